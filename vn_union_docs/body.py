@@ -1,0 +1,354 @@
+"""The body: restricted Markdown → numbered blocks → WordprocessingML.
+
+Two steps, kept apart so the numbering rules do not depend on docx:
+
+1. ``parse_body(markdown) -> list[Block]`` reads the Markdown with markdown-it-py and numbers
+   it the way Vietnamese documents do: ``#`` → ``I.`` ``II.`` (text upper case), ``##`` →
+   ``1.`` ``2.``, ``###`` → ``a)`` ``b)`` … ``đ)``; ``- `` items stay dash paragraphs, nested
+   items become ``+`` paragraphs, ordered items plain numbered paragraphs; ``**bold**`` and
+   ``*italic*`` inline; pipe tables become tables. The body is closed with ``./.``.
+2. ``blocks_to_wordml(blocks) -> str`` writes paragraphs and tables that use the template's
+   styles (``VBBody``, ``VBHeading1`` …, table style ``VBTable``; see docs/architecture.md).
+
+What Markdown could do beyond that (HTML, links, images, code blocks, block quotes, entities)
+is switched off, so text such as ``<b>``, ``&amp;`` or ``[x](y)`` prints exactly as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from xml.sax.saxutils import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from vn_union_docs import vi
+
+STYLE_BODY = "VBBody"
+STYLE_HEADINGS = ("VBHeading1", "VBHeading2", "VBHeading3")
+STYLE_DASH = "VBDash"
+STYLE_PLUS = "VBPlus"
+STYLE_NUMBERED = "VBNumbered"
+STYLE_TABLE = "VBTable"
+STYLE_TABLE_TEXT = "VBTableText"
+
+TEXT_WIDTH_TWIPS = 9355  # 165 mm: A4 less the default 30 mm + 15 mm margins
+
+_HAND_NUMBERED = (
+    re.compile(r"^(?:[IVXLC]+)\s*[.:)]\s"),
+    re.compile(r"^\d+\s*[.)]\s"),
+    re.compile(r"^[a-zđ]\s*\)\s"),
+)
+
+
+class BodyError(ValueError):
+    """The body's Markdown uses something the library does not print; names the line."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text with one formatting; ``text == "\\n"`` is a line break."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass
+class Paragraph:
+    """A body paragraph: its style id and its runs (the label, e.g. ``I. ``, included)."""
+
+    style: str
+    runs: list[Run]
+    line: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The paragraph's plain text."""
+        return "".join(run.text for run in self.runs)
+
+
+@dataclass
+class Table:
+    """A table: rows of cells of runs; the first row is the header; ``align`` per column."""
+
+    rows: list[list[list[Run]]]
+    align: list[str | None] = field(default_factory=list)
+    line: int | None = None
+
+    @property
+    def text(self) -> str:
+        """Cells separated by `` | ``, rows by newlines."""
+        return "\n".join(
+            " | ".join("".join(r.text for r in cell) for cell in row) for row in self.rows
+        )
+
+
+Block = Paragraph | Table
+
+
+@cache
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md.disable(
+        ["code", "fence", "blockquote", "hr", "reference", "html_block", "lheading",
+         "backticks", "link", "image", "autolink", "html_inline", "entity"]
+    )
+    return md
+
+
+def _inline_runs(token: Token, *, bold: bool = False, italic: bool = False) -> list[Run]:
+    runs: list[Run] = []
+    strong, em = 0, 0
+    for child in token.children or []:
+        kind = child.type
+        if kind == "text":
+            if child.content:
+                runs.append(Run(child.content, bold or strong > 0, italic or em > 0))
+        elif kind == "softbreak":
+            runs.append(Run(" ", bold or strong > 0, italic or em > 0))
+        elif kind == "hardbreak":
+            runs.append(Run("\n"))
+        elif kind == "strong_open":
+            strong += 1
+        elif kind == "strong_close":
+            strong -= 1
+        elif kind == "em_open":
+            em += 1
+        elif kind == "em_close":
+            em -= 1
+        elif child.content:
+            runs.append(Run(child.content, bold or strong > 0, italic or em > 0))
+    return _merge(runs)
+
+
+def _merge(runs: list[Run]) -> list[Run]:
+    merged: list[Run] = []
+    for run in runs:
+        if merged and run.text != "\n" and merged[-1].text != "\n" and (
+            merged[-1].bold, merged[-1].italic) == (run.bold, run.italic):
+            merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _upper(runs: list[Run]) -> list[Run]:
+    return [Run(r.text.upper(), r.bold, r.italic) for r in runs]
+
+
+def parse_body(markdown: str, *, close: bool = True) -> list[Block]:
+    """Parse restricted Markdown into numbered body blocks.
+
+    ``close`` adds ``./.`` after the last paragraph, list item or table unless it is there.
+    Raises ``BodyError`` naming the line for headings below ``###`` or hand-typed heading
+    numbers (the library numbers headings; ``# I. MỤC ĐÍCH`` would print ``I. I. …``).
+    """
+    tokens = _parser().parse(markdown)
+    blocks: list[Block] = []
+    counters = [0, 0, 0]
+    list_stack: list[dict[str, int | str]] = []
+    item_first_paragraph: list[bool] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        line = token.map[0] + 1 if token.map else None
+        kind = token.type
+        if kind == "heading_open":
+            level = int(token.tag[1])
+            inline = tokens[index + 1]
+            if level > 3:
+                raise BodyError(
+                    f"dòng {line}: chỉ dùng được #, ## và ### cho đề mục (mục I, khoản 1, điểm a)"
+                )
+            text = inline.content.strip()
+            if _HAND_NUMBERED[level - 1].match(text):
+                raise BodyError(
+                    f"dòng {line}: đề mục «{text[:40]}» đã có số; thư viện tự đánh số "
+                    f"({'#' * level} {_HAND_NUMBERED[level - 1].sub('', text)[:30]})"
+                )
+            counters[level - 1] += 1
+            for deeper in range(level, 3):
+                counters[deeper] = 0
+            runs = _inline_runs(inline)
+            if level == 1:
+                label = f"{vi.roman(counters[0])}. "
+                runs = _upper(runs)
+            elif level == 2:
+                label = f"{counters[1]}. "
+            else:
+                label = f"{vi.letter(counters[2])}) "
+            blocks.append(Paragraph(STYLE_HEADINGS[level - 1], _merge([Run(label), *runs]), line))
+            index += 3
+            continue
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrs.get("start", 1)) if kind == "ordered_list_open" else 0
+            list_stack.append({"kind": kind, "next": start})
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            list_stack.pop()
+        elif kind == "list_item_open":
+            item_first_paragraph.append(True)
+        elif kind == "list_item_close":
+            item_first_paragraph.pop()
+        elif kind == "paragraph_open":
+            inline = tokens[index + 1]
+            runs = _inline_runs(inline)
+            if list_stack and item_first_paragraph and item_first_paragraph[-1]:
+                item_first_paragraph[-1] = False
+                current = list_stack[-1]
+                if current["kind"] == "ordered_list_open":
+                    number = int(current["next"])
+                    current["next"] = number + 1
+                    blocks.append(Paragraph(STYLE_NUMBERED, _merge([Run(f"{number}. "), *runs]),
+                                            line))
+                else:
+                    bullets = sum(1 for entry in list_stack if entry["kind"] == "bullet_list_open")
+                    style, mark = (STYLE_DASH, "- ") if bullets <= 1 else (STYLE_PLUS, "+ ")
+                    blocks.append(Paragraph(style, _merge([Run(mark), *runs]), line))
+            else:
+                blocks.append(Paragraph(STYLE_BODY, runs, line))
+            index += 3
+            continue
+        elif kind == "table_open":
+            index, table = _read_table(tokens, index, line)
+            blocks.append(table)
+            continue
+        index += 1
+    if close and blocks:
+        _close(blocks)
+    return blocks
+
+
+def _read_table(tokens: list[Token], index: int, line: int | None) -> tuple[int, Table]:
+    rows: list[list[list[Run]]] = []
+    align: list[str | None] = []
+    row: list[list[Run]] = []
+    header = True
+    while tokens[index].type != "table_close":
+        token = tokens[index]
+        if token.type == "tr_open":
+            row = []
+        elif token.type in ("th_open", "td_open"):
+            style = str(token.attrs.get("style", ""))
+            if header:
+                align.append(style.removeprefix("text-align:") or None)
+            cell = _inline_runs(tokens[index + 1], bold=token.type == "th_open")
+            row.append(cell)
+        elif token.type == "tr_close":
+            rows.append(row)
+        elif token.type == "thead_close":
+            header = False
+        index += 1
+    return index + 1, Table(rows, align, line)
+
+
+def _close(blocks: list[Block]) -> None:
+    last = blocks[-1]
+    if isinstance(last, Table):
+        blocks.append(Paragraph(STYLE_BODY, [Run("./.")], last.line))
+        return
+    text = last.text.rstrip()
+    if text.endswith("./."):
+        return
+    while last.runs and not last.runs[-1].text.strip():
+        last.runs.pop()
+    if last.runs:
+        tail = last.runs[-1]
+        last.runs[-1] = Run(tail.text.rstrip(), tail.bold, tail.italic)
+    last.runs.append(Run("/." if text.endswith(".") else "./."))
+
+
+def body_text(blocks: list[Block]) -> list[str]:
+    """The plain text of every block, one string per paragraph or table."""
+    return [block.text for block in blocks]
+
+
+# --- WordprocessingML -------------------------------------------------------------------
+
+_W_T = '<w:t xml:space="preserve">'
+
+
+def _run_xml(run: Run) -> str:
+    if run.text == "\n":
+        return "<w:r><w:br/></w:r>"
+    props = ("<w:b/>" if run.bold else "") + ("<w:i/>" if run.italic else "")
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    parts = run.text.split("\t")
+    inner = "<w:tab/>".join(f"{_W_T}{escape(part)}</w:t>" if part else "" for part in parts)
+    return f"<w:r>{rpr}{inner}</w:r>"
+
+
+def _paragraph_xml(style: str, runs: list[Run], jc: str | None = None) -> str:
+    justify = f'<w:jc w:val="{jc}"/>' if jc else ""
+    return (f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{justify}</w:pPr>'
+            f'{"".join(_run_xml(r) for r in runs)}</w:p>')
+
+
+_ALIGN = {"left": "left", "right": "right", "center": "center"}
+
+
+def _table_xml(table: Table) -> str:
+    columns = max((len(row) for row in table.rows), default=1)
+    weights = [4] * columns
+    for row in table.rows:
+        for col, cell in enumerate(row):
+            length = len("".join(r.text for r in cell))
+            weights[col] = max(weights[col], min(length, 40))
+    total = sum(weights)
+    widths = [TEXT_WIDTH_TWIPS * w // total for w in weights]
+    widths[-1] += TEXT_WIDTH_TWIPS - sum(widths)
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    parts = [
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="{STYLE_TABLE}"/>'
+        f'<w:tblW w:w="{TEXT_WIDTH_TWIPS}" w:type="dxa"/>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+        'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>"
+    ]
+    for number, row in enumerate(table.rows):
+        header = '<w:trPr><w:tblHeader/></w:trPr>' if number == 0 else ""
+        cells = []
+        for col in range(columns):
+            runs = row[col] if col < len(row) else []
+            align = table.align[col] if col < len(table.align) else None
+            jc = "center" if number == 0 else _ALIGN.get(align or "")
+            cells.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{widths[col]}" w:type="dxa"/></w:tcPr>'
+                f"{_paragraph_xml(STYLE_TABLE_TEXT, runs, jc)}</w:tc>"
+            )
+        parts.append(f"<w:tr>{header}{''.join(cells)}</w:tr>")
+    parts.append("</w:tbl>")
+    return "".join(parts)
+
+
+def blocks_to_wordml(blocks: list[Block]) -> str:
+    """WordprocessingML (``<w:p>``/``<w:tbl>`` elements, ``w:`` prefix) for the blocks."""
+    out = []
+    for block in blocks:
+        if isinstance(block, Table):
+            out.append(_table_xml(block))
+        else:
+            out.append(_paragraph_xml(block.style, block.runs))
+    return "".join(out)
+
+
+class BodyXml:
+    """The body's WordprocessingML, ready for a template's ``{{p body }}`` placeholder.
+
+    Jinja inserts it unescaped (``__html__``), which is how docxtpl inserts its own rich
+    objects; everything inside was escaped when the XML was built.
+    """
+
+    __slots__ = ("blocks", "xml")
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks = blocks
+        self.xml = blocks_to_wordml(blocks)
+
+    def __html__(self) -> str:
+        return self.xml
+
+    def __str__(self) -> str:
+        return self.xml

@@ -1,0 +1,94 @@
+"""The sandboxed Jinja environments: one for spec text, one for the body's Markdown, one for
+.docx templates.
+
+All three run in Jinja's ``SandboxedEnvironment`` (templates and specs travel between offices
+by e-mail: ``{{ ''.__class__.__mro__ }}`` must not reach Python internals), fail on unknown
+variables instead of printing nothing, and share the Vietnamese filters of ``vi`` and the
+campaign helpers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from vn_union_docs import vi
+from vn_union_docs.text import MarkdownText, escape_markdown
+
+
+def format_value(value: Any) -> str:
+    """How a value prints when a template inserts it without a filter.
+
+    Decimals use the Vietnamese decimal comma (``63,3``); dates the short form
+    (``07/3/2023``); integers print as they are (a year must stay ``2023``); ``None`` is empty.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return vi.format_number(value, digits=digits)
+    if isinstance(value, float):
+        return vi.format_number(Decimal(str(value)), digits=max(0, -Decimal(str(value)).as_tuple().exponent))  # type: ignore[operator]
+    if isinstance(value, dt.datetime):
+        return vi.short_date(value.date())
+    if isinstance(value, dt.date):
+        return vi.short_date(value)
+    return str(value)
+
+
+def _finalize_text(value: Any) -> str:
+    return format_value(value)
+
+
+def _finalize_markdown(value: Any) -> str:
+    if isinstance(value, MarkdownText):
+        return str(value)
+    return escape_markdown(format_value(value))
+
+
+def _filters() -> dict[str, Any]:
+    filters: dict[str, Any] = dict(vi.FILTERS)
+    campaign = importlib.import_module("vn_union_docs.campaign")
+    filters.update(getattr(campaign, "FILTERS", {}))
+    return filters
+
+
+def _globals() -> dict[str, Any]:
+    campaign = importlib.import_module("vn_union_docs.campaign")
+    return dict(getattr(campaign, "JINJA_GLOBALS", {}))
+
+
+def _make(**options: Any) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, **options)
+    env.filters.update(_filters())
+    env.globals.update(_globals())
+    return env
+
+
+@cache
+def text_environment() -> SandboxedEnvironment:
+    """Environment for plain spec fields (subject, names, number …): values print as text."""
+    return _make(finalize=_finalize_text, autoescape=False)
+
+
+@cache
+def markdown_environment() -> SandboxedEnvironment:
+    """Environment for the body: inserted values are escaped so they print literally."""
+    return _make(finalize=_finalize_markdown, autoescape=False)
+
+
+def template_environment() -> SandboxedEnvironment:
+    """A fresh environment for .docx templates (XML): autoescaped, sandboxed, strict.
+
+    Fresh because docxtpl sets attributes on the environment it is given.
+    """
+    return _make(autoescape=True)
