@@ -261,7 +261,7 @@ PARAGRAPH_STYLES: tuple[ParaStyle, ...] = (
     ParaStyle("VBTypeName", "VB Type Name", bold=True, align=CENTER, before=12,
               keep_next=True),
     ParaStyle("VBSubject", "VB Subject", bold=True, align=CENTER, keep_next=True),
-    ParaStyle("VBSubjectRule", "VB Subject Rule", base="VBRule", after=6,
+    ParaStyle("VBSubjectRule", "VB Subject Rule", base="VBRule", after=12,
               left=_center_indent(TEXT_WIDTH, SUBJECT_RULE),
               right=_center_indent(TEXT_WIDTH, SUBJECT_RULE)),
     # Kính gửi.

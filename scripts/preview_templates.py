@@ -73,13 +73,18 @@ def sample_body() -> SampleBody:
 
 
 def sample_context(
-    doc_type: str, *, recipients: bool = False, urgent: bool = False
+    doc_type: str, *, recipients: bool = False, urgent: bool = False, kinh_gui: bool = True
 ) -> dict[str, Any]:
-    """The sample context of the brief; ``recipients``/``urgent`` give the other variants."""
+    """The sample context of the brief.
+
+    ``recipients`` gives several recipients (a dash list), ``urgent`` urgency and secrecy
+    marks, ``kinh_gui=False`` no Kính gửi at all (optional on kế hoạch and thông báo).
+    """
     type_name = {"cong_van": "", "ke_hoach": "KẾ HOẠCH", "thong_bao": "THÔNG BÁO"}[doc_type]
     subject = ("tiếp tục triển khai Chương trình “01 triệu sáng kiến - nỗ lực vượt khó, sáng tạo, "
                "quyết tâm chiến thắng đại dịch Covid-19”")
     code = {"cong_van": "CĐYT", "ke_hoach": "KH-CĐYT", "thong_bao": "TB-CĐYT"}[doc_type]
+    one = "Các Công đoàn cơ sở trực thuộc" if kinh_gui else ""
     many = ["- Các Công đoàn cơ sở trực thuộc;", "- Ban Nữ công Công đoàn ngành;",
             "- Ủy ban Kiểm tra Công đoàn ngành."]
     return {
@@ -93,8 +98,8 @@ def sample_context(
         "subject_line": "V/v " + subject if doc_type == "cong_van" else subject,
         "urgency": "THƯỢNG KHẨN" if urgent else "",
         "secrecy": "MẬT" if urgent else "",
-        "recipient_line": "" if recipients else "Các Công đoàn cơ sở trực thuộc",
-        "recipients": many if recipients else [],
+        "recipient_line": "" if recipients else one,
+        "recipients": many if recipients and kinh_gui else [],
         "body": sample_body(),
         "signature_capacity": ["TM. BAN THƯỜNG VỤ"],
         "signature_title": "CHỦ TỊCH",
@@ -106,6 +111,7 @@ def sample_context(
 VARIANTS: dict[str, dict[str, bool]] = {
     "": {},
     "-recipients-urgent": {"recipients": True, "urgent": True},
+    "-no-kinh-gui": {"kinh_gui": False},
 }
 
 

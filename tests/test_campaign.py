@@ -175,7 +175,8 @@ def _parse_table(md: str) -> list[list[str]]:
 def test_table_is_markdown_with_total_row() -> None:
     table = campaign.UnitStatistics(ROWS).table()
     assert isinstance(table, MarkdownText)
-    assert table.splitlines()[1] == "|---|---|---|---|---|"
+    assert table.splitlines()[1] == "|:-:|---|--:|--:|--:|"  # figures right-aligned
+    assert table.splitlines()[-1].startswith("|  | **Tổng cộng** |")  # total row in bold
     rows = _parse_table(table)
     assert rows[0] == ["TT", "Đơn vị", "Chỉ tiêu", "Thực hiện", "Tỷ lệ"]
     assert rows[1] == ["1", "CĐCS Bệnh viện A", "40", "30", "75,0%"]

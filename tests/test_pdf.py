@@ -78,8 +78,10 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], lis
     names = ["cong_van_01", "công_văn_số_02", "cong_van_03"]
     docs = [make_docx(src / f"{n}.docx", f"VĂN BẢN {i + 1}") for i, n in enumerate(names)]
     out = tmp_path_factory.mktemp("pdf")
+    progress: list[Path] = []
     with PdfConverter(timeout=60, chunk_size=10) as conv:
-        pdfs = conv.convert(docs, out)
+        pdfs = conv.convert(docs, out, on_progress=progress.append)
+    assert progress == pdfs  # reported one by one, in order
     return docs, pdfs
 
 
@@ -109,7 +111,6 @@ def test_parallel_jobs_and_pdfa(tmp_path: Path) -> None:
         assert (reader.pages[0].extract_text() or "").startswith(f"VĂN BẢN {i}")
         xmp = reader.xmp_metadata
         assert xmp is not None
-        assert xmp.get_nodes_in_namespace("", "http://www.aiim.org/pdfa/ns/id/") is not None
         raw = xmp.stream.get_data().decode("utf-8", "replace")
         assert re.search(r"<pdfaid:part>2</pdfaid:part>", raw)
         assert re.search(r"<pdfaid:conformance>B</pdfaid:conformance>", raw)
@@ -164,6 +165,25 @@ def test_hung_file_is_killed_retried_once_then_reported(tmp_path: Path) -> None:
     # Atomic output: complete PDFs only, no half file, no temporary directory left.
     assert sorted(p.name for p in out.iterdir()) == ["a.pdf", "c.pdf"]
     assert (out / "a.pdf").read_bytes().endswith(b"%%EOF\n")
+
+
+@posix_only
+def test_error_in_one_worker_stops_the_others(tmp_path: Path) -> None:
+    exe, _ = fake_soffice(tmp_path)
+    docs = [tmp_path / "a.docx", tmp_path / "b_hang.docx"]
+    for doc in docs:
+        doc.write_bytes(b"x")
+
+    def on_progress(path: Path) -> None:
+        raise RuntimeError(f"stop after {path.name}")
+
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"stop after a\.pdf"):
+        convert_to_pdf(
+            docs, tmp_path / "out", soffice=exe, jobs=2, timeout=30, on_progress=on_progress
+        )
+    assert time.monotonic() - started < 10  # the hanging worker was killed, not awaited
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.pdf"]
 
 
 @posix_only

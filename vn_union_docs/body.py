@@ -280,9 +280,11 @@ def _run_xml(run: Run) -> str:
     return f"<w:r>{rpr}{inner}</w:r>"
 
 
-def _paragraph_xml(style: str, runs: list[Run], jc: str | None = None) -> str:
+def _paragraph_xml(style: str, runs: list[Run], jc: str | None = None,
+                   keep_next: bool = False) -> str:
+    keep = "<w:keepNext/>" if keep_next else ""
     justify = f'<w:jc w:val="{jc}"/>' if jc else ""
-    return (f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{justify}</w:pPr>'
+    return (f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{keep}{justify}</w:pPr>'
             f'{"".join(_run_xml(r) for r in runs)}</w:p>')
 
 
@@ -291,10 +293,12 @@ _ALIGN = {"left": "left", "right": "right", "center": "center"}
 
 def _table_xml(table: Table) -> str:
     columns = max((len(row) for row in table.rows), default=1)
-    weights = [4] * columns
+    # Column widths follow the longest text of each column, within bounds, so a figure
+    # such as "100,0%" never wraps and a long name gets the room.
+    weights = [6] * columns
     for row in table.rows:
         for col, cell in enumerate(row):
-            length = len("".join(r.text for r in cell))
+            length = len("".join(r.text for r in cell)) + 2
             weights[col] = max(weights[col], min(length, 40))
     total = sum(weights)
     widths = [TEXT_WIDTH_TWIPS * w // total for w in weights]
@@ -326,11 +330,13 @@ def _table_xml(table: Table) -> str:
 def blocks_to_wordml(blocks: list[Block]) -> str:
     """WordprocessingML (``<w:p>``/``<w:tbl>`` elements, ``w:`` prefix) for the blocks."""
     out = []
-    for block in blocks:
+    last = len(blocks) - 1
+    for index, block in enumerate(blocks):
         if isinstance(block, Table):
             out.append(_table_xml(block))
         else:
-            out.append(_paragraph_xml(block.style, block.runs))
+            # The closing paragraph stays on the page of the signature block.
+            out.append(_paragraph_xml(block.style, block.runs, keep_next=index == last))
     return "".join(out)
 
 

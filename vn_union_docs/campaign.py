@@ -564,7 +564,7 @@ class UnitStatistics:
             raise ValueError("headers: cần đúng 5 tiêu đề cột")
         rows = [r for _, r in self.ranking()] if sort else list(self.rows)
 
-        def line(label: str, name: str, p: Progress) -> str:
+        def line(label: str, name: str, p: Progress, bold: bool = False) -> str:
             # Text cells are escaped; figures come from vi (digits, "." "," "%" only).
             cells = [
                 escape_markdown(label),
@@ -573,12 +573,15 @@ class UnitStatistics:
                 vi.format_number(p.achieved),
                 p.percent_text,
             ]
+            if bold:
+                cells = [f"**{cell}**" if cell else cell for cell in cells]
             return "| " + " | ".join(cells) + " |"
 
         head = "| " + " | ".join(escape_markdown(h) for h in headers) + " |"
-        lines = [head, "|" + "---|" * len(headers)]
+        # TT centred, names left, figures right-aligned.
+        lines = [head, "|:-:|---|--:|--:|--:|"]
         lines += [line(str(i), r.name, r.progress) for i, r in enumerate(rows, start=1)]
-        lines.append(line("", total_label, self.total))
+        lines.append(line("", total_label, self.total, bold=True))
         return MarkdownText("\n".join(lines) + "\n")
 
 

@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from copy import deepcopy
 from dataclasses import dataclass, field
 from itertools import islice
@@ -59,7 +59,7 @@ SOFFICE_ENV = "VN_UNION_DOCS_SOFFICE"
 DEFAULT_TIMEOUT = 120.0
 
 #: Files per soffice call: start-up (~1 s) is shared by the files of a chunk.
-DEFAULT_CHUNK_SIZE = 50
+DEFAULT_CHUNK_SIZE = 100
 
 INSTALL_HELP = (
     "Không tìm thấy LibreOffice (lệnh soffice), cần có để xuất PDF.\n"
@@ -155,6 +155,10 @@ def _is_complete_pdf(path: Path) -> bool:
         return False
 
 
+class _Cancelled(Exception):
+    """Another worker failed or the caller was interrupted: stop converting."""
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill ``proc`` and every process it started (oosplash, soffice.bin)."""
     if os.name == "nt":  # pragma: no cover - Windows
@@ -195,6 +199,7 @@ class PdfConverter:
         self.timeout = timeout
         self.chunk_size = chunk_size
         self._profile: Path | None = Path(tempfile.mkdtemp(prefix="vn-union-docs-lo-"))
+        self._cancel = threading.Event()  # set by convert_to_pdf to stop a worker
 
     # -- context manager -------------------------------------------------------------
     def __enter__(self) -> PdfConverter:
@@ -215,11 +220,18 @@ class PdfConverter:
             self._profile = None
 
     # -- conversion ------------------------------------------------------------------
-    def convert(self, docx_paths: Iterable[Path | str], out_dir: Path | str) -> list[Path]:
+    def convert(
+        self,
+        docx_paths: Iterable[Path | str],
+        out_dir: Path | str,
+        *,
+        on_progress: Callable[[Path], object] | None = None,
+    ) -> list[Path]:
         """Convert every file to ``out_dir/<stem>.pdf``; return the PDF paths in input order.
 
-        Raises :class:`LibreOfficeError` naming every file that could not be converted (the
-        others are written).
+        ``on_progress(pdf_path)`` is called as each PDF is put in place. Raises
+        :class:`LibreOfficeError` naming every file that could not be converted (the others
+        are written).
         """
         paths = [Path(p).resolve() for p in docx_paths]
         _check_inputs(paths)
@@ -227,7 +239,8 @@ class PdfConverter:
         out.mkdir(parents=True, exist_ok=True)
         failures: list[str] = []
         for start in range(0, len(paths), self.chunk_size):
-            failures += self._convert_chunk(paths[start : start + self.chunk_size], out)
+            chunk = paths[start : start + self.chunk_size]
+            failures += self._convert_chunk(chunk, out, on_progress)
         if failures:
             raise LibreOfficeError(_failure_message(failures))
         return [out / _pdf_name(p) for p in paths]
@@ -250,10 +263,15 @@ class PdfConverter:
             *(str(f) for f in files),
         ]
 
-    def _convert_chunk(self, files: Sequence[Path], out: Path) -> list[str]:
+    def _convert_chunk(
+        self,
+        files: Sequence[Path],
+        out: Path,
+        on_progress: Callable[[Path], object] | None = None,
+    ) -> list[str]:
         """Convert ``files``; return one failure line per file that could not be converted.
 
-        Complete PDFs are renamed into ``out`` after each call. A file that hangs or fails
+        Each PDF is renamed into ``out`` as soon as it is complete. A file that hangs or fails
         is tried once more (in a new call with the files not yet converted); the files
         after a hung one still get converted.
         """
@@ -265,9 +283,7 @@ class PdfConverter:
         try:
             todo = list(files)
             while todo:
-                result = self._call(todo, tmp)
-                for src in result.done:
-                    os.replace(tmp / _pdf_name(src), out / _pdf_name(src))
+                result = self._call(todo, tmp, out, on_progress)
                 for leftover in tmp.iterdir():  # half-written PDFs
                     leftover.unlink()
                 done = set(result.done)
@@ -292,8 +308,17 @@ class PdfConverter:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def _call(self, files: Sequence[Path], tmp: Path) -> _CallResult:
-        """One soffice call; kill it when no document finishes within ``timeout``."""
+    def _call(
+        self,
+        files: Sequence[Path],
+        tmp: Path,
+        out: Path,
+        on_progress: Callable[[Path], object] | None,
+    ) -> _CallResult:
+        """One soffice call writing into ``tmp``; complete PDFs are moved to ``out``.
+
+        The call is killed when no document finishes within ``timeout`` seconds.
+        """
         popen_kw: dict[str, object] = {}
         if os.name == "nt":  # pragma: no cover - Windows
             popen_kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
@@ -330,25 +355,45 @@ class PdfConverter:
         readers = [threading.Thread(target=fn, daemon=True) for fn in (read_stdout, read_stderr)]
         for t in readers:
             t.start()
-        timed_out = False
-        while True:
-            try:
-                proc.wait(timeout=0.1)
-                break
-            except subprocess.TimeoutExpired:
-                if time.monotonic() - last_progress[0] > self.timeout:
-                    _kill_group(proc)
-                    timed_out = True
-                    break
-        for t in readers:
-            t.join(timeout=5)
+        index = {_pdf_name(f): i for i, f in enumerate(files)}
+        moved: set[int] = set()
 
-        done = [f for f in files if _is_complete_pdf(tmp / _pdf_name(f))]
+        def harvest(candidates: Iterable[int]) -> None:
+            for i in candidates:
+                name = _pdf_name(files[i])
+                if i not in moved and _is_complete_pdf(tmp / name):
+                    os.replace(tmp / name, out / name)
+                    moved.add(i)
+                    if on_progress is not None:
+                        on_progress(out / name)
+
+        timed_out = False
+        try:
+            while True:
+                try:
+                    proc.wait(timeout=0.1)
+                    break
+                except subprocess.TimeoutExpired:
+                    # A file is stored once the next one is announced: move it now.
+                    harvest(index[n] for n in announced[:-1] if n in index)
+                    if self._cancel.is_set():
+                        raise _Cancelled from None
+                    if time.monotonic() - last_progress[0] > self.timeout:
+                        _kill_group(proc)
+                        timed_out = True
+                        break
+            for t in readers:
+                t.join(timeout=5)
+            harvest(range(len(files)))
+        except BaseException:  # Ctrl-C, cancellation: leave no soffice behind
+            _kill_group(proc)
+            raise
+
+        done = [files[i] for i in sorted(moved)]
         # Which files LibreOffice got to: all of them after a clean exit; otherwise those up
         # to the last announced one, and the next one too if that one was finished (the
         # call then died loading the next). With nothing announced, blame them all.
         attempted = list(files)
-        index = {_pdf_name(f): i for i, f in enumerate(files)}
         positions = [index[n] for n in announced if n in index]
         if (timed_out or proc.returncode != 0) and positions:
             last = positions[-1]
@@ -385,13 +430,15 @@ def convert_to_pdf(
     timeout: float = DEFAULT_TIMEOUT,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     soffice: str | None = None,
+    on_progress: Callable[[Path], object] | None = None,
 ) -> list[Path]:
     """Convert .docx files to ``out_dir/<stem>.pdf`` with ``jobs`` LibreOffice processes.
 
     Files are split into chunks (at most ``chunk_size``, smaller so that every job gets
     work) that ``jobs`` converters, each with its own profile, take in turn. Returns the PDF
     paths in input order; raises :class:`LibreOfficeError` naming the files that failed
-    after converting all the others, or when LibreOffice is missing.
+    after converting all the others, or when LibreOffice is missing. ``on_progress(pdf_path)``
+    is called from the worker threads as each PDF is put in place.
     """
     paths = [Path(p).resolve() for p in docx_paths]
     exe = _require_soffice(soffice)
@@ -406,19 +453,28 @@ def convert_to_pdf(
     for start in range(0, len(paths), size):
         chunks.put(paths[start : start + size])
 
+    cancel = threading.Event()
+
     def worker() -> list[str]:
         failures: list[str] = []
         with PdfConverter(pdfa=pdfa, timeout=timeout, chunk_size=size, soffice=exe) as conv:
-            while True:
+            conv._cancel = cancel
+            while not cancel.is_set():
                 try:
                     chunk = chunks.get_nowait()
                 except queue.Empty:
-                    return failures
-                failures += conv._convert_chunk(chunk, out)
+                    break
+                failures += conv._convert_chunk(chunk, out, on_progress)
+        return failures
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(worker) for _ in range(jobs)]
-        failures = [line for fut in futures for line in fut.result()]
+        try:
+            wait(futures, return_when=FIRST_EXCEPTION)
+            failures = [line for fut in futures for line in fut.result()]
+        except BaseException:  # e.g. Ctrl-C or an error in on_progress: stop the others
+            cancel.set()
+            raise
     if failures:
         raise LibreOfficeError(_failure_message(sorted(failures)))
     return [out / _pdf_name(p) for p in paths]

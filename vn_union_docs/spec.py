@@ -252,6 +252,11 @@ class SpecTemplate:
         self.fields: list[_Field] = []
         problems: list[Problem] = []
         for keys, value in _walk(self.raw):
+            # In data: only a whole-value placeholder ("{{ so_sang_kien }}") takes a batch
+            # column; any other text there is data and prints literally, braces included.
+            in_data = bool(keys) and keys[0] == "data"
+            if in_data and not (isinstance(value, str) and _SINGLE_VARIABLE.match(value.strip())):
+                continue
             if isinstance(value, str) and _PLACEHOLDER.search(value):
                 try:
                     self.fields.append(_Field(keys, value, markdown=keys == ("body",)))
