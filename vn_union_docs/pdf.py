@@ -319,19 +319,21 @@ class PdfConverter:
 
         The call is killed when no document finishes within ``timeout`` seconds.
         """
+        tmp_abs = tmp.resolve()
         popen_kw: dict[str, object] = {}
         if os.name == "nt":  # pragma: no cover - Windows
             popen_kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         else:
             popen_kw["start_new_session"] = True
         proc = subprocess.Popen(
-            self._command(files, tmp),
+            self._command(files, tmp_abs),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             **popen_kw,  # type: ignore[call-overload]
         )
         announced: list[str] = []  # PDF names soffice announced, in order
+        marker = f" -> {tmp_abs}{os.sep}"  # soffice prints absolute output paths
         last_progress = [time.monotonic()]
         err_chunks: list[bytes] = []
 
@@ -341,9 +343,8 @@ class PdfConverter:
                 # "convert /in/a.docx -> /tmp/x/a.pdf using filter : ..." is printed once a
                 # file is loaded, before it is exported.
                 line = raw.decode("utf-8", "replace")
-                if line.startswith("convert ") and " -> " in line:
-                    target = line.split(" -> ", 1)[1].split(" using filter", 1)[0]
-                    announced.append(os.path.basename(target.strip()))
+                if line.startswith("convert ") and marker in line:
+                    announced.append(line.split(marker, 1)[1].rsplit(" using filter", 1)[0])
                 last_progress[0] = time.monotonic()
 
         def read_stderr() -> None:
