@@ -39,8 +39,10 @@ PAGES = {
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("e2e")
-    docs = [render_docx(load_document(path), out / f"{path.stem}.docx") and out / f"{path.stem}.docx"
-            for path in EXAMPLES]
+    docs = []
+    for path in EXAMPLES:
+        render_docx(load_document(path), out / f"{path.stem}.docx")
+        docs.append(out / f"{path.stem}.docx")
     return {pdf.stem: pdf for pdf in convert_to_pdf(docs, out)}
 
 

@@ -26,11 +26,11 @@ from vn_union_docs.pdf import (
 )
 
 SOFFICE = find_soffice()
-needs_soffice = pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice (soffice) is not installed: apt-get install -y "
-    "--no-install-recommends libreoffice-writer-nogui fonts-liberation2",
+SKIP_REASON = (
+    "LibreOffice (soffice) is not installed: apt-get install -y "
+    "--no-install-recommends libreoffice-writer-nogui fonts-liberation2"
 )
+needs_soffice = pytest.mark.skipif(SOFFICE is None, reason=SKIP_REASON)
 
 PARAGRAPHS = 25  # 2 A4 pages at 14 pt
 
@@ -73,7 +73,7 @@ def page_texts(path: Path) -> list[str]:
 def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], list[Path]]:
     """Three .docx files (one with a Vietnamese name) converted in a single soffice call."""
     if SOFFICE is None:
-        pytest.skip("LibreOffice (soffice) is not installed: see INSTALL_HELP")
+        pytest.skip(SKIP_REASON)
     src = tmp_path_factory.mktemp("src")
     names = ["cong_van_01", "công_văn_số_02", "cong_van_03"]
     docs = [make_docx(src / f"{n}.docx", f"VĂN BẢN {i + 1}") for i, n in enumerate(names)]
@@ -165,6 +165,16 @@ def test_hung_file_is_killed_retried_once_then_reported(tmp_path: Path) -> None:
     # Atomic output: complete PDFs only, no half file, no temporary directory left.
     assert sorted(p.name for p in out.iterdir()) == ["a.pdf", "c.pdf"]
     assert (out / "a.pdf").read_bytes().endswith(b"%%EOF\n")
+
+
+@posix_only
+def test_pdfa_without_pdfa_mark_is_an_error(tmp_path: Path) -> None:
+    exe, _ = fake_soffice(tmp_path)  # writes plain PDFs, like LibreOffice < 7.4 would
+    doc = tmp_path / "a.docx"
+    doc.write_bytes(b"x")
+    with pytest.raises(LibreOfficeError, match="PDF/A"):
+        convert_to_pdf([doc], tmp_path / "out", soffice=exe, pdfa=True, timeout=30)
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 @posix_only

@@ -81,8 +81,8 @@ def test_seed_000_reproduced() -> None:
     assert "75 năm Ngày Chủ tịch Hồ Chí Minh ra Lời kêu gọi thi đua ái quốc " \
            "(11/6/1948-11/6/2023)" in text
     assert [line for line in lines if line][-1] == "Đào Văn Truyền"
-    assert ["TM. BAN THƯỜNG VỤ", "CHỦ TỊCH"] == [l for l in lines if l in (
-        "TM. BAN THƯỜNG VỤ", "CHỦ TỊCH")]
+    signature = [line for line in lines if line in ("TM. BAN THƯỜNG VỤ", "CHỦ TỊCH")]
+    assert signature == ["TM. BAN THƯỜNG VỤ", "CHỦ TỊCH"]
     assert "- Lưu: VT, VP CĐN." in lines and "- Như trên;" in lines
 
 
@@ -109,7 +109,7 @@ def test_seed_004_reproduced_with_computed_stages() -> None:
     lines = render_example("222-kh-cdyt-ke-hoach")
     text = "\n".join(lines)
     assert "Số: 222/KH-CĐYT" in lines and "KẾ HOẠCH" in lines
-    headings = [l for l in lines if re.match(r"^[IVX]+\. ", l)]
+    headings = [line for line in lines if re.match(r"^[IVX]+\. ", line)]
     assert [h.split(".")[0] for h in headings] == ["I", "II", "III", "IV", "V", "VI"]
     assert headings[-1] == "VI. TỔ CHỨC THỰC HIỆN"
     assert "3030" not in text
@@ -143,8 +143,8 @@ def test_draft_leaves_blanks_and_marks_urgency() -> None:
     assert "Thái Bình, ngày      tháng      năm 2026" in lines
     assert "KHẨN" in lines
     assert "- Các Công đoàn ngành;" in lines and "- Công đoàn các Khu công nghiệp tỉnh." in lines
-    assert ["TM. BAN THƯỜNG VỤ", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] == [
-        l for l in lines if l in ("TM. BAN THƯỜNG VỤ", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")]
+    wanted = ("TM. BAN THƯỜNG VỤ", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+    assert [line for line in lines if line in wanted] == list(wanted)
 
 
 @pytest.mark.parametrize("text", ["Công đoàn A & B", "a < b > c & d", "“x” \"y\" 'z'",

@@ -37,7 +37,7 @@ def format_value(value: Any) -> str:
         digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         return vi.format_number(value, digits=digits)
     if isinstance(value, float):
-        return vi.format_number(Decimal(str(value)), digits=max(0, -Decimal(str(value)).as_tuple().exponent))  # type: ignore[operator]
+        return format_value(Decimal(str(value)))
     if isinstance(value, dt.datetime):
         return vi.short_date(value.date())
     if isinstance(value, dt.date):

@@ -46,8 +46,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # Latin-1 characters that Vietnamese Unicode text never contains but that the legacy TCVN3
 # (.VnTime) and VNI encodings put inside words: "C«ng ®oµn", "Coâng ñoaøn".
 _LEGACY_CHARS = "«®µ¸¶·¹¨¦§©ª¬¯°±²³´º»¼½¾¿ÆÇËÌÎÏÐÑÖ×ØÛÜÞßäåæçëîïðñöøûüþÿ"
+_LEGACY_NOT_QUOTES = _LEGACY_CHARS.replace("«", "").replace("»", "")
 _LEGACY_IN_WORD = re.compile(
-    rf"(?<=[A-Za-zÀ-ÿ])[{_LEGACY_CHARS}]|[{_LEGACY_CHARS.replace('«', '').replace('»', '')}](?=[A-Za-z])"
+    rf"(?<=[A-Za-zÀ-ÿ])[{_LEGACY_CHARS}]|[{_LEGACY_NOT_QUOTES}](?=[A-Za-z])"
 )
 _VNI_MARKERS = re.compile(r"[ñÑ]|[aeiouyAEIOUY][øùûõïöôâêø]")
 
@@ -64,8 +65,8 @@ def clean_text(value: Any) -> Any:
     bad = _CONTROL.search(text)
     if bad:
         raise ValueError(
-            f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in được; "
-            "hãy xóa nó (thường do sao chép từ Word/Excel)"
+            f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in "
+            "được; hãy xóa nó (thường do sao chép từ Word/Excel)"
         )
     if len(_LEGACY_IN_WORD.findall(text)) >= 2:
         encoding = "VNI" if _VNI_MARKERS.search(text) else "TCVN3 (.VnTime)"

@@ -7,8 +7,9 @@ profile directory (``-env:UserInstallation``) so several converters run side by 
 
 A conversion that makes no progress for ``timeout`` seconds is killed (the whole process
 group) and its unfinished files are retried once. PDFs are written into a temporary
-directory next to the output and renamed into place, so a killed run never leaves a half
-PDF under its final name.
+directory next to the output and renamed into place as each one is complete, so a killed
+run never leaves a half PDF under its final name. ``pdfa=True`` gives PDF/A-2b (needs
+LibreOffice >= 7.4; each output is checked for its PDF/A mark).
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ _COMMON_LOCATIONS: tuple[str, ...] = (
     r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
 )
 
+_NO_PDFA = (
+    "LibreOffice này không xuất được PDF/A (tệp ra thiếu dấu PDF/A). "
+    "Cần LibreOffice 7.4 trở lên: hãy cập nhật LibreOffice."
+)
 _PDF_FILTER = "pdf:writer_pdf_Export"
 # PDF/A-2b (SelectPdfVersion 2); LibreOffice >= 7.4 takes JSON filter options.
 _PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
@@ -180,8 +185,9 @@ class PdfConverter:
     ``convert`` turns many .docx files into PDFs with one ``soffice`` call per chunk of
     ``chunk_size`` files. ``timeout`` is the longest a call may go without finishing a
     document (start-up included); then the process group is killed and the unfinished files
-    are retried once before :class:`LibreOfficeError` names them. Not thread-safe: use one
-    converter per thread.
+    are retried once before :class:`LibreOfficeError` names them. Each call is a new
+    ``soffice`` process, but the profile directory is kept until :meth:`close`. Not
+    thread-safe: use one converter per thread.
     """
 
     def __init__(
@@ -363,6 +369,8 @@ class PdfConverter:
             for i in candidates:
                 name = _pdf_name(files[i])
                 if i not in moved and _is_complete_pdf(tmp / name):
+                    if self.pdfa and b"<pdfaid:part>" not in (tmp / name).read_bytes():
+                        raise LibreOfficeError(_NO_PDFA)
                     os.replace(tmp / name, out / name)
                     moved.add(i)
                     if on_progress is not None:

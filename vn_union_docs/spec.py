@@ -16,7 +16,7 @@ import difflib
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +207,7 @@ class _Field:
         self.template = env.from_string(source_text)
 
 
-def _walk(value: Any, keys: tuple[Any, ...] = ()):  # noqa: ANN202 - generator of pairs
+def _walk(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
     if isinstance(value, dict):
         for key, item in value.items():
             yield from _walk(item, (*keys, key))

@@ -1,0 +1,111 @@
+"""The command line as a clerk uses it: render, schema, version, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from vn_union_docs.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+GOOD = """\
+type: thong_bao
+issuer: {name: Công đoàn ngành Y tế, code: CĐYT}
+number: 3
+place: Thái Bình
+date: 2023-03-07
+subject: Lịch họp Ban Thường vụ
+body: Họp vào ngày 10/3/2023.
+signature: {capacity: TM. BAN THƯỜNG VỤ, title: Chủ tịch, name: Đào Văn Truyền}
+distribution: [Các đồng chí Ủy viên BTV]
+"""
+
+BAD = """\
+type: cong_van
+issuer: {name: Công đoàn ngành Y tế, code: CĐYT}
+place: Thái Bình
+date: 2023-02-30
+subject: ""
+recipients: [Các CĐCS]
+body: Nội dung.
+signature: {capacity: T/M. BAN CHẤP HÀNH, name: A}
+"""
+
+
+def test_render_directory_writes_one_docx_per_spec(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "a.yaml").write_text(GOOD, encoding="utf-8")
+    (specs / "b.yml").write_text(GOOD, encoding="utf-8")
+    (specs / "notes.txt").write_text("không phải spec", encoding="utf-8")
+    (specs / "sub").mkdir()
+    (specs / "sub" / "c.yaml").write_text(GOOD, encoding="utf-8")
+    result = runner.invoke(app, ["render", str(specs), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.docx", "b.docx"]
+    assert "Đã tạo 2 văn bản, 0 lỗi." in result.output
+
+
+def test_bad_spec_exit_1_names_file_and_keys_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(BAD, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(tmp_path / "good.yaml"), str(tmp_path / "bad.yaml"),
+                                 "--out", str(out)])
+    assert result.exit_code == 1
+    output = result.output
+    assert "bad.yaml" in output
+    for key in ("date", "subject", "signature.capacity"):
+        assert f": {key}: " in output, key
+    assert "Traceback" not in output
+    assert sorted(p.name for p in out.iterdir()) == ["good.docx"]
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", str(tmp_path / "nope.yaml"), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    assert runner.invoke(app, ["render", "--no-such-option"]).exit_code == 2
+
+
+def test_schema_is_json_schema_of_the_spec() -> None:
+    result = runner.invoke(app, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["discriminator"]["propertyName"] == "type"
+    assert set(schema["discriminator"]["mapping"]) == {"cong_van", "ke_hoach", "thong_bao"}
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("vn-union-docs ")
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "vn_union_docs", "render", str(tmp_path / "a.yaml"), "--out",
+         str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "a.docx").is_file()
+
+
+def test_render_custom_template_option(tmp_path: Path) -> None:
+    template = tmp_path / "mine.docx"
+    shutil.copy(ROOT / "templates" / "thong_bao.docx", template)
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    result = runner.invoke(app, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "o"),
+                                 "--template", str(tmp_path / "missing.docx")])
+    assert result.exit_code == 1 and "không tìm thấy mẫu" in result.output
+    result = runner.invoke(app, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "o"),
+                                 "--template", str(template)])
+    assert result.exit_code == 0, result.output

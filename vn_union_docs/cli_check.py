@@ -1,0 +1,119 @@
+"""``vn-union-docs check FILE_OR_DIR...``: report the slips in spec files and .docx files.
+
+A thin layer over :func:`vn_union_docs.checker.check`. A folder means the .yaml, .yml, .json
+and .docx files directly inside it. Exit status: 0 no error (warnings allowed), 1 some error,
+2 a usage error (a path that does not exist, a file of another kind). The lead's ``cli.py``
+registers it: ``app.command("check")(check_command)``.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from vn_union_docs.checker import DOCX_SUFFIX, SPEC_SUFFIXES, Finding, unreadable_finding
+from vn_union_docs.checker import check as check_document
+
+__all__ = ["OutputFormat", "check", "check_command"]
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+_SUFFIXES = (*SPEC_SUFFIXES, DOCX_SUFFIX)
+_SEVERITY = {"error": ("lỗi", "bold red"), "warning": ("cảnh báo", "yellow")}
+
+
+class OutputFormat(StrEnum):
+    """Output of ``check``: lines for people, or JSON for other systems."""
+
+    text = "text"
+    json = "json"
+
+
+def _files(paths: list[Path], err: Console) -> list[Path]:
+    """The files to check, in the order given (a folder's files sorted by name)."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        err.print(f"Không tìm thấy: {', '.join(missing)}")
+        raise typer.Exit(EXIT_USAGE)
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p for p in path.iterdir()
+                if p.is_file() and p.suffix.lower() in _SUFFIXES
+                and not p.name.startswith(("~$", "."))
+            )
+        elif path.suffix.lower() in _SUFFIXES:
+            files.append(path)
+        else:
+            err.print(
+                f"Không kiểm tra được «{path}»: chỉ nhận tệp .yaml, .yml, .json, .docx "
+                "hoặc thư mục chứa chúng."
+            )
+            raise typer.Exit(EXIT_USAGE)
+    return files
+
+
+def _check_file(path: Path) -> list[Finding]:
+    try:
+        return check_document(path)
+    except Exception as exc:  # never a traceback for a user's file
+        return [unreadable_finding(f"{type(exc).__name__}: {exc}")]
+
+
+def _print_text(results: list[tuple[Path, list[Finding]]], out: Console) -> None:
+    errors = warnings = 0
+    for path, findings in results:
+        n_err = sum(f.severity == "error" for f in findings)
+        n_warn = len(findings) - n_err
+        errors, warnings = errors + n_err, warnings + n_warn
+        head = Text(str(path), style="bold")
+        if findings:
+            head.append(f": {n_err} lỗi, {n_warn} cảnh báo")
+        else:
+            head.append(": không thấy lỗi", style="green")
+        out.print(head)
+        for f in findings:
+            label, style = _SEVERITY.get(f.severity, (f.severity, ""))
+            line = Text("  ")
+            line.append(f"{label:<8}", style=style)
+            line.append(f" [{f.rule}] ", style="dim")
+            line.append(f"{f.place}: ", style="cyan")
+            line.append(f.message)
+            line.append(f" ({f.source})", style="dim")
+            out.print(line)
+    out.print(
+        f"Tổng cộng: {errors} lỗi, {warnings} cảnh báo trong {len(results)} tệp."
+    )
+
+
+def check(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Tệp dữ liệu văn bản (.yaml, .yml, .json), tệp .docx, hoặc thư mục chứa chúng.",
+        show_default=False)],
+    format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="Cách in kết quả: text (cho người đọc) hoặc json.",
+        case_sensitive=False)] = OutputFormat.text,
+) -> None:
+    """Kiểm tra thể thức và số liệu của tệp dữ liệu văn bản và tệp .docx (cả tệp soạn tay)."""
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    files = _files(paths, err)
+    if not files:
+        err.print("Không có tệp .yaml, .yml, .json hoặc .docx nào để kiểm tra.")
+    results = [(path, _check_file(path)) for path in files]
+    if format is OutputFormat.json:
+        rows = [{"file": str(path), **f.to_dict()} for path, findings in results for f in findings]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        _print_text(results, out)
+    if any(f.severity == "error" for _, findings in results for f in findings):
+        raise typer.Exit(EXIT_ERRORS)
+
+
+check_command = check
