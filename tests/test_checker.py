@@ -522,13 +522,15 @@ def test_handmade_docx_with_the_usual_slips(tmp_path: Path) -> None:
          f"đoạn {P_DATE}: «Phú Yên, ngày 23 tháng 2 năm 2023»"),
         ({"place_date": "Phú Yên ngày 23 tháng 02 năm 2023"}, "place-date",
          f"đoạn {P_DATE}: «Phú Yên ngày 23 tháng 02 năm 2023»"),
+        ({"place_date": "Phú Yên, ngày 23 tháng 02 năm 2023."}, "place-date",
+         f"đoạn {P_DATE}: «Phú Yên, ngày 23 tháng 02 năm 2023.»"),
         ({"place_date": "Tp. Tuy Hòa, ngày 23 tháng 02 năm 2023"}, "place-name",
          f"đoạn {P_DATE}: «Tp. Tuy Hòa, ngày 23 tháng 02 năm 2023»"),
         ({"date_italic": False}, "place-date-italic",
          f"đoạn {P_DATE}: «Phú Yên, ngày 07 tháng 3 năm 2023»"),
         ({"body_size": 12}, "font-size", f"đoạn {P_BODY}: «{BODY[0][:59]}…»"),
         ({"distribution": ("- LĐLĐ tỉnh; (b.cáo)", "- Lưu: VT.")}, "distribution-items",
-         f"đoạn {P_LUU - 1}: «- LĐLĐ tỉnh; (b.cáo)»"),
+         f"đoạn {P_LUU - 2}: «- LĐLĐ tỉnh; (b.cáo)»"),
         ({"distribution": ("- Như trên;", "- Các đ/c BTV;", "- Lưu VT.")}, "archive-line",
          f"đoạn {P_LUU}: «- Lưu VT.»"),
         ({"distribution": ("- Như trên;", "- Các đ/c BTV;", "- Lưu: VP CĐN.")}, "archive-vt",
@@ -538,15 +540,46 @@ def test_handmade_docx_with_the_usual_slips(tmp_path: Path) -> None:
         ({"title": None}, "signature-title", f"đoạn {P_CAPACITY}: «TM. BAN THƯỜNG VỤ»"),
         ({"page_numbers": "first-too"}, "page-numbers", "đầu trang (header)"),
         ({"page_numbers": "footer"}, "page-numbers", "chân trang (footer)"),
-        ({"page_numbers": "none", "body": BODY * 8}, "page-numbers", "đầu trang (header)"),
-        ({"body": [*BODY[:3], "V. GIẢI PHÁP", *BODY[3:]]}, "section-sequence",
-         f"đoạn {P_BODY + 3}: «V. GIẢI PHÁP»"),
+        ({"page_numbers": "none", "body": BODY[:2] * 12}, "page-numbers", "đầu trang (header)"),
+        ({"body": [*BODY[:4], "III. TỔ CHỨC THỰC HIỆN", *BODY[5:]]}, "section-sequence",
+         f"đoạn {P_BODY + 4}: «III. TỔ CHỨC THỰC HIỆN»"),
         ({"body": [*BODY[:1], "Kỷ niệm 85 năm Ngày Quốc khánh (02/9/1945-02/9/2025)."]},
-         "anniversary-count", f"đoạn {P_BODY + 1}: «…năm Ngày Quốc khánh (02/9/1945-02/9/2025).»"),
+         "anniversary-count",
+         f"đoạn {P_BODY + 1}: «…niệm 85 năm Ngày Quốc khánh (02/9/1945-02/9/2025).»"),
     ],
 )
 def test_handmade_docx_slip(tmp_path: Path, kwargs: dict[str, Any], rule: str, place: str) -> None:
     assert found(check(make_docx(tmp_path / "slip.docx", **kwargs))) == {(rule, place)}
+
+
+def test_handmade_header_with_tabs_instead_of_a_table(tmp_path: Path) -> None:
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    normal = document.styles["Normal"]
+    normal.font.name, normal.font.size = "Times New Roman", Pt(14)
+    lines = [
+        "LIÊN ĐOÀN LAO ĐỘNG TỈNH PHÚ YÊN\t\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "\t\tĐộc lập - Tự do - Hạnh phúc",
+        "Số: 112/LĐLĐ\t\tPhú Yên, ngày 7 tháng 3 năm 2023",
+        "Kính gửi: Các cấp công đoàn trong tỉnh",
+        BODY[0],
+        "Nơi nhận:",
+        "- Như trên;",
+        "- Lưu: VT, VP.",
+        "TM. BAN THƯỜNG VỤ",
+        "CHỦ TỊCH",
+        "Phan Quốc Thắng",
+    ]
+    for k, text in enumerate(lines):
+        document.add_paragraph().add_run(text).italic = k == 2
+    path = tmp_path / "tabs.docx"
+    document.save(str(path))
+    assert found(check(path)) == {
+        ("place-date", "đoạn 3: «Phú Yên, ngày 7 tháng 3 năm 2023»")
+    }
 
 
 def test_short_document_needs_no_page_number(tmp_path: Path) -> None:
@@ -560,6 +593,7 @@ def test_docx_without_frame_reports_missing_parts(tmp_path: Path) -> None:
     section.top_margin = section.bottom_margin = Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     document.styles["Normal"].font.name = "Times New Roman"
+    document.styles["Normal"].font.size = Pt(14)
     document.add_paragraph("Một đoạn văn không có phần thể thức nào.")
     path = tmp_path / "bare.docx"
     document.save(str(path))
@@ -567,13 +601,13 @@ def test_docx_without_frame_reports_missing_parts(tmp_path: Path) -> None:
                                      "distribution-items"}
 
 
-def test_theme_font_of_a_default_word_document_is_reported(tmp_path: Path) -> None:
-    document = docx.Document()  # Calibri from the theme, as a new Word document
+def test_theme_font_of_a_default_document_is_reported(tmp_path: Path) -> None:
+    document = docx.Document()  # python-docx's default: the theme's body font, Cambria
     document.add_paragraph("Nội dung")
     path = tmp_path / "calibri.docx"
     document.save(str(path))
     fonts = [f for f in check(path) if f.rule == "font"]
-    assert len(fonts) == 1 and "Calibri" in fonts[0].message
+    assert len(fonts) == 1 and "«Cambria»" in fonts[0].message
 
 
 def test_check_accepts_a_document_object(tmp_path: Path) -> None:

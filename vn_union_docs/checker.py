@@ -316,10 +316,8 @@ def _date_impossible(ctx: _Context) -> Iterator[Finding]:
 def _date_implausible(ctx: _Context) -> Iterator[Finding]:
     years = int(_table("implausible_years"))
     doc = ctx.document_date
-    try:
-        limit = doc.replace(year=doc.year + years)
-    except ValueError:  # 29 February
-        limit = doc.replace(year=doc.year + years, day=28)
+    year = min(doc.year + years, 9999)
+    limit = doc.replace(year=year, day=min(doc.day, 28) if doc.month == 2 else doc.day)
     for unit in ctx.units:
         for d in _dates(unit.text):
             value = d.value()
@@ -439,7 +437,8 @@ _LABEL_BEFORE = re.compile(
     r"(?:^|[^\w])(?:giai đoạn|đợt|lần thứ|lần|thứ|khóa|khoá|điều|khoản|điểm|mục|phần|chương|"
     r"(?<!tổng )số|quý|tuần|tháng|ngày|năm|nhóm|tổ|lớp|phòng|tầng|quận|phường|đại hội|kỳ|hạng|"
     r"cấp|bậc|loại|mẫu|trang|tờ|bước|ca|km|lô|đường|phố|nhà|tập|quyển|khu|ấp|thôn|xóm|mã|"
-    r"mã số|tài khoản|stk)\s*[:.]?\s*$",
+    r"mã số|tài khoản|stk|quyết định|nghị định|nghị quyết|thông tư|công văn|kế hoạch|thông báo|"
+    r"chỉ thị|hướng dẫn|luật)\s*[:.]?\s*$",
     re.IGNORECASE,
 )
 _SCALE_AFTER = re.compile(r"\s*(?:triệu|tỷ|tỉ|nghìn|ngàn|trăm)\b", re.IGNORECASE)
@@ -688,7 +687,7 @@ def _type_check(symbol: str, doc_type: str | None) -> tuple[str, dict[str, Any]]
     needs = _table("type_symbol")
     if doc_type not in needs:
         return None
-    groups = symbol.strip().split("-")
+    groups = [g.strip() for g in symbol.strip().split("-")]
     need = needs[doc_type]
     if need:
         if groups[0] != need:
@@ -735,9 +734,9 @@ def _symbol_type(ctx: _Context) -> Iterator[Finding]:
 _PLACE_DATE = re.compile(
     r"^(?P<place>.*?)(?P<comma>,?)(?P<sp1>\s*)(?P<ngay>[Nn]gày)(?P<sp2>\s*)(?P<d>\d*)"
     r"(?P<sp3>\s*)tháng(?P<sp4>\s*)(?P<m>\d*)(?P<sp5>\s*)(?P<nam>năm|tháng)(?P<sp6>\s*)"
-    r"(?P<y>\d{4})\s*\.?$"
+    r"(?P<y>\d{4})\s*(?P<dot>\.?)$"
 )
-_PLACE_DATE_SEARCH = re.compile(r"[Nn]gày[\s\d]*tháng[\s\d]*(?:năm|tháng)\s*\d{4}")
+_PLACE_DATE_SEARCH = re.compile(r"[Nn]gày[\s\d]*tháng[\s\d]*(?:năm|tháng)\s*\d{4}\s*\.?$")
 
 
 def _analyse_place_date(text: str) -> tuple[list[tuple[str, dict[str, Any]]], date | None]:
@@ -755,6 +754,8 @@ def _analyse_place_date(text: str) -> tuple[list[tuple[str, dict[str, Any]]], da
         problems.append(("lower", {}))
     if g["nam"] == "tháng":
         problems.append(("thang_nam", {}))
+    if g["dot"]:
+        problems.append(("dot", {}))
     value: date | None = None
     if g["d"] and g["m"]:
         try:
@@ -1474,7 +1475,8 @@ def _load_docx(document: Any) -> _Docx:
         several_pages_hint=_several_pages_hint(document),
     )
     for index, para in enumerate(paras):
-        for line_text in para.text.split("\n"):
+        # hand-made headers often put two parts on one line, separated by tabs
+        for line_text in re.split(r"[\n\t]+", para.text):
             if line_text.strip():
                 d.lines.append(_Line(para, line_text, index))
     _locate_frame(d)

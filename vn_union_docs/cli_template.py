@@ -6,7 +6,7 @@ Exit status: 0 no error (warnings allowed), 1 the template has errors, 2 a usage
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +36,7 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
-class DocType(str, Enum):
+class DocType(StrEnum):
     """Document types a template can be checked for."""
 
     cong_van = "cong_van"
@@ -68,10 +68,8 @@ def export_command(
 
 
 def _print_finding(finding: TemplateFinding) -> None:
-    if finding.severity == "error":
-        head = "[red]✗ lỗi[/red]"
-    else:
-        head = "[yellow]! cảnh báo[/yellow]"
+    error = finding.severity == "error"
+    head = "[red]✗ lỗi[/red]" if error else "[yellow]! cảnh báo[/yellow]"
     where = f" — [bold]{escape(finding.where)}[/bold]" if finding.where else ""
     console.print(f"{head}{where}: {escape(finding.message)}", soft_wrap=True)
     if finding.excerpt:

@@ -10,12 +10,14 @@ depends on the context, with docxtpl's own code wherever it can:
   with ``jinja.template_environment()``. Parts whose source is plain data (no Jinja
   syntax) are rendered once, here. python-docx saves the package once: those bytes are the
   unchanged parts, deflated once and kept.
-* per document: docxtpl's ``render_xml_part`` (newline handling, ``{_{`` unescaping,
-  ``resolve_listing``; the latter skipped when the rendered XML holds no ``\\t \\a \\n
-  \\f``, where it is the identity) with an environment that hands back the compiled
-  template, docxtpl's ``fix_tables`` and ``fix_docpr_ids`` for the body, the same
-  python-docx parse and serialisation as ``save``, then a zip byte-identical to
-  ``docxzip.write_zip`` with the unchanged entries copied pre-compressed.
+* per document: Jinja renders the compiled templates; then exactly docxtpl's
+  post-processing: ``render_xml_part``'s newline handling and ``{_{`` unescaping (as
+  ``str.replace``, see ``_finish``) and its ``resolve_listing`` (skipped when the rendered XML
+  holds no ``\\t \\a \\n \\f``: it is then the identity), docxtpl's ``fix_tables`` and
+  ``fix_docpr_ids`` for the body (the latter skipped when there is no ``docPr``), core
+  properties through docxtpl's ``render_properties``, footnotes through its
+  ``render_xml_part``; the python-docx parse and serialisation ``save`` does; then a zip
+  byte-identical to ``docxzip.write_zip``'s, the unchanged entries copied pre-compressed.
 
 What it cannot do (subdocuments, images inserted per document, packages python-docx would
 change on save) falls back to docxtpl (``render.render_with_docxtpl``), with the reason in
@@ -54,6 +56,7 @@ COMPRESS_LEVEL = 6
 _LISTING_CHARS = ("\n", "\t", "\a", "\f")
 # Context objects that need a live DocxTemplate while rendering.
 _DOCXTPL_BOUND = (InlineImage, Subdoc)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class _Capture(Exception):
@@ -341,12 +344,6 @@ class CompiledTemplate:
         self.fallback_reason = reason
         return render_with_docxtpl(self.path, context)
 
-    def render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
-        """The parts that depend on the context, ``{zip name: bytes}`` (fast path only)."""
-        if self.static_fallback_reason:
-            raise _NeedsDocxtpl(self.static_fallback_reason)
-        return self._render_parts(context)
-
     def _render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
         # Body: render, fix_tables (its own parse), fix_docpr_ids, map_tree, serialise.
@@ -403,8 +400,9 @@ class CompiledTemplate:
 
 
 class _PropertiesProbe:
-    """Stands in for a DocxTemplate (``.docx.core_properties``) and for a Jinja environment
-    (``from_string``, recording sources) in docxtpl's ``render_properties``."""
+    """Stands in for a DocxTemplate (``.docx.core_properties``) in docxtpl's
+    ``render_properties``; at compile time also for its Jinja environment, recording the
+    sources it would compile."""
 
     def __init__(self, raw: bytes) -> None:
         self.element = parse_xml(raw)  # as CorePropertiesPart.load parses it
@@ -418,30 +416,29 @@ class _PropertiesProbe:
 
 
 class _Echo:
+    """What ``_PropertiesProbe.from_string`` returns: renders to an empty string."""
+
     def __init__(self, source: str) -> None:
         self.source = source
 
     def render(self, context: dict[str, Any]) -> str:
-        return self.source
+        return ""
 
 
 def _context_fallback_reason(context: dict[str, Any]) -> str | None:
-    """Why ``context`` needs docxtpl: objects that insert parts while rendering."""
-    stack: list[tuple[Any, int]] = [(value, 0) for value in context.values()]
+    """Why ``context`` needs docxtpl: objects that add parts to the package while rendering
+    (searched through nested dicts, lists, tuples and sets)."""
+    stack = list(context.values())
     seen: set[int] = set()
     while stack:
-        value, depth = stack.pop()
-        if isinstance(value, (str, bytes, int, float)) or value is None:
+        value = stack.pop()
+        if type(value) in _SCALARS:
             continue
         if isinstance(value, _DOCXTPL_BOUND):
             return f"the context holds a docxtpl {type(value).__name__}"
-        if depth >= 8 or id(value) in seen:
-            continue
-        seen.add(id(value))
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            stack.extend((item, depth + 1) for item in value)
+        if isinstance(value, (dict, list, tuple, set, frozenset)) and id(value) not in seen:
+            seen.add(id(value))
+            stack.extend(value.values() if isinstance(value, dict) else value)
     return None
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import TemplateSyntaxError, meta, nodes
+from jinja2 import TemplateAssertionError, TemplateSyntaxError, meta, nodes
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
@@ -185,8 +185,8 @@ def template_check_report(findings: list[TemplateFinding], path: str | Path | No
     """The whole report of ``check_template`` as printable text (Vietnamese)."""
     lines = []
     if path is not None:
-        kind = f" (kiểm tra cho {DOC_TYPE_NAMES.get(doc_type, doc_type)})" if doc_type else ""
-        lines.append(f"Mẫu «{path}»{kind}")
+        kind = f" (cho {DOC_TYPE_NAMES.get(doc_type, doc_type)})" if doc_type else ""
+        lines.append(f"Kiểm tra mẫu «{path}»{kind}")
     lines.extend(format_finding(f) for f in findings)
     lines.append(summary_line(findings))
     return "\n".join(lines)
@@ -409,6 +409,7 @@ class _Checker:
         self.used: set[str] = set()
         self.unknown: set[str] = set()  # unknown variables already reported
         self.spanning = False  # the previous paragraph's tag runs into the next one
+        self.tags: list[_Tag] = []  # every tag of every part, in order
         self.order: dict[int, int] = {}  # id(paragraph) → position in the file
 
     # -- helpers
@@ -465,7 +466,7 @@ class _Checker:
     def prepare(self, tag: _Tag) -> None:
         raw = tag.raw
         tag.kind = raw[:2]
-        if any(q in raw for q in CURLY_QUOTES):
+        if tag.kind != "{#" and any(q in raw for q in CURLY_QUOTES):
             self.add("warning", "curly-quote",
                      f"thẻ «{raw}» có dấu nháy cong (“ ” ‘ ’): docxtpl đổi chúng thành nháy "
                      "thẳng, nhưng nên gõ nháy thẳng (tắt AutoCorrect › «Straight quotes with "
@@ -725,7 +726,13 @@ class _Checker:
                      + (f" (gần «{_excerpt(text, width=60)}»)" if text and para is None else ""),
                      para, part=part.label)
             return
-        undeclared = meta.find_undeclared_variables(ast)
+        try:
+            undeclared = meta.find_undeclared_variables(ast)
+        except TemplateAssertionError as exc:  # an unknown filter or test
+            if not self.errors_in(part.label):
+                self.add("error", "unknown-filter", f"{exc.message} (thẻ không thấy được "
+                         "trong Word)", part=part.label)
+            return
         known = set(CONTEXT_FIELDS) | set(self.env.globals) | _JINJA_SPECIAL_NAMES
         for name in sorted(undeclared - known - self.unknown):
             self.used.add(name)
@@ -782,10 +789,10 @@ class _Checker:
                 template.render_properties(context, env)
             except SecurityError as exc:
                 self.add("error", "unsafe", f"mẫu truy cập nội bộ Python: {exc}",
-                         part="thử tạo văn bản")
+                         *self.culprit(context))
             except JinjaTemplateError as exc:
                 self.add("error", "render", f"thử tạo văn bản mẫu ({variant}) thất bại: {exc}",
-                         part="thử tạo văn bản")
+                         *self.culprit(context))
             except etree.XMLSyntaxError as exc:
                 self.add("error", "broken-xml",
                          f"thử tạo văn bản mẫu ({variant}): kết quả không phải XML hợp lệ, "
@@ -793,10 +800,25 @@ class _Checker:
             except Exception as exc:  # any other failure is the template's too
                 self.add("error", "render",
                          f"thử tạo văn bản mẫu ({variant}) thất bại: "
-                         f"{type(exc).__name__}: {exc}", part="thử tạo văn bản")
+                         f"{type(exc).__name__}: {exc}", *self.culprit(context))
             else:
                 continue
             return
+
+    def culprit(self, context: dict[str, Any]) -> tuple[_Para | None, _Tag | None, str]:
+        """The first ``{{ … }}`` tag that fails alone with ``context`` (for its place)."""
+        known = set(context) | set(self.env.globals)
+        for tag in self.tags:
+            if tag.kind != "{{" or tag.ast is None:
+                continue
+            names = {n.name for n in tag.ast.find_all(nodes.Name)}
+            if not names <= known:
+                continue  # uses a loop variable: cannot render alone
+            try:
+                self.env.from_string(tag.source).render(context)
+            except Exception:
+                return tag.para, tag, ""
+        return None, None, "thử tạo văn bản"
 
     def run(self) -> list[TemplateFinding]:
         try:
@@ -814,6 +836,7 @@ class _Checker:
                 tags.extend(self.tags_of(para, following))
             for tag in tags:
                 self.parse_tag(tag)
+            self.tags.extend(tags)
             self.check_names(tags)
             if part.root is None:
                 continue  # each core property is its own small template
