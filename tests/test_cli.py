@@ -60,7 +60,7 @@ def test_bad_spec_exit_1_names_file_and_keys_and_writes_nothing(tmp_path: Path) 
     result = runner.invoke(app, ["render", str(tmp_path / "good.yaml"), str(tmp_path / "bad.yaml"),
                                  "--out", str(out)])
     assert result.exit_code == 1
-    output = result.output
+    output = result.stdout + result.stderr
     assert "bad.yaml" in output
     for key in ("date", "subject", "signature.capacity"):
         assert f": {key}: " in output, key
@@ -105,7 +105,7 @@ def test_render_custom_template_option(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
     result = runner.invoke(app, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "o"),
                                  "--template", str(tmp_path / "missing.docx")])
-    assert result.exit_code == 1 and "không tìm thấy mẫu" in result.output
+    assert result.exit_code == 1 and "không tìm thấy mẫu" in result.stdout + result.stderr
     result = runner.invoke(app, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "o"),
                                  "--template", str(template)])
     assert result.exit_code == 0, result.output

@@ -32,8 +32,8 @@ template_app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)  # no hard wraps: paths stay whole
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class DocType(StrEnum):
@@ -71,10 +71,9 @@ def _print_finding(finding: TemplateFinding) -> None:
     error = finding.severity == "error"
     head = "[red]✗ lỗi[/red]" if error else "[yellow]! cảnh báo[/yellow]"
     where = f" — [bold]{escape(finding.where)}[/bold]" if finding.where else ""
-    console.print(f"{head}{where}: {escape(finding.message)}", soft_wrap=True)
+    console.print(f"{head}{where}: {escape(finding.message)}")
     if finding.excerpt:
-        console.print(f"    [dim]văn bản quanh đó:[/dim] «{escape(finding.excerpt)}»",
-                      soft_wrap=True)
+        console.print(f"    [dim]văn bản quanh đó:[/dim] «{escape(finding.excerpt)}»")
 
 
 @template_app.command("check")

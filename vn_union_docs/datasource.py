@@ -322,20 +322,31 @@ class RowSource:
         self, rows: Iterator[Any], offset: int, *, empty: object
     ) -> Iterator[tuple[int, Row]]:
         names: list[str] | None = None
+        lead = 0  # empty columns left of the header
         for number, cells in enumerate(rows, start=1):
             values = [None if cell == empty else _convert_value(cell) for cell in cells]
             if all(value is None for value in values):
                 continue
             if names is None:
+                lead = next(i for i, value in enumerate(values) if value is not None)
                 names = self._header(
-                    [int(c) if isinstance(c, float) and c.is_integer() else c for c in cells],
+                    [int(c) if isinstance(c, float) and c.is_integer() else c
+                     for c in cells[lead:]],
                     number,
-                    offset,
+                    offset + lead,
                 )
                 continue
+            for index in range(min(lead, len(values))):
+                if values[index] is not None:
+                    raise self._error(
+                        f"cột {_column_letter(index + offset)}",
+                        "ô có dữ liệu nhưng cột không có tên ở dòng tiêu đề",
+                        number,
+                    )
+            values = values[lead:]
             while values and values[-1] is None:
                 values.pop()
-            yield number, self._row(names, values, number, offset)
+            yield number, self._row(names, values, number, offset + lead)
 
     # -- JSON / YAML ------------------------------------------------------------------------
 

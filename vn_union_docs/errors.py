@@ -25,15 +25,11 @@ class Problem:
     row: int | None = None
 
     def __str__(self) -> str:
-        where = []
-        if self.source:
-            where.append(self.source)
-        if self.row is not None:
-            where.append(f"dòng {self.row}")
-        if self.path:
-            where.append(self.path)
-        prefix = ": ".join([", ".join(where)]) if where else ""
-        return f"{prefix}: {self.message}" if prefix else self.message
+        """``cv.yaml, dòng 7: signature.capacity: message`` (parts that are known)."""
+        origin = ", ".join(
+            part for part in (self.source, f"dòng {self.row}" if self.row is not None else None)
+            if part)
+        return ": ".join(part for part in (origin, self.path, self.message) if part)
 
 
 @dataclass

@@ -67,10 +67,11 @@ def _globals() -> dict[str, Any]:
     return dict(getattr(campaign, "JINJA_GLOBALS", {}))
 
 
-def _make(**options: Any) -> SandboxedEnvironment:
+def _make(*, campaign_globals: bool = True, **options: Any) -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, **options)
     env.filters.update(_filters())
-    env.globals.update(_globals())
+    if campaign_globals:
+        env.globals.update(_globals())
     return env
 
 
@@ -89,6 +90,7 @@ def markdown_environment() -> SandboxedEnvironment:
 def template_environment() -> SandboxedEnvironment:
     """A fresh environment for .docx templates (XML): autoescaped, sandboxed, strict.
 
-    Fresh because docxtpl sets attributes on the environment it is given.
+    Fresh because docxtpl sets attributes on the environment it is given. Templates see only
+    the documented context and the filters, not the campaign functions specs use.
     """
-    return _make(autoescape=True)
+    return _make(campaign_globals=False, autoescape=True)

@@ -26,6 +26,7 @@ from jinja2.sandbox import SecurityError
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from vn_union_docs.body import BodyError, parse_body
@@ -79,6 +80,15 @@ def _pitfall(seq: CommentedSeq, index: int, item: CommentedMap, path: str,
     return text
 
 
+class _TextDates(RoundTripConstructor):
+    """Reads YAML timestamps as text, so the models validate them and report an impossible
+    date (``2023-02-30``) with its key instead of the YAML parser failing."""
+
+
+_TextDates.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
+
+
 def read_spec(path: str | Path) -> dict[str, Any]:
     """Read a spec file (YAML 1.2 or JSON) into a plain dict.
 
@@ -105,6 +115,7 @@ def read_spec(path: str | Path) -> dict[str, Any]:
     else:
         yaml = YAML(typ="rt")
         yaml.version = (1, 2)
+        yaml.Constructor = _TextDates
         try:
             raw = yaml.load(io.StringIO(text))
         except MarkedYAMLError as exc:
