@@ -576,13 +576,18 @@ def generate(
     progress(len(plan.failures))
     manifest = _CsvOut(out / MANIFEST_NAME, ["file", "row", "sha256"])
     try:
+        cursor = 0  # results come in row order: find each row's name in the plan
         for results in _run("render", _chunks(read, plan, size), worker_args, jobs):
             for kind, row, payload, digest in results:
+                while plan.names[cursor] is None or plan.rows[cursor] != row:
+                    cursor += 1
+                name = plan.names[cursor]  # the plan's string, not a copy: memory
+                cursor += 1
                 if kind == "fail":
                     failures.extend(RowFailure(row, f, m) for f, m in payload)
                     continue
-                (report.written if kind == "ok" else report.skipped).append(payload)
-                manifest.row(payload, row, digest)
+                (report.written if kind == "ok" else report.skipped).append(name)
+                manifest.row(name, row, digest)
             progress(len(results))
     except BaseException:
         manifest.discard()

@@ -143,8 +143,8 @@ def batch_command(
 
     Mã thoát: 0 tất cả đều tốt, 1 có dữ liệu lỗi, 2 dùng lệnh sai.
     """
-    err = Console(stderr=True, highlight=False)
-    console = Console(highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
 
     if not spec.is_file():
         raise _usage(err, f"không tìm thấy tệp spec «{spec}»")

@@ -443,11 +443,13 @@ def _context_fallback_reason(context: dict[str, Any]) -> str | None:
 
 
 @lru_cache(maxsize=32)
-def _compiled(path: str, mtime_ns: int) -> CompiledTemplate:
+def _compiled(path: str, mtime_ns: int, size: int) -> CompiledTemplate:
     return CompiledTemplate(path)
 
 
 def get_compiled(path: str | Path) -> CompiledTemplate:
-    """The compiled template for ``path``, cached per resolved path and modification time."""
+    """The compiled template for ``path``, cached per resolved path and modification time
+    (and size)."""
     resolved = Path(path).resolve()
-    return _compiled(str(resolved), resolved.stat().st_mtime_ns)
+    stat = resolved.stat()
+    return _compiled(str(resolved), stat.st_mtime_ns, stat.st_size)
