@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -443,13 +444,17 @@ def _context_fallback_reason(context: dict[str, Any]) -> str | None:
 
 
 @lru_cache(maxsize=32)
-def _compiled(path: str, mtime_ns: int, size: int) -> CompiledTemplate:
+def _compiled(path: str, device: int, inode: int, mtime_ns: int, size: int
+              ) -> CompiledTemplate:
     return CompiledTemplate(path)
 
 
 def get_compiled(path: str | Path) -> CompiledTemplate:
-    """The compiled template for ``path``, cached per resolved path and modification time
-    (and size)."""
-    resolved = Path(path).resolve()
-    stat = resolved.stat()
-    return _compiled(str(resolved), stat.st_mtime_ns, stat.st_size)
+    """The compiled template for ``path``, cached per file and modification time.
+
+    The file is identified by device and inode (what ``resolve()`` would find, without its
+    per-component system calls), a change by ``st_mtime_ns`` and size.
+    """
+    stat = os.stat(path)
+    return _compiled(os.path.abspath(path), stat.st_dev, stat.st_ino, stat.st_mtime_ns,
+                     stat.st_size)
