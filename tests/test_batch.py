@@ -87,6 +87,21 @@ def docx_files(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir() if p.suffix == ".docx")
 
 
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path) -> Path:
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(SPEC, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 # --- names --------------------------------------------------------------------------------
 
 
@@ -290,15 +305,9 @@ def test_interrupted_run_leaves_only_complete_files_and_resumes(
     assert manifest(out) == manifest(tmp_path / "fresh")
 
 
-def test_killed_process_leaves_only_complete_files(tmp_path: Path) -> None:
-    data = tmp_path / "d.csv"
-    rows = make_rows(400)
-    with data.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
-        writer.writeheader()
-        writer.writerows(rows)
-    spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps(SPEC, ensure_ascii=False), encoding="utf-8")
+def test_killed_process_leaves_only_complete_files(tmp_path: Path, spec_file: Path) -> None:
+    data = write_csv(tmp_path / "d.csv", make_rows(400))
+    spec = spec_file
     out = tmp_path / "out"
     script = textwrap.dedent(f"""
         from vn_union_docs.batch import generate
@@ -411,21 +420,6 @@ def app() -> typer.Typer:
         """vn-union-docs"""
 
     return application
-
-
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-@pytest.fixture
-def spec_file(tmp_path: Path) -> Path:
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps(SPEC, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 def test_cli_success(app: typer.Typer, tmp_path: Path, spec_file: Path) -> None:

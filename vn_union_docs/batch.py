@@ -27,10 +27,8 @@ or spec field, the reason) in ``BatchReport.failed`` and ``DIR/_errors.csv``.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
-import itertools
 import math
 import multiprocessing
 import os
@@ -312,7 +310,6 @@ class _Worker:
         self.template = template
         self.out_dir = out_dir
         self.skip_existing = skip_existing
-        self.counter = itertools.count()
 
     def failures(self, row: int, error: SpecError) -> list[tuple[str, str]]:
         found = []
@@ -336,7 +333,7 @@ class _Worker:
         return results
 
     def render(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
-        from vn_union_docs.render import render_docx
+        from vn_union_docs.render import render_docx, write_atomic
 
         results: list[_Result] = []
         for row, cells, name in chunk:
@@ -358,23 +355,9 @@ class _Worker:
                 message = f"không tạo được văn bản: {type(error).__name__}: {error}"
                 results.append(("fail", row, [("", message)], None))
                 continue
-            self._write(path, data)
+            write_atomic(path, data)  # temporary file in the same folder, then a rename
             results.append(("ok", row, name, hashlib.sha256(data).hexdigest()))
         return results
-
-    def _write(self, path: str, data: bytes) -> None:
-        """Write atomically: a temporary file in the same folder, then a rename."""
-        tmp = os.path.join(
-            self.out_dir, f"{_TMP_PREFIX}{os.getpid()}-{next(self.counter)}{_TMP_SUFFIX}"
-        )
-        try:
-            with open(tmp, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
 
 
 _WORKER: _Worker | None = None
@@ -571,7 +554,8 @@ def generate(
     # Pass 3: documents.
     mark = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(f"{_TMP_PREFIX}*{_TMP_SUFFIX}"):  # left by a killed run
+    # Temporary files left by a killed run: ours, and render.write_atomic's.
+    for stale in [*out.glob(f"{_TMP_PREFIX}*{_TMP_SUFFIX}"), *out.glob(".*.docx.*.part")]:
         stale.unlink(missing_ok=True)
     progress(len(plan.failures))
     manifest = _CsvOut(out / MANIFEST_NAME, ["file", "row", "sha256"])
