@@ -17,6 +17,7 @@ is switched off, so text such as ``<b>``, ``&amp;`` or ``[x](y)`` prints exactly
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from xml.sax.saxutils import escape
@@ -242,6 +243,78 @@ def _read_table(tokens: list[Token], index: int, line: int | None) -> tuple[int,
             header = False
         index += 1
     return index + 1, Table(rows, align, line)
+
+
+SLOT = "\ufdd2"
+"""Stands for an inserted value in a body skeleton (a Unicode noncharacter)."""
+
+_SLOT_AT_LINE_START = re.compile(r"(?:^|\n)[ \t]*\ufdd2")
+_SLOT_AT_HEADING_START = re.compile(r"(?:^|\n)[ \t]*#{1,6}[ \t]+\ufdd2")
+_SLOT_NEIGHBOUR = re.compile(r"[*_\\]\ufdd2|\ufdd2[*_]")
+
+
+def slots_are_inert(skeleton: str, values: list[str]) -> bool:
+    """Whether values put into ``skeleton``'s slots cannot change how its Markdown parses.
+
+    Inserted values are escaped and have no line breaks, so they are plain text; what is left
+    is a value that is empty or padded with spaces, digits at the start of a line (``5. ``
+    would begin a list), a value at the start of a heading (hand-numbering check), a value
+    next to emphasis delimiters, and combining marks that would compose across the slot.
+    """
+    if skeleton.count(SLOT) != len(values):
+        return False
+    for value in values:
+        if not value or value != value.strip() or unicodedata.combining(value[0]):
+            return False
+    if _SLOT_NEIGHBOUR.search(skeleton) or _SLOT_AT_HEADING_START.search(skeleton):
+        return False
+    if any(unicodedata.combining(skeleton[i + 1]) for i, ch in enumerate(skeleton[:-1])
+           if ch == SLOT):
+        return False
+    if _SLOT_AT_LINE_START.search(skeleton):
+        positions = [i for i, ch in enumerate(skeleton) if ch == SLOT]
+        for match in _SLOT_AT_LINE_START.finditer(skeleton):
+            if values[positions.index(match.end() - 1)][0].isdigit():
+                return False
+    return True
+
+
+def fill_slots(blocks: list[Block], values: list[str]) -> list[Block]:
+    """New blocks with the slots of ``blocks`` (parsed from a skeleton) filled in order.
+
+    ``blocks`` is left untouched, so a parsed skeleton can be reused for every row.
+    """
+    remaining = iter(values)
+
+    def fill(runs: list[Run], upper: bool) -> list[Run]:
+        out = []
+        for run in runs:
+            if SLOT in run.text:
+                parts = run.text.split(SLOT)
+                text = parts[0]
+                for part in parts[1:]:
+                    value = next(remaining)
+                    text += (value.upper() if upper else value) + part
+                out.append(Run(text, run.bold, run.italic))
+            else:
+                out.append(run)
+        return out
+
+    filled: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            rows = [[fill(cell, False) for cell in row] for row in block.rows]
+            filled.append(Table(rows, list(block.align), block.line))
+        else:
+            upper = block.style == STYLE_HEADINGS[0]
+            filled.append(Paragraph(block.style, fill(block.runs, upper), block.line))
+    return filled
+
+
+def close_body(blocks: list[Block]) -> None:
+    """Add ``./.`` after the last paragraph, list item or table unless it is there."""
+    if blocks:
+        _close(blocks)
 
 
 def _close(blocks: list[Block]) -> None:

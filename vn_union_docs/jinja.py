@@ -19,7 +19,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from vn_union_docs import vi
-from vn_union_docs.text import MarkdownText, escape_markdown
+from vn_union_docs.text import VALUE_CLOSE, VALUE_OPEN, MarkdownText, escape_markdown
 
 
 def format_value(value: Any) -> str:
@@ -52,7 +52,7 @@ def _finalize_text(value: Any) -> str:
 def _finalize_markdown(value: Any) -> str:
     if isinstance(value, MarkdownText):
         return str(value)
-    return escape_markdown(format_value(value))
+    return VALUE_OPEN + escape_markdown(format_value(value)) + VALUE_CLOSE
 
 
 def _filters() -> dict[str, Any]:
@@ -83,7 +83,8 @@ def text_environment() -> SandboxedEnvironment:
 
 @cache
 def markdown_environment() -> SandboxedEnvironment:
-    """Environment for the body: inserted values are escaped so they print literally."""
+    """Environment for the body: inserted values are escaped so they print literally, and
+    bracketed by ``text.VALUE_OPEN``/``VALUE_CLOSE`` (strip them with ``text.strip_marks``)."""
     return _make(finalize=_finalize_markdown, autoescape=False)
 
 

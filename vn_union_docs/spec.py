@@ -16,6 +16,7 @@ import difflib
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,22 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
-from vn_union_docs.body import BodyError, parse_body
+from vn_union_docs.body import (
+    SLOT,
+    Block,
+    BodyError,
+    close_body,
+    fill_slots,
+    parse_body,
+    slots_are_inert,
+)
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.jinja import markdown_environment, text_environment
 from vn_union_docs.models import DOCUMENT_ADAPTER, MODELS, BaseDocument
+from vn_union_docs.text import split_marked, strip_marks
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+_PARSED_CACHE_SIZE = 64
 _PLACEHOLDER = re.compile(r"\{\{|\{%")
 _SINGLE_VARIABLE = re.compile(r"^\{\{\s*([A-Za-z_]\w*)\s*\}\}$")
 
@@ -259,6 +270,7 @@ class SpecTemplate:
             spec = read_spec(spec)
         self.source = source
         self.base_dir = base_dir
+        self._parsed: dict[str, list[Block]] = {}
         self.raw: dict[str, Any] = _copy(dict(spec))
         self.fields: list[_Field] = []
         problems: list[Problem] = []
@@ -302,6 +314,11 @@ class SpecTemplate:
                 problems.append(Problem("data", str(exc), self.source, row))
         for field in other_fields:
             self._fill(spec, field, context, problems, row)
+        marked = spec.get("body") if any(f.keys == ("body",) for f in other_fields) else None
+        if isinstance(marked, str):
+            spec["body"] = strip_marks(marked)
+        else:
+            marked = None
         if self.base_dir and isinstance(spec.get("template"), str):
             spec["template"] = str((self.base_dir / spec["template"]).resolve())
         if problems:
@@ -313,10 +330,39 @@ class SpecTemplate:
             raise SpecError(problems=problems_from_validation(
                 exc, source=self.source, row=row, doc_type=doc_type)) from None
         try:
-            doc._blocks = parse_body(doc.body)  # type: ignore[attr-defined]
+            doc._blocks = self._body_blocks(marked, doc.body)  # type: ignore[attr-defined]
         except BodyError as exc:
             raise SpecError(problems=[Problem("body", str(exc), self.source, row)]) from None
         return doc
+
+    def _body_blocks(self, marked: str | None, body: str) -> list[Block]:
+        """The body's blocks, parsing its Markdown once per skeleton.
+
+        A batch fills the same body with other values on every row; values are inert text, so
+        the body is parsed once with a slot for each value and the slots are filled per row.
+        When a value could change the parse (``slots_are_inert``) the body is parsed whole.
+        """
+        if marked is None:
+            skeleton, values = body, []
+        else:
+            skeleton, values = split_marked(marked, SLOT)
+            skeleton = unicodedata.normalize(
+                "NFC", skeleton.replace("\r\n", "\n").replace("\r", "\n"))
+            values = [unicodedata.normalize("NFC", value) for value in values]
+            if not slots_are_inert(skeleton, values):
+                return parse_body(body)
+        parsed = self._parsed.get(skeleton)
+        if parsed is None:
+            try:
+                parsed = parse_body(skeleton, close=False)
+            except BodyError:
+                return parse_body(body)  # the whole body's own error, with real text
+            if len(self._parsed) >= _PARSED_CACHE_SIZE:
+                self._parsed.clear()
+            self._parsed[skeleton] = parsed
+        blocks = fill_slots(parsed, values)
+        close_body(blocks)
+        return blocks
 
     def _fill(self, spec: dict[str, Any], field: _Field, context: Mapping[str, Any],
               problems: list[Problem], row: int | None) -> None:

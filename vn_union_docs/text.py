@@ -14,6 +14,31 @@ import re
 _ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&\"'=:;$%^?,/@])")
 
 
+VALUE_OPEN = "\ufdd0"
+VALUE_CLOSE = "\ufdd1"
+"""Unicode noncharacters that bracket each inserted value in a rendered body, so the body's
+Markdown can be parsed once per *skeleton* (see ``spec.SpecTemplate``). Never in real text."""
+
+_MARKED = re.compile("\ufdd0(.*?)\ufdd1", re.S)
+_UNESCAPE = re.compile(r"\\(.)", re.S)
+
+
+def split_marked(text: str, slot: str) -> tuple[str, list[str]]:
+    """``(skeleton, values)``: every marked value replaced by ``slot``, values unescaped."""
+    values: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        values.append(_UNESCAPE.sub(r"\1", match.group(1)))
+        return slot
+
+    return _MARKED.sub(take, text), values
+
+
+def strip_marks(text: str) -> str:
+    """The rendered body without the value markers: plain restricted Markdown."""
+    return text.replace(VALUE_OPEN, "").replace(VALUE_CLOSE, "")
+
+
 class MarkdownText(str):
     """A string that already is valid restricted Markdown; inserted into a body unchanged."""
 
