@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime as dt
 import hashlib
 import json
 import os
@@ -501,3 +502,11 @@ def test_cli_missing_files_and_bad_inputs(app: typer.Typer, tmp_path: Path,
 
 def test_row_failure_str() -> None:
     assert str(RowFailure(5, "so", "phải là một số nguyên")) == "dòng 5, so: phải là một số nguyên"
+
+
+def test_date_column_in_name_pattern_gives_a_valid_file_name(tmp_path: Path) -> None:
+    from vn_union_docs.batch import NamePattern
+
+    pattern = NamePattern("{{ ma }}-{{ ngay }}")
+    assert pattern.render(2, {"ma": "0101", "ngay": dt.date(2023, 3, 7)}, 1) == \
+        "0101-2023-03-07.docx"

@@ -272,3 +272,11 @@ def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
         load_document(tmp_path / "nope.yaml")
     with pytest.raises(SpecError, match="YAML sai cú pháp ở dòng 3"):
         load_document(write(tmp_path, "type: cong_van\nissuer: [a\n"))
+
+
+def test_missing_variable_behind_a_filter_is_named() -> None:
+    template = SpecTemplate(base_spec(body="Có {{ so_sang_kien | so }} sáng kiến."))
+    with pytest.raises(SpecError) as info:
+        template.document({}, row=4)
+    (problem,) = info.value.problems
+    assert problem.path == "body" and "so_sang_kien" in problem.message

@@ -46,7 +46,7 @@ from jinja2 import meta
 
 from vn_union_docs.datasource import RowSource
 from vn_union_docs.errors import Problem, SpecError, TemplateError, VnUnionDocsError
-from vn_union_docs.jinja import text_environment
+from vn_union_docs.jinja import file_name_environment
 from vn_union_docs.spec import SpecTemplate
 
 __all__ = [
@@ -181,7 +181,7 @@ class NamePattern:
         self._template = None
         if pattern is None:
             return
-        env = text_environment()
+        env = file_name_environment()
         try:
             self.variables = meta.find_undeclared_variables(env.parse(pattern))
             self._template = env.from_string(pattern)

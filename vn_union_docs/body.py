@@ -251,6 +251,8 @@ SLOT = "\ufdd2"
 _SLOT_AT_LINE_START = re.compile(r"(?:^|\n)[ \t]*\ufdd2")
 _SLOT_AT_HEADING_START = re.compile(r"(?:^|\n)[ \t]*#{1,6}[ \t]+\ufdd2")
 _SLOT_NEIGHBOUR = re.compile(r"[*_\\]\ufdd2|\ufdd2[*_]")
+_SLOT_BEFORE_MARK = re.compile(  # a combining mark right after a slot
+    "\ufdd2[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def slots_are_inert(skeleton: str, values: list[str]) -> bool:
@@ -268,8 +270,7 @@ def slots_are_inert(skeleton: str, values: list[str]) -> bool:
             return False
     if _SLOT_NEIGHBOUR.search(skeleton) or _SLOT_AT_HEADING_START.search(skeleton):
         return False
-    if any(unicodedata.combining(skeleton[i + 1]) for i, ch in enumerate(skeleton[:-1])
-           if ch == SLOT):
+    if _SLOT_BEFORE_MARK.search(skeleton):
         return False
     if _SLOT_AT_LINE_START.search(skeleton):
         positions = [i for i, ch in enumerate(skeleton) if ch == SLOT]

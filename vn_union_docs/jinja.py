@@ -10,12 +10,13 @@ campaign helpers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from vn_union_docs import vi
@@ -55,11 +56,25 @@ def _finalize_markdown(value: Any) -> str:
     return VALUE_OPEN + escape_markdown(format_value(value)) + VALUE_CLOSE
 
 
+def _strict(function: Any) -> Any:
+    """A filter that raises Jinja's own "'x' is undefined" error for a missing variable,
+    instead of a type error from deep inside the formatting code."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, Undefined):
+                value._fail_with_undefined_error()
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
 def _filters() -> dict[str, Any]:
     filters: dict[str, Any] = dict(vi.FILTERS)
     campaign = importlib.import_module("vn_union_docs.campaign")
     filters.update(getattr(campaign, "FILTERS", {}))
-    return filters
+    return {name: _strict(function) for name, function in filters.items()}
 
 
 def _globals() -> dict[str, Any]:
@@ -79,6 +94,20 @@ def _make(*, campaign_globals: bool = True, **options: Any) -> SandboxedEnvironm
 def text_environment() -> SandboxedEnvironment:
     """Environment for plain spec fields (subject, names, number …): values print as text."""
     return _make(finalize=_finalize_text, autoescape=False)
+
+
+def _finalize_file_name(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return format_value(value)
+
+
+@cache
+def file_name_environment() -> SandboxedEnvironment:
+    """Environment for file-name patterns: dates print as ``2023-03-07`` (no slashes)."""
+    return _make(finalize=_finalize_file_name, autoescape=False)
 
 
 @cache

@@ -46,6 +46,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # Latin-1 characters that Vietnamese Unicode text never contains but that the legacy TCVN3
 # (.VnTime) and VNI encodings put inside words: "C«ng ®oµn", "Coâng ñoaøn".
 _LEGACY_CHARS = "«®µ¸¶·¹¨¦§©ª¬¯°±²³´º»¼½¾¿ÆÇËÌÎÏÐÑÖ×ØÛÜÞßäåæçëîïðñöøûüþÿ"
+_LEGACY_ANY = re.compile(f"[{_LEGACY_CHARS}]")
 _LEGACY_NOT_QUOTES = _LEGACY_CHARS.replace("«", "").replace("»", "")
 _LEGACY_IN_WORD = re.compile(
     rf"(?<=[A-Za-zÀ-ÿ])[{_LEGACY_CHARS}]|[{_LEGACY_NOT_QUOTES}](?=[A-Za-z])"
@@ -68,7 +69,7 @@ def clean_text(value: Any) -> Any:
             f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in "
             "được; hãy xóa nó (thường do sao chép từ Word/Excel)"
         )
-    if len(_LEGACY_IN_WORD.findall(text)) >= 2:
+    if _LEGACY_ANY.search(text) and len(_LEGACY_IN_WORD.findall(text)) >= 2:
         encoding = "VNI" if _VNI_MARKERS.search(text) else "TCVN3 (.VnTime)"
         raise ValueError(
             f"văn bản có vẻ được gõ bằng bảng mã cũ {encoding} (ví dụ «{text[:30]}»), không phải "

@@ -238,6 +238,9 @@ def format_number(x: Number, digits: int = 0) -> str:
     '-1.500'
     """
     digits = _check_digits(digits)
+    if type(x) is int and digits == 0:  # the common case: a count
+        grouped = f"{abs(x):,}".replace(",", ".")
+        return f"-{grouped}" if x < 0 else grouped
     rounded = _round_half_up(Fraction(_to_decimal(x)), digits)
     sign = "-" if rounded < 0 else ""  # a value that rounds to 0 prints without sign
     text = f"{abs(rounded):.{digits}f}"
