@@ -36,7 +36,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
@@ -237,6 +237,9 @@ class Theme(BaseModel):
         return self.name
 
 
+_Entry = TypeVar("_Entry", Event, Theme)
+
+
 def _load_yaml(text: str, what: str) -> dict[str, Any]:
     """Parse a data file; duplicate keys are an error (ruamel's default)."""
     data = YAML(typ="safe", pure=True).load(text)
@@ -245,26 +248,24 @@ def _load_yaml(text: str, what: str) -> dict[str, Any]:
     return data
 
 
-def load_events(text: str, what: str = "events.yaml") -> dict[str, Event]:
-    """Parse and validate an events file (``key: {date, name, short, source, note}``)."""
+def _load_entries(text: str, what: str, model: type[_Entry]) -> dict[str, _Entry]:
     raw = _load_yaml(text, what)
-    out: dict[str, Event] = {}
+    out: dict[str, _Entry] = {}
     for key, entry in raw.items():
         if not isinstance(entry, dict):
             raise ValueError(f"{what}: {key}: expected a mapping")
-        out[str(key)] = Event(key=str(key), **entry)
+        out[str(key)] = model(key=str(key), **entry)
     return out
+
+
+def load_events(text: str, what: str = "events.yaml") -> dict[str, Event]:
+    """Parse and validate an events file (``key: {date, name, short, source, note}``)."""
+    return _load_entries(text, what, Event)
 
 
 def load_themes(text: str, what: str = "themes.yaml") -> dict[str, Theme]:
     """Parse and validate a themes file (see the header of ``data/themes.yaml``)."""
-    raw = _load_yaml(text, what)
-    out: dict[str, Theme] = {}
-    for key, entry in raw.items():
-        if not isinstance(entry, dict):
-            raise ValueError(f"{what}: {key}: expected a mapping")
-        out[str(key)] = Theme(key=str(key), **entry)
-    return out
+    return _load_entries(text, what, Theme)
 
 
 def _data_text(name: str) -> str:

@@ -33,6 +33,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 
 from vn_union_docs import vi
+from vn_union_docs.ooxml import A_NS, MC_NS, W_NS, w
 
 __all__ = [
     "Finding",
@@ -1151,13 +1152,8 @@ def _unreadable(ctx: _Context) -> Iterator[Finding]:
 
 # ------------------------------------------------------------------------------ docx model
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-
-
-def _w(tag: str) -> str:
-    return f"{{{_W}}}{tag}"
+_W, _MC, _A = W_NS, MC_NS, A_NS
+_w = w
 
 
 W_P, W_R, W_T, W_TBL, W_TC = _w("p"), _w("r"), _w("t"), _w("tbl"), _w("tc")

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
 
 from docx import Document as open_docx
 from docx.document import Document
@@ -41,6 +40,8 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 
 from .docxzip import normalize_zip
 from .errors import LibreOfficeError
+from .files import write_atomic
+from .ooxml import w
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -493,11 +494,7 @@ def convert_to_pdf(
 # Bundles
 # --------------------------------------------------------------------------------------
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def _w(tag: str) -> str:
-    return f"{{{_W}}}{tag}"
+_w = w
 
 
 _HDR_FTR = (_w("headerReference"), _w("footerReference"))
@@ -594,20 +591,6 @@ def _compose(paths: Sequence[Path], out: Path) -> None:
     composer.save(str(out))
 
 
-def _atomic_write(out_path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write through ``write(fh)`` into a temporary file next to ``out_path``, then rename."""
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, out_path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def bundle_docx(
     docx_paths: Iterable[Path | str], out_path: Path | str, *, chunk_size: int = 50
 ) -> Path:
@@ -638,7 +621,7 @@ def bundle_docx(
             final = tmp / "bundle.docx"
             _compose(parts, final)
         data = normalize_zip(final.read_bytes())
-        _atomic_write(out, lambda fh: fh.write(data))
+        write_atomic(out, data)
     return out
 
 
@@ -658,6 +641,6 @@ def bundle_pdf(pdf_paths: Iterable[Path | str], out_path: Path | str) -> Path:
         count += 1
     if not count:
         raise ValueError("bundle_pdf needs at least one PDF")
-    _atomic_write(out, writer.write)
+    write_atomic(out, writer.write)
     writer.close()
     return out

@@ -10,8 +10,6 @@ kept as the reference the fast path is tested against.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from jinja2.sandbox import SecurityError
 from vn_union_docs.context import build_context
 from vn_union_docs.docxzip import normalize_zip
 from vn_union_docs.errors import TemplateError
+from vn_union_docs.files import write_atomic
 from vn_union_docs.jinja import template_environment
 from vn_union_docs.models import BaseDocument
 
@@ -79,21 +78,6 @@ def render_with_docxtpl(template: str | Path, context: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return normalize_zip(buffer.getvalue())
-
-
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename: never a partial file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def render_docx(doc: BaseDocument, path: str | Path | None = None, *,

@@ -38,6 +38,7 @@ from vn_union_docs import vi
 from vn_union_docs.context import CONTEXT_FIELDS
 from vn_union_docs.errors import TemplateError
 from vn_union_docs.jinja import template_environment
+from vn_union_docs.ooxml import R_NS, W_NS, w
 from vn_union_docs.render import default_template
 
 __all__ = [
@@ -59,16 +60,13 @@ DOC_TYPE_NAMES = {"cong_van": "công văn", "ke_hoach": "kế hoạch", "thong_b
 GUIDE_NAME = "HUONG-DAN-MAU.md"
 CONTEXT_DOC = Path(__file__).resolve().parent.parent / "docs" / "template-context.md"
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 RT_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
 RT_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
 CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 
 
-def _w(tag: str) -> str:
-    return f"{{{W_NS}}}{tag}"
+_w = w
 
 
 W_P, W_T, W_TBL, W_TR, W_TC = _w("p"), _w("t"), _w("tbl"), _w("tr"), _w("tc")
