@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import io
 import os
+import re
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from docxtpl.subdoc import Subdoc
 from jinja2 import Template, nodes
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from lxml import etree
 
 from vn_union_docs.docxzip import FIXED_DATE_TIME, _order_key, read_zip
 from vn_union_docs.jinja import template_environment
@@ -96,6 +98,10 @@ class _CompiledEnv:
             self.misses += 1
             template = self.compile(source)
         return template
+
+
+_RESHAPING_TAG = re.compile(r"\{%-?\s*(?:tr|tc)\b|\{%-?\s*(?:colspan|hm|vm)\b|\{\{-?\s*(?:tr|tc)\b")
+_RECOVER_PARSER = etree.XMLParser(recover=True)  # the parser docxtpl's fix_tables uses
 
 
 class _PartRenderer:
@@ -261,7 +267,11 @@ class CompiledTemplate:
             raise _NeedsDocxtpl("the package has no core properties part")
 
         # Body: the source docxtpl compiles, and the document element without its body.
-        self._body = self._env.compile(_capture_source(tpl.patch_xml(tpl.get_xml())))
+        body_xml = tpl.get_xml()
+        # fix_tables changes a table only when tags reshape it ({%tr}, {%tc}, colspan, hm, vm);
+        # without them its tree is the plain parse. Body tables are regular by construction.
+        self._reshapes_tables = bool(_RESHAPING_TAG.search(re.sub(r"<[^>]+>", "", body_xml)))
+        self._body = self._env.compile(_capture_source(tpl.patch_xml(body_xml)))
         self._document_name = document.part.partname.lstrip("/")
         self._skeleton = copy.deepcopy(document.element)
         for child in list(self._skeleton.body):
@@ -350,7 +360,10 @@ class CompiledTemplate:
         # Body: render, fix_tables (its own parse), fix_docpr_ids, map_tree, serialise.
         renderer = _PartRenderer()
         xml = _finish(self._body.render(context))
-        body = DocxTemplate.fix_tables(renderer, xml)
+        if self._reshapes_tables:
+            body = DocxTemplate.fix_tables(renderer, xml)
+        else:
+            body = etree.fromstring(xml, _RECOVER_PARSER)  # what fix_tables would return
         if "docPr" in xml:  # fix_docpr_ids changes nothing without wp:docPr elements
             DocxTemplate.fix_docpr_ids(renderer, body)
         root = copy.deepcopy(self._skeleton)
