@@ -546,3 +546,11 @@ def test_filters_in_jinja() -> None:
         "ngày 07 tháng 3 năm 2023; 07/3/2023; 8.684; 46,0%; 45,97%; "
         "một triệu hai trăm năm mươi nghìn; Một triệu hai trăm năm mươi nghìn đồng; IV.đ"
     )
+
+
+@settings(max_examples=300)
+@given(st.integers(-10**9, 10**9), st.integers(1, 10**9), st.integers(0, 4))
+def test_percent_of_counts_equals_exact_decimal_path(part: int, whole: int, digits: int) -> None:
+    fast = vi.percent(part, whole, digits)
+    exact = vi.percent(Decimal(part), Decimal(whole), digits)
+    assert (fast, str(fast)) == (exact, str(exact))

@@ -276,6 +276,10 @@ def percent(part: Number, whole: Number, digits: int = 1) -> Decimal:
     Decimal('63.3')
     """
     digits = _check_digits(digits)
+    if type(part) is int and type(whole) is int and whole > 0:  # counts: integer arithmetic
+        q, r = divmod(abs(part) * 100 * 10**digits, whole)
+        q += 2 * r >= whole
+        return Decimal(-q if part < 0 else q).scaleb(-digits)
     p, w = Fraction(_to_decimal(part)), Fraction(_to_decimal(whole))
     if w == 0:
         raise ValueError(f"cannot compute a percentage of {part!r}: the whole is zero ({whole!r})")
