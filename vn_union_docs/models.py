@@ -32,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from vn_union_docs import vi
+from vn_union_docs import legacy, vi
 
 DocumentType = Literal["cong_van", "ke_hoach", "thong_bao"]
 
@@ -42,17 +42,6 @@ CAPACITY_PREFIXES: tuple[str, ...] = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 
 # Control characters other than tab and newline (C0, DEL, C1) and the Unicode line separators.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-
-# Latin-1 characters that Vietnamese Unicode text never contains but that the legacy TCVN3
-# (.VnTime) and VNI encodings put inside words: "C«ng ®oµn", "Coâng ñoaøn".
-_LEGACY_CHARS = "«®µ¸¶·¹¨¦§©ª¬¯°±²³´º»¼½¾¿ÆÇËÌÎÏÐÑÖ×ØÛÜÞßäåæçëîïðñöøûüþÿ"
-_LEGACY_ANY = re.compile(f"[{_LEGACY_CHARS}]")
-_LEGACY_NOT_QUOTES = _LEGACY_CHARS.replace("«", "").replace("»", "")
-_LEGACY_IN_WORD = re.compile(
-    rf"(?<=[A-Za-zÀ-ÿ])[{_LEGACY_CHARS}]|[{_LEGACY_NOT_QUOTES}](?=[A-Za-z])"
-)
-_VNI_MARKERS = re.compile(r"[ñÑ]|[aeiouyAEIOUY][øùûõïöôâêø]")
-
 
 def clean_text(value: Any) -> Any:
     """Normalise a text value to NFC and reject what would be lost or corrupted in a .docx.
@@ -69,11 +58,17 @@ def clean_text(value: Any) -> Any:
             f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in "
             "được; hãy xóa nó (thường do sao chép từ Word/Excel)"
         )
-    if _LEGACY_ANY.search(text) and len(_LEGACY_IN_WORD.findall(text)) >= 2:
-        encoding = "VNI" if _VNI_MARKERS.search(text) else "TCVN3 (.VnTime)"
+    encoding = legacy.detect(text)
+    if encoding == "TCVN3":
         raise ValueError(
-            f"văn bản có vẻ được gõ bằng bảng mã cũ {encoding} (ví dụ «{text[:30]}»), không phải "
-            "Unicode; hãy chuyển mã sang Unicode (Unikey: Công cụ chuyển mã) rồi dán lại"
+            f"văn bản có vẻ được gõ bằng bảng mã cũ TCVN3 (.VnTime) (ví dụ «{text[:30]}»), không "
+            "phải Unicode; chuyển tệp bằng «vn-union-docs unicode TỆP --out TỆP_MỚI» (hoặc Unikey: "
+            "Công cụ chuyển mã) rồi dùng tệp mới"
+        )
+    if encoding == "VNI":
+        raise ValueError(
+            f"văn bản có vẻ được gõ bằng bảng mã cũ VNI (ví dụ «{text[:30]}»), không phải Unicode; "
+            "hãy chuyển mã sang Unicode (Unikey: Công cụ chuyển mã, nguồn VNI Windows) rồi dán lại"
         )
     return text
 
