@@ -109,3 +109,19 @@ def test_render_custom_template_option(tmp_path: Path) -> None:
     result = runner.invoke(app, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "o"),
                                  "--template", str(template)])
     assert result.exit_code == 0, result.output
+
+
+def test_render_pdf_option(tmp_path: Path) -> None:
+    import pytest
+
+    from vn_union_docs.pdf import find_soffice
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install -y "
+                    "--no-install-recommends libreoffice-writer-nogui fonts-liberation2")
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    result = runner.invoke(app, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "o"),
+                                 "--pdf"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    pdf = tmp_path / "o" / "a.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF") and (tmp_path / "o" / "a.docx").is_file()
