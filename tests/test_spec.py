@@ -106,8 +106,10 @@ def test_context_lines() -> None:
 
 
 def test_list_items_lose_hand_typed_dashes_and_punctuation() -> None:
-    doc = load_document(base_spec(distribution=["- Như trên;", "LĐLĐ tỉnh;", "Lưu: VT, VP."]))
-    assert doc.distribution == ["Như trên", "LĐLĐ tỉnh"]
+    spec = base_spec(distribution=["- Như trên;", "LĐLĐ tỉnh (để b/c).", "Lưu: VT, VP."])
+    del spec["archive"]
+    doc = load_document(spec)
+    assert doc.distribution == ["Như trên", "LĐLĐ tỉnh (để b/c)"]
     assert doc.archive == "VT, VP"  # a "Lưu:" item is the archive line
     assert build_context(doc)["distribution"][-1] == "- Lưu: VT, VP."
 
@@ -280,3 +282,27 @@ def test_missing_variable_behind_a_filter_is_named() -> None:
         template.document({}, row=4)
     (problem,) = info.value.problems
     assert problem.path == "body" and "so_sang_kien" in problem.message
+
+
+def test_conflicting_archive_lines_are_an_error() -> None:
+    found = dict(problems(base_spec(distribution=["Như trên", "Lưu: VT, VP"])))
+    assert "VT, VP CĐN" in found["archive"] and "VT, VP" in found["archive"]
+
+
+def test_empty_body_and_non_mapping_specs() -> None:
+    assert "body" in dict(problems(base_spec(body="  ")))
+    with pytest.raises(SpecError, match="bảng khóa–giá trị"):
+        load_document([1, 2])  # type: ignore[arg-type]
+    missing_type = base_spec()
+    del missing_type["type"]
+    assert "thiếu" in dict(problems(missing_type))["type"]
+    assert "recipients" in dict(problems(base_spec(recipients=[])))
+
+
+def test_data_numbers_are_read_like_spreadsheet_cells() -> None:
+    doc = load_document(base_spec(
+        data={"so": "1.619", "chi_tieu": 1372, "ty_le": "63,3"},
+        body="Có {{ so | so }} sáng kiến, {{ so | ty_le(chi_tieu, 0) }}; {{ ty_le }}."))
+    assert doc._blocks[0].text == "Có 1.619 sáng kiến, 118%; 63,3./."  # type: ignore[attr-defined]
+    found = dict(problems(base_spec(data={"so": 1.619}, body="{{ so }}")))
+    assert "1619" in found["data.so"]

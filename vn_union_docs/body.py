@@ -320,7 +320,7 @@ def close_body(blocks: list[Block]) -> None:
 
 def _close(blocks: list[Block]) -> None:
     last = blocks[-1]
-    if isinstance(last, Table):
+    if isinstance(last, Table) or last.style in STYLE_HEADINGS:
         blocks.append(Paragraph(STYLE_BODY, [Run("./.")], last.line))
         return
     text = last.text.rstrip()

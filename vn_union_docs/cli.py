@@ -76,8 +76,15 @@ def render_command(
         raise typer.Exit(2)
     written: list[Path] = []
     failed = 0
+    taken: dict[str, Path] = {}
     for spec in files:
         target = out / f"{spec.stem}.docx"
+        first = taken.setdefault(target.name.casefold(), spec)
+        if first != spec:  # a.yaml and a.json (or A.YML) would write the same file
+            failed += 1
+            err_console.print(f"[red]✗ {spec}[/red]: trùng tên tệp kết quả {target.name} với "
+                              f"{first}; đổi tên một trong hai tệp")
+            continue
         try:
             doc = load_document(spec)
             render_docx(doc, target, template=template)

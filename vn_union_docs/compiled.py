@@ -50,6 +50,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
 from vn_union_docs.docxzip import FIXED_DATE_TIME, _order_key, read_zip
+from vn_union_docs.errors import TemplateError
 from vn_union_docs.jinja import template_environment
 from vn_union_docs.render import render_with_docxtpl, template_error
 
@@ -469,5 +470,13 @@ def get_compiled(path: str | Path) -> CompiledTemplate:
     per-component system calls), a change by ``st_mtime_ns`` and size.
     """
     stat = os.stat(path)
-    return _compiled(os.path.abspath(path), stat.st_dev, stat.st_ino, stat.st_mtime_ns,
-                     stat.st_size)
+    try:
+        return _compiled(os.path.abspath(path), stat.st_dev, stat.st_ino, stat.st_mtime_ns,
+                         stat.st_size)
+    except TemplateError:
+        raise
+    except Exception as exc:  # not a .docx: a zip/package/XML error from python-docx
+        raise TemplateError(
+            f"mẫu «{Path(path).name}» không phải tệp .docx dùng được ({type(exc).__name__}: "
+            f"{exc}); hãy lưu mẫu bằng Word/LibreOffice dưới dạng .docx"
+        ) from None

@@ -31,6 +31,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from vn_union_docs import legacy, vi
 
@@ -89,7 +90,7 @@ Line = Annotated[str, BeforeValidator(clean_text), AfterValidator(_not_blank)]
 def _strip_list_punctuation(item: str) -> str:
     """``- Như trên;`` → ``Như trên``: the library adds dashes and punctuation itself."""
     item = re.sub(r"^\s*[-–+•]\s*", "", item).strip()
-    return re.sub(r"\s*[;,]\s*$", "", item).strip()
+    return re.sub(r"\s*[;,.]\s*$", "", item).strip()
 
 
 def _as_lines(value: Any) -> Any:
@@ -165,7 +166,7 @@ class BaseDocument(_Model):
     urgency: Literal["khan", "thuong_khan", "hoa_toc"] | None = None
     secrecy: Literal["mat", "toi_mat", "tuyet_mat"] | None = None
     recipients: list[Line] = Field(default_factory=list, description="Kính gửi.")
-    body: Text = Field(description="Restricted Markdown.")
+    body: Line = Field(description="Restricted Markdown.")
     signature: Signature
     distribution: list[Line] = Field(default_factory=list, description="Nơi nhận.")
     archive: Line = Field("VT", description='The "- Lưu: …" line, e.g. "VT, VP CĐN".')
@@ -233,12 +234,20 @@ class BaseDocument(_Model):
         for item in self.distribution:
             match = re.match(r"^Lưu\s*:?\s*(.+)$", item)
             if match:
-                self.archive = match.group(1).strip().rstrip(".;")
+                archive = match.group(1).strip().rstrip(".;")
+                if "archive" in self.model_fields_set and archive != self.archive:
+                    raise PydanticCustomError(
+                        "archive_conflict",
+                        "nơi nhận có dòng «Lưu: {found}» khác với archive «{archive}»; chỉ giữ "
+                        "một trong hai", {"found": archive, "archive": self.archive})
+                self.archive = archive
             else:
                 keep.append(item)
         self.distribution = keep
         if self.recipients_required and not self.recipients:
-            raise ValueError("công văn cần ít nhất một nơi nhận ở «recipients» (Kính gửi)")
+            raise PydanticCustomError(
+                "recipients_required",
+                "công văn cần ít nhất một nơi nhận ở «recipients» (Kính gửi)")
         return self
 
     @property
@@ -285,6 +294,12 @@ Document = Annotated[CongVan | KeHoach | ThongBao, Field(discriminator="type")]
 """Any document; pydantic picks the model from ``type``."""
 
 DOCUMENT_ADAPTER: TypeAdapter[CongVan | KeHoach | ThongBao] = TypeAdapter(Document)
+MODEL_ERROR_PATHS: dict[str, str] = {
+    "recipients_required": "recipients",
+    "archive_conflict": "archive",
+}
+"""Key paths of the errors the model-level validator raises (pydantic gives them none)."""
+
 MODELS: dict[str, type[BaseDocument]] = {
     "cong_van": CongVan,
     "ke_hoach": KeHoach,

@@ -41,7 +41,7 @@ from vn_union_docs.body import (
 )
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.jinja import markdown_environment, text_environment
-from vn_union_docs.models import DOCUMENT_ADAPTER, MODELS, BaseDocument
+from vn_union_docs.models import DOCUMENT_ADAPTER, MODEL_ERROR_PATHS, MODELS, BaseDocument
 from vn_union_docs.text import split_marked, strip_marks
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -200,7 +200,10 @@ def problems_from_validation(exc: ValidationError, *, source: str | None, row: i
             close = difflib.get_close_matches(key, _known_keys(path, doc_type), n=1)
             hint = f"; có phải ý bạn là «{close[0]}»?" if close else ""
             message = f"khóa «{key}» không có trong mẫu văn bản{hint}"
-        elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
+        elif kind == "union_tag_not_found":
+            path = "type"
+            message = "thiếu trường bắt buộc type (cong_van, ke_hoach hoặc thong_bao)"
+        elif kind == "union_tag_invalid":
             path = "type"
             message = "phải là cong_van, ke_hoach hoặc thong_bao"
         elif kind == "value_error":
@@ -211,6 +214,8 @@ def problems_from_validation(exc: ValidationError, *, source: str | None, row: i
                 message += f" (đang là «{error['input']}»)"
         else:
             message = error["msg"]
+        if not path and kind in MODEL_ERROR_PATHS:
+            path = MODEL_ERROR_PATHS[kind]
         problems.append(Problem(path, message, source, row))
     return problems
 
@@ -268,6 +273,10 @@ class SpecTemplate:
             source = source or str(spec)
             base_dir = base_dir or Path(spec).parent
             spec = read_spec(spec)
+        if not isinstance(spec, Mapping):
+            raise SpecError(problems=[Problem(
+                "", f"dữ liệu văn bản phải là một bảng khóa–giá trị, không phải "
+                f"{type(spec).__name__}", source)])
         self.source = source
         self.base_dir = base_dir
         self._parsed: dict[str, list[Block]] = {}
@@ -377,9 +386,33 @@ class SpecTemplate:
         _set(spec, field.keys, value)
 
 
+def _data_values(value: Any, path: str, problems: list[Problem]) -> Any:
+    """Read ``data:`` as a clerk typed it, like spreadsheet cells: ``"1.619"`` is 1619,
+    ``"63,3"`` is 63,3, ``"07/3/2023"`` a date; a YAML float such as ``1.619`` is refused."""
+    from vn_union_docs.datasource import convert_text
+
+    if isinstance(value, dict):
+        return {k: _data_values(v, f"{path}.{k}", problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_data_values(v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+    if isinstance(value, float):
+        problems.append(Problem(path, (
+            f"YAML đọc {value!r} là số thập phân kiểu Anh; viết số nguyên (1619), hoặc đặt trong "
+            'dấu nháy theo cách viết Việt Nam ("1.619" là một nghìn sáu trăm mười chín, '
+            '"63,3" là sáu mươi ba phẩy ba)')))
+        return value
+    if isinstance(value, str):
+        return convert_text(value) if value.strip() else value
+    return value
+
+
 def _build_data(data: dict[str, Any], document_date: Any) -> dict[str, Any]:
     from vn_union_docs import campaign
 
+    problems: list[Problem] = []
+    data = _data_values(data, "data", problems)
+    if problems:
+        raise SpecError(problems=problems)
     build = getattr(campaign, "build_data", None)
     if build is None:
         return dict(data)
