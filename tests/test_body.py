@@ -93,3 +93,8 @@ def test_wordml_is_well_formed_and_escaped() -> None:
     assert "\n" not in xml and "\t" not in xml  # docxtpl would rewrite them
     last = paragraphs[-1]
     assert last.find(f"{{{W}}}pPr/{{{W}}}keepNext") is not None
+
+
+def test_closing_mark_never_glued_to_a_heading() -> None:
+    assert texts("# Mục đích") == [("VBHeading1", "I. MỤC ĐÍCH"), ("VBBody", "./.")]
+    assert texts("Mở đầu.\n\n## Khoản mới")[-1] == ("VBBody", "./.")

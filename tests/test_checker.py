@@ -245,7 +245,8 @@ FRAME_SLIPS = [
     ({"symbol": "CĐYT"}, {"symbol": "KH-CĐYT"}, "symbol-type", "symbol"),
     ({"type": "thong_bao", "symbol": "KH-CĐYT"}, {"type": "thong_bao", "symbol": "TB-CĐYT"},
      "symbol-type", "symbol"),
-    ({"type": "cong_van", "symbol": "CV-CĐCS"}, {"type": "cong_van", "symbol": "CĐCS"},
+    ({"type": "cong_van", "symbol": "CV-CĐCS", "recipients": ["Các CĐCS"]},
+     {"type": "cong_van", "symbol": "CĐCS", "recipients": ["Các CĐCS"]},
      "symbol-type", "symbol"),
     ({"symbol": "KH - CĐYT"}, {"symbol": "KH-CĐYT"}, "number-line", "symbol"),
     ({"place": "Tp. Thủ Đức"}, {"place": "Thủ Đức"}, "place-name", "place"),
@@ -676,3 +677,15 @@ def test_examples_and_their_rendering_have_no_finding(example: Path, tmp_path: P
     out = tmp_path / f"{example.stem}.docx"
     render_docx(doc, out)
     assert check(out) == []
+
+
+def test_spec_that_render_would_refuse_is_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "typo.yaml"
+    bad.write_text(
+        SPEC_FILE.format(date="2022-07-04", item="LĐLĐ tỉnh", archive="VT").replace(
+            "subject:", "subjct:"), encoding="utf-8")
+    findings = check(bad)
+    assert {(f.rule, f.place) for f in findings} == {("spec-invalid", "subject"),
+                                                     ("spec-invalid", "subjct")}
+    assert all(f.severity == "error" for f in findings)
+    assert any("subject" in f.message for f in findings if f.place == "subjct")

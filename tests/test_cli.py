@@ -125,3 +125,36 @@ def test_render_pdf_option(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     pdf = tmp_path / "o" / "a.pdf"
     assert pdf.read_bytes().startswith(b"%PDF") and (tmp_path / "o" / "a.docx").is_file()
+
+
+def test_not_a_docx_template_is_a_clear_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.docx"
+    junk.write_text("không phải docx", encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    result = runner.invoke(app, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "o"),
+                                 "--template", str(junk)])
+    assert result.exit_code == 1
+    assert "không phải tệp .docx" in result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_render_refuses_two_specs_with_the_same_output(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "A.yml").write_text(GOOD.replace("number: 3", "number: 4"), encoding="utf-8")
+    result = runner.invoke(app, ["render", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "trùng tên" in result.stdout + result.stderr
+    assert len(list((tmp_path / "o").iterdir())) == 1
+
+
+def test_output_files_honour_the_umask(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        assert runner.invoke(app, ["render", str(tmp_path / "a.yaml"), "--out",
+                                   str(tmp_path / "o")]).exit_code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "o" / "a.docx").stat().st_mode & 0o777 == 0o644

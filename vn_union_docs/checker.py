@@ -1144,6 +1144,28 @@ def _page_numbers(ctx: _Context) -> Iterator[Finding]:
         yield _make("page-numbers", place, "missing")
 
 
+@_rule("spec-invalid")
+def _spec_invalid(ctx: _Context) -> Iterator[Finding]:
+    # Added by _check_spec from load_document's problems; nothing to look at here.
+    return iter(())
+
+
+def _spec_problems(spec: Mapping[str, Any] | Path, found: list[Finding]) -> list[Finding]:
+    """What ``load_document`` refuses in ``spec``, for keys no other finding already names."""
+    from vn_union_docs.errors import SpecError
+    from vn_union_docs.spec import load_document
+
+    try:
+        load_document(spec if isinstance(spec, Path) else dict(spec))
+    except SpecError as exc:
+        covered = {f.place.split("[")[0] for f in found}
+        return [_make("spec-invalid", p.path or "tệp", reason=p.message)
+                for p in exc.problems if p.path.split("[")[0] not in covered]
+    except Exception:  # the specific rules and the renderer report the rest
+        return []
+    return []
+
+
 @_rule("unreadable")
 def _unreadable(ctx: _Context) -> Iterator[Finding]:
     # Reported by check() itself when a file cannot be read; nothing to look at here.
@@ -1586,7 +1608,8 @@ def _spec_key_rank(place: str) -> int:
 
 
 def _check_spec(
-    spec: Mapping[str, Any], rendered: Mapping[str, Any] | None = None
+    spec: Mapping[str, Any], rendered: Mapping[str, Any] | None = None,
+    path: Path | None = None,
 ) -> list[Finding]:
     """Check a spec dict; ``rendered`` (a model dump) supplies text with Jinja expanded."""
     texts = rendered or spec
@@ -1598,6 +1621,7 @@ def _check_spec(
     doc_date = _as_spec_date(spec.get("date")) or date.today()
     ctx = _Context(units, doc_date, spec=dict(spec))
     findings = _run(ctx, rules())
+    findings += _spec_problems(path or spec, findings)
     return sorted(findings, key=lambda f: _spec_key_rank(f.place))
 
 
@@ -1697,7 +1721,7 @@ def check(doc_or_path: Any) -> list[Finding]:
             spec = _read_spec(path)
         except Exception as exc:
             return [unreadable_finding(_clip(str(exc).replace("\n", " "), 200))]
-        return _check_spec(spec, _rendered_texts(path, spec))
+        return _check_spec(spec, _rendered_texts(path, spec), path)
     if isinstance(doc_or_path, Mapping):
         return _check_spec(doc_or_path)
     if hasattr(doc_or_path, "model_dump"):
