@@ -232,7 +232,7 @@ def test_trial_render_finds_runtime_errors_and_their_place(exported: Path,
     path = _edit(exported / "cong_van.docx", tmp_path / "rt.docx",
                  top=["Ghi chú", "Số tiền: {{ subject | so }}"])
     finding = _one(check_template(path), "render")
-    assert finding.where == "thân văn bản, đoạn 2" and "not a number" in finding.message
+    assert finding.where == "thân văn bản, đoạn 2" and "không phải là số" in finding.message
 
 
 def test_unused_context_parts_are_warnings(exported: Path, tmp_path: Path) -> None:

@@ -135,7 +135,7 @@ def _check_place(place: str) -> str:
     if not isinstance(place, str):
         raise TypeError(f"expected a place name (str), got {place!r}")
     if not place.strip():
-        raise ValueError(f"place name is empty: {place!r}")
+        raise ValueError(f"địa danh để trống (empty): {place!r}")
     return place.strip()
 
 
@@ -175,11 +175,11 @@ def parse_date(text: str | date) -> date:
     elif m := _FULL.fullmatch(s):
         day, month, year = (int(g) for g in m.groups())
     else:
-        raise ValueError(f"not a date (expected dd/mm/yyyy or yyyy-mm-dd): {text!r}")
+        raise ValueError(f"{text!r} không phải là ngày (viết dd/mm/yyyy hoặc yyyy-mm-dd)")
     try:
         return date(year, month, day)
-    except ValueError as exc:
-        raise ValueError(f"no such date: {text!r} ({exc})") from None
+    except ValueError:
+        raise ValueError(f"ngày {text!r} không có thật (tháng không có ngày đó)") from None
 
 
 # ---------------------------------------------------------------------------- numbers
@@ -188,7 +188,7 @@ def parse_date(text: str | date) -> date:
 def _to_decimal(x: object) -> Decimal:
     """Convert int, Decimal, float (through ``str``) or a Python-notation string."""
     if isinstance(x, bool):
-        raise TypeError(f"expected a number, got {x!r} (bool)")
+        raise TypeError(f"cần một số, nhận được {x!r} (bool)")
     if isinstance(x, int):
         return Decimal(x)
     if isinstance(x, Decimal):
@@ -198,12 +198,12 @@ def _to_decimal(x: object) -> Decimal:
     elif isinstance(x, str):
         s = x.strip()
         if not _PY_NUMBER.fullmatch(s):
-            raise ValueError(f"not a number: {x!r}")
+            raise ValueError(f"{x!r} không phải là số")
         value = Decimal(s)
     else:
-        raise TypeError(f"expected a number, got {x!r} ({type(x).__name__})")
+        raise TypeError(f"cần một số, nhận được {x!r} ({type(x).__name__})")
     if not value.is_finite():
-        raise ValueError(f"not a finite number: {x!r}")
+        raise ValueError(f"{x!r} không phải là số hữu hạn")
     if value and abs(value.adjusted()) > _MAX_EXPONENT:
         raise ValueError(f"number out of range: {x!r}")
     return value
@@ -263,7 +263,7 @@ def parse_number(text: str) -> Decimal:
         raise TypeError(f"expected a text, got {text!r} ({type(text).__name__})")
     m = _VI_NUMBER.fullmatch(text.strip())
     if not m:
-        raise ValueError(f"not a number in Vietnamese notation (1.234.567,89): {text!r}")
+        raise ValueError(f"{text!r} không phải là số viết kiểu Việt Nam (1.234.567,89)")
     sign, whole, frac = m.groups()
     digits = sign + whole.replace(".", "")
     return Decimal(f"{digits}.{frac}" if frac else digits)
@@ -282,7 +282,8 @@ def percent(part: Number, whole: Number, digits: int = 1) -> Decimal:
         return Decimal(-q if part < 0 else q).scaleb(-digits)
     p, w = Fraction(_to_decimal(part)), Fraction(_to_decimal(whole))
     if w == 0:
-        raise ValueError(f"cannot compute a percentage of {part!r}: the whole is zero ({whole!r})")
+        raise ValueError(
+            f"không tính được tỷ lệ của {part!r} trên {whole!r}: số chia bằng 0 (whole is zero)")
     return _round_half_up(p * 100 / w, digits)
 
 
