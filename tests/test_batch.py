@@ -124,7 +124,7 @@ def test_check_name_accepts(name: str) -> None:
 
 def test_default_names_are_padded_row_numbers(tmp_path: Path) -> None:
     report = generate(SPEC, make_rows(12), tmp_path / "out", jobs=1)
-    assert report.written == [f"{i:02d}.docx" for i in range(1, 13)]
+    assert report.written == [f"{i:04d}.docx" for i in range(1, 13)]
     assert docx_files(tmp_path / "out") == report.written
     assert report.ok and report.total == 12 and not (tmp_path / "out" / ERRORS_NAME).exists()
 
@@ -176,7 +176,7 @@ def test_bad_row_in_the_middle(tmp_path: Path) -> None:
     rows[2]["so"] = "ba trăm"  # row 3: not a number
     out = tmp_path / "out"
     report = generate(SPEC, rows, out, jobs=1)
-    assert report.written == ["1.docx", "2.docx", "4.docx", "5.docx"]
+    assert report.written == ["0001.docx", "0002.docx", "0004.docx", "0005.docx"]
     assert report.failed_rows == [3]
     failure = report.failed[0]
     assert failure.field == "so" and "number" in failure.message
@@ -186,14 +186,14 @@ def test_bad_row_in_the_middle(tmp_path: Path) -> None:
     assert lines[0] == ["row", "field", "message"]
     assert lines[1][:2] == ["3", "so"]
     assert [line[:2] for line in manifest(out)[1:]] == [
-        ["1.docx", "1"], ["2.docx", "2"], ["4.docx", "4"], ["5.docx", "5"]]
+        ["0001.docx", "1"], ["0002.docx", "2"], ["0004.docx", "4"], ["0005.docx", "5"]]
 
 
 def test_missing_column_and_body_field(tmp_path: Path) -> None:
     rows = make_rows(2)
     del rows[1]["ghi_chu"]
     report = generate(SPEC, rows, tmp_path, jobs=1)
-    assert report.written == ["1.docx"]
+    assert report.written == ["0001.docx"]
     assert report.failed[0].row == 2 and report.failed[0].field == "body"
     assert "«ghi_chu»" in report.failed[0].message
 
@@ -290,17 +290,17 @@ def test_interrupted_run_leaves_only_complete_files_and_resumes(
     with pytest.raises(KeyboardInterrupt):
         generate(SPEC, rows, out, jobs=1)
     monkeypatch.setattr(batch_module.os, "replace", original)
-    assert docx_files(out) == ["01.docx", "02.docx", "03.docx", "04.docx"]
+    assert docx_files(out) == ["0001.docx", "0002.docx", "0003.docx", "0004.docx"]
     assert not (out / MANIFEST_NAME).exists()
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
     for name in docx_files(out):
         assert zipfile.ZipFile(out / name).testzip() is None
-    before = (out / "02.docx").stat().st_mtime_ns
+    before = (out / "0002.docx").stat().st_mtime_ns
 
     report = generate(SPEC, rows, out, jobs=1, skip_existing=True)
-    assert report.skipped == ["01.docx", "02.docx", "03.docx", "04.docx"]
+    assert report.skipped == ["0001.docx", "0002.docx", "0003.docx", "0004.docx"]
     assert len(report.written) == 6 and report.ok
-    assert (out / "02.docx").stat().st_mtime_ns == before
+    assert (out / "0002.docx").stat().st_mtime_ns == before
     fresh = generate(SPEC, rows, tmp_path / "fresh", jobs=1)
     assert fresh.written == docx_files(out)
     assert manifest(out) == manifest(tmp_path / "fresh")
@@ -350,7 +350,7 @@ def test_rows_as_callable_generator_and_pairs(tmp_path: Path) -> None:
     by_generator = generate(SPEC, (r for r in rows), tmp_path / "c", jobs=1)
     pairs = generate(SPEC, [(10 + i, r) for i, r in enumerate(rows)], tmp_path / "d", jobs=1)
     assert by_list.written == by_callable.written == by_generator.written
-    assert pairs.written == ["10.docx", "11.docx", "12.docx"]
+    assert pairs.written == ["0010.docx", "0011.docx", "0012.docx"]
     with pytest.raises(BatchError):
         generate(SPEC, [1, 2], tmp_path / "e", jobs=1)
 
@@ -404,7 +404,7 @@ def test_pdf_and_pdf_bundle(tmp_path: Path) -> None:
     out = tmp_path / "out"
     report = generate(SPEC, make_rows(2), out, pdf=True, bundle=tmp_path / "all.pdf", jobs=1)
     assert report.ok, report.errors
-    assert report.pdfs == [out / "1.pdf", out / "2.pdf"]
+    assert report.pdfs == [out / "0001.pdf", out / "0002.pdf"]
     assert (tmp_path / "all.pdf").read_bytes().startswith(b"%PDF")
 
 
@@ -510,3 +510,9 @@ def test_date_column_in_name_pattern_gives_a_valid_file_name(tmp_path: Path) -> 
     pattern = NamePattern("{{ ma }}-{{ ngay }}")
     assert pattern.render(2, {"ma": "0101", "ngay": dt.date(2023, 3, 7)}, 1) == \
         "0101-2023-03-07.docx"
+
+
+def test_empty_data_is_an_error_not_a_silent_success(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="không có dòng nào"):
+        generate(SPEC, [], tmp_path / "out", jobs=1)
+    assert not any((tmp_path / "out").glob("*.docx")) if (tmp_path / "out").exists() else True

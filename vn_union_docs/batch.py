@@ -169,7 +169,7 @@ def check_name(name: str) -> str | None:
 class NamePattern:
     """A Jinja pattern over a row that gives its file name (``.docx`` appended).
 
-    ``None`` means the row number, zero-padded to the width of the largest one (``0002``).
+    ``None`` means the row number, zero-padded to at least four digits (``0002``).
     Columns are variables (``{{ ma_cdcs }}-{{ ten_cdcs }}``), so is ``row`` (the row
     number, unless a column has that name); the ``vi`` filters work. Raises ``BatchError``
     for a syntax error.
@@ -263,7 +263,9 @@ def _plan(read: Callable[[], Iterator[tuple[int, Mapping[str, Any]]]],
     if pattern.pattern is None:
         for number, _ in read():
             plan.rows.append(number)
-        width = len(str(max(plan.rows, default=1)))
+        # At least 4 digits, so names stay the same when a sheet grows past 99 rows
+        # (and --skip-existing keeps working).
+        width = max(4, len(str(max(plan.rows, default=1))))
         plan.names = [str(n).zfill(width) + ".docx" for n in plan.rows]
     else:
         for number, cells in read():
@@ -521,6 +523,9 @@ def generate(
     # Pass 1: names.
     plan = _plan(read, pattern)
     report.total = total = len(plan.rows)
+    if total == 0:
+        raise SpecError(problems=[Problem(
+            "", "dữ liệu không có dòng nào (chỉ có dòng tiêu đề, hoặc danh sách rỗng)")])
     failures = list(plan.failures)
     timings = report.timings
     timings["names"] = time.perf_counter() - started
