@@ -516,3 +516,25 @@ def test_empty_data_is_an_error_not_a_silent_success(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="không có dòng nào"):
         generate(SPEC, [], tmp_path / "out", jobs=1)
     assert not any((tmp_path / "out").glob("*.docx")) if (tmp_path / "out").exists() else True
+
+
+def test_spec_variables_missing_from_the_columns_fail_once_before_writing(tmp_path: Path) -> None:
+    data = tmp_path / "rows.csv"
+    data.write_text("ma;ten_cddcs\n01;CĐCS A\n02;CĐCS B\n", encoding="utf-8")
+    spec = copy.deepcopy(SPEC)
+    spec["subject"] = "gửi {{ ten_cdcs }}"
+    with pytest.raises(SpecError) as info:
+        generate(spec, read_rows(data), tmp_path / "out", jobs=1)
+    (problem,) = [p for p in info.value.problems if p.path == "subject"]
+    assert "«ten_cdcs»" in problem.message and "có phải cột «ten_cddcs»" in problem.message
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_empty_number_cell_is_reported_not_a_silent_draft(tmp_path: Path) -> None:
+    spec = copy.deepcopy(SPEC)
+    spec["number"] = "{{ so }}"
+    rows = [{**row, "so": None if i == 1 else str(i + 1)} for i, row in enumerate(make_rows(3))]
+    report = generate(spec, rows, tmp_path / "out", jobs=1)
+    assert [(f.row, f.field) for f in report.failed] == [(2, "so")] or \
+        [f.row for f in report.failed] == [2]
+    assert "để trống" in report.failed[0].message

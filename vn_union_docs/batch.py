@@ -517,6 +517,8 @@ def generate(
     pattern = NamePattern(name)
     if isinstance(rows, RowSource) and rows.kind in ("csv", "xlsx"):
         pattern.check_columns(rows.columns)
+        SpecTemplate(spec_args[0], source=spec_args[1],
+                     base_dir=spec_args[2]).check_columns(rows.columns)
     read = _row_factory(rows)
     report = BatchReport(out_dir=out)
 

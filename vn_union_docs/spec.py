@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError as JinjaTemplateError
-from jinja2 import UndefinedError
+from jinja2 import UndefinedError, meta
 from jinja2.sandbox import SecurityError
 from pydantic import ValidationError
 from ruamel.yaml import YAML
@@ -223,7 +223,7 @@ def problems_from_validation(exc: ValidationError, *, source: str | None, row: i
 # --- placeholders -------------------------------------------------------------------------
 
 class _Field:
-    __slots__ = ("keys", "path", "single", "template")
+    __slots__ = ("keys", "path", "single", "template", "variables")
 
     def __init__(self, keys: tuple[Any, ...], source_text: str, markdown: bool) -> None:
         self.keys = keys
@@ -232,6 +232,7 @@ class _Field:
         self.single = match.group(1) if match and not markdown else None
         env = markdown_environment() if markdown else text_environment()
         self.template = env.from_string(source_text)
+        self.variables = meta.find_undeclared_variables(env.parse(source_text)) - set(env.globals)
 
 
 def _walk(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -294,6 +295,31 @@ class SpecTemplate:
                     self.fields.append(_Field(keys, value, markdown=keys == ("body",)))
                 except JinjaTemplateError as exc:
                     problems.append(Problem(_loc_path(keys), _jinja_message(exc), source))
+        if problems:
+            raise SpecError(problems=problems)
+
+    def row_variables(self) -> dict[str, list[str]]:
+        """Variables the placeholders need from a batch row (not from ``data:``), each with
+        the fields that use it: ``{"ten_cdcs": ["subject", "body"]}``."""
+        data = self.raw.get("data")
+        provided = set(data) if isinstance(data, dict) else set()
+        needed: dict[str, list[str]] = {}
+        for field in self.fields:
+            for name in sorted(field.variables - provided - {"row"}):
+                needed.setdefault(name, []).append(field.path)
+        return needed
+
+    def check_columns(self, columns: list[str]) -> None:
+        """Raise ``SpecError`` naming every variable the spec uses that no column provides."""
+        problems = []
+        for name, paths in self.row_variables().items():
+            if name not in columns:
+                close = difflib.get_close_matches(name, columns, n=1)
+                hint = f"; có phải cột «{close[0]}»?" if close else ""
+                problems.append(Problem(
+                    ", ".join(paths),
+                    f"dùng biến «{name}» nhưng dữ liệu không có cột đó{hint} "
+                    f"(các cột: {', '.join(columns)})", self.source))
         if problems:
             raise SpecError(problems=problems)
 
@@ -382,6 +408,12 @@ class SpecTemplate:
                 value = field.template.render(context)
         except (JinjaTemplateError, SecurityError, ValueError, TypeError, ArithmeticError) as exc:
             problems.append(Problem(field.path, _jinja_message(exc), self.source, row))
+            return
+        if value is None and field.keys in (("number",), ("date",)) and field.single:
+            problems.append(Problem(field.path, (
+                f"ô «{field.single}» để trống nên văn bản sẽ thành bản nháp không "
+                f"{'số' if field.keys == ('number',) else 'ngày'}; điền ô này, hoặc bỏ trường "
+                f"{field.keys[0]} khỏi spec nếu muốn làm bản nháp"), self.source, row))
             return
         _set(spec, field.keys, value)
 
