@@ -141,6 +141,7 @@ CORE_XML = (
     'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
     "<dc:title>{title}</dc:title><dc:creator>vn-union-docs</dc:creator>"
+    "<cp:category>{doc_type}</cp:category>"
     "<dc:description>docxtpl template; rebuild with scripts/build_templates.py</dc:description>"
     "<dc:language>vi-VN</dc:language><cp:lastModifiedBy>vn-union-docs</cp:lastModifiedBy>"
     "<cp:revision>1</cp:revision></cp:coreProperties>"
@@ -690,7 +691,10 @@ def _clean_package(doc: DocxDocument, doc_type: str) -> None:
         elif rel.reltype == RT.EXTENDED_PROPERTIES:
             rel.target_part._blob = APP_XML.encode()
     core_part = doc.part.package._core_properties_part
-    core_part._element = parse_xml(CORE_XML.format(title=TITLES[doc_type]).encode())
+    # The category names the document type the template is for; render_docx refuses to
+    # render another type with it (a công văn in the kế hoạch template).
+    core_part._element = parse_xml(
+        CORE_XML.format(title=TITLES[doc_type], doc_type=doc_type).encode())
 
 
 def build_template(doc_type: str) -> bytes:

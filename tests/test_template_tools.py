@@ -17,6 +17,7 @@ from vn_union_docs import body as body_module
 from vn_union_docs import vi
 from vn_union_docs.cli_template import template_app
 from vn_union_docs.context import CONTEXT_FIELDS
+from vn_union_docs.docxzip import read_zip, write_zip
 from vn_union_docs.errors import TemplateError
 from vn_union_docs.render import render_docx
 from vn_union_docs.spec import load_document
@@ -235,6 +236,15 @@ def test_trial_render_finds_runtime_errors_and_their_place(exported: Path,
     assert finding.where == "thân văn bản, đoạn 2" and "không phải là số" in finding.message
 
 
+def _undeclared(source: Path, target: Path) -> Path:
+    """A copy of a template that does not declare its document type (no Category)."""
+    parts = read_zip(source.read_bytes())
+    core = parts["docProps/core.xml"].decode()
+    parts["docProps/core.xml"] = re.sub(r"<cp:category>[^<]*</cp:category>", "", core).encode()
+    target.write_bytes(write_zip(parts))
+    return target
+
+
 def test_unused_context_parts_are_warnings(exported: Path, tmp_path: Path) -> None:
     doc = Document(str(exported / "cong_van.docx"))
     for paragraph in list(doc.tables[-1].cell(0, 0).paragraphs):
@@ -245,8 +255,13 @@ def test_unused_context_parts_are_warnings(exported: Path, tmp_path: Path) -> No
     findings = check_template(path, "cong_van")
     assert _codes(findings) == ["unused"]
     assert "«distribution»" in findings[0].message and findings[0].severity == "warning"
-    # a kế hoạch template checked for công văn lacks the «V/v» subject line
+    # a kế hoạch template checked for công văn: declared for another type, and it lacks
+    # the «V/v» subject line; without the declaration only the warning remains
     other = check_template(exported / "ke_hoach.docx", "cong_van")
+    assert [(f.code, f.severity) for f in other] == [("wrong-type", "error"),
+                                                     ("unused", "warning")]
+    undeclared = _undeclared(exported / "ke_hoach.docx", tmp_path / "kh.docx")
+    other = check_template(undeclared, "cong_van")
     assert [f.message.split(":")[0] for f in other] == ["mẫu không dùng «subject_line»"]
 
 
@@ -315,8 +330,8 @@ def test_cli_exit_codes(cli: typer.Typer, exported: Path, tmp_path: Path) -> Non
     assert ok.exit_code == 0, ok.output
     assert "không có lỗi" in ok.output
 
-    warned = runner.invoke(cli, ["template", "check", str(exported / "ke_hoach.docx"),
-                                 "--type", "cong_van"])
+    undeclared = _undeclared(exported / "ke_hoach.docx", tmp_path / "kh.docx")
+    warned = runner.invoke(cli, ["template", "check", str(undeclared), "--type", "cong_van"])
     assert warned.exit_code == 0 and "cảnh báo" in warned.output
 
     bad = _edit(exported / "cong_van.docx", tmp_path / "bad.docx", top=["{{ subjct }}"])
@@ -352,3 +367,19 @@ def test_context_doc_is_current() -> None:
     assert styles
     for style_id in ("VBBody", "VBHeading1", "VBTable", "VBTableText"):
         assert f"| `{style_id}` |" in text
+
+
+def test_template_of_another_type_is_refused(tmp_path: Path) -> None:
+    from vn_union_docs import load_document, render_docx
+    from vn_union_docs.errors import TemplateError
+    from vn_union_docs.render import default_template
+    from vn_union_docs.template_tools import check_template
+
+    root = Path(__file__).resolve().parent.parent
+    doc = load_document(root / "examples" / "58-cdyt-cong-van.yaml")
+    with pytest.raises(TemplateError, match="dành cho kế hoạch"):
+        render_docx(doc, template=default_template("ke_hoach"))
+    findings = check_template(default_template("cong_van"), "ke_hoach")
+    assert any(f.code == "wrong-type" and f.severity == "error" for f in findings)
+    assert not any(f.code == "wrong-type" for f in check_template(default_template("cong_van"),
+                                                                   "cong_van"))

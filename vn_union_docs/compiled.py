@@ -31,6 +31,7 @@ import io
 import os
 import re
 import struct
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -233,6 +234,21 @@ def _zip(entries: list[_Entry]) -> bytes:
     return b"".join(chunks) + directory + end
 
 
+_CATEGORY = re.compile(rb"<cp:category>\s*(cong_van|ke_hoach|thong_bao)\s*</cp:category>")
+
+
+def declared_type(path: Path) -> str | None:
+    """The document type a template declares in its core properties (``cp:category``:
+    ``cong_van``, ``ke_hoach`` or ``thong_bao``), or ``None`` for a template that does not."""
+    with zipfile.ZipFile(path) as archive:
+        try:
+            core = archive.read("docProps/core.xml")
+        except KeyError:
+            return None
+    match = _CATEGORY.search(core)
+    return match.group(1).decode() if match else None
+
+
 class CompiledTemplate:
     """A template file prepared once and rendered many times.
 
@@ -243,6 +259,7 @@ class CompiledTemplate:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.doc_type = declared_type(self.path)
         self.static_fallback_reason: str | None = None
         try:
             self._compile()

@@ -24,6 +24,7 @@ from vn_union_docs.files import write_atomic
 from vn_union_docs.jinja import template_environment
 from vn_union_docs.models import BaseDocument
 
+TYPE_NAMES = {"cong_van": "công văn", "ke_hoach": "kế hoạch", "thong_bao": "thông báo"}
 _PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 _REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -89,7 +90,12 @@ def render_docx(doc: BaseDocument, path: str | Path | None = None, *,
     from vn_union_docs.compiled import get_compiled
 
     template_path = template_for(doc, template)
-    data = get_compiled(template_path).render(build_context(doc))
+    compiled = get_compiled(template_path)
+    if compiled.doc_type is not None and compiled.doc_type != doc.type:
+        raise TemplateError(
+            f"mẫu «{template_path.name}» dành cho {TYPE_NAMES[compiled.doc_type]}, còn văn bản là "
+            f"{TYPE_NAMES[doc.type]}; chọn mẫu {doc.type}.docx hoặc đổi type trong spec")
+    data = compiled.render(build_context(doc))
     if path is not None:
         write_atomic(path, data)
     return data

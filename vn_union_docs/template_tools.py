@@ -861,7 +861,23 @@ def check_template(path: str | Path, doc_type: str | None = None) -> list[Templa
     if not path.is_file():
         raise TemplateError(f"không tìm thấy mẫu văn bản (template) «{path}»")
     findings = _Checker(path, doc_type).run()
+    declared = _declared_type(path)
+    if doc_type is not None and declared is not None and declared != doc_type:
+        findings.append(TemplateFinding(
+            "error", "wrong-type",
+            f"mẫu khai báo là mẫu {declared} (thuộc tính Category của tệp), không phải {doc_type}; "
+            "render_docx sẽ từ chối dùng nó cho văn bản loại khác",
+            "thuộc tính tệp", "Category"))
     return sorted(findings, key=lambda f: (f.severity != "error", f.order))
+
+
+def _declared_type(path: Path) -> str | None:
+    from vn_union_docs.compiled import declared_type
+
+    try:
+        return declared_type(Path(path))
+    except (OSError, zipfile.BadZipFile):
+        return None
 
 
 def _sample_contexts(doc_type: str | None) -> list[tuple[str, dict[str, Any]]]:
