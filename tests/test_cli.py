@@ -158,3 +158,12 @@ def test_output_files_honour_the_umask(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert (tmp_path / "o" / "a.docx").stat().st_mode & 0o777 == 0o644
+
+
+def test_help_is_in_vietnamese() -> None:
+    for args in (["--help"], ["render", "--help"], ["batch", "--help"], ["check", "--help"],
+                 ["template", "check", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0
+        assert "Hiện hướng dẫn" in result.stdout
+        assert "Show this message" not in result.stdout

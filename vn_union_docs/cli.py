@@ -6,11 +6,14 @@ prints a Python traceback.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 
@@ -29,6 +32,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
+
+def _in_vietnamese(command_class: type[Any]) -> None:
+    """Click writes the --help option's own help in English and typer offers no setting for
+    it: translate it on the command classes (click's, and the copy typer vendors)."""
+    english = command_class.get_help_option
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = english(self, ctx)
+        if option is not None:
+            option.help = "Hiện hướng dẫn này rồi thoát."
+        return option
+
+    command_class.get_help_option = get_help_option
+
+
+_in_vietnamese(click.Command)
+with contextlib.suppress(ImportError, AttributeError):
+    _in_vietnamese(importlib.import_module("typer._click.core").Command)
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
