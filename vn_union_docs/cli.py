@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 
@@ -47,9 +46,9 @@ def _in_vietnamese(command_class: type[Any]) -> None:
     command_class.get_help_option = get_help_option
 
 
-_in_vietnamese(click.Command)
-with contextlib.suppress(ImportError, AttributeError):
-    _in_vietnamese(importlib.import_module("typer._click.core").Command)
+for _module in ("typer._click.core", "click.core"):  # typer may vendor click or depend on it
+    with contextlib.suppress(ImportError, AttributeError):
+        _in_vietnamese(importlib.import_module(_module).Command)
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
