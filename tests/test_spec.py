@@ -306,3 +306,12 @@ def test_data_numbers_are_read_like_spreadsheet_cells() -> None:
     assert doc._blocks[0].text == "Có 1.619 sáng kiến, 118%; 63,3./."  # type: ignore[attr-defined]
     found = dict(problems(base_spec(data={"so": 1.619}, body="{{ so }}")))
     assert "1619" in found["data.so"]
+
+
+def test_a_bad_cell_value_names_its_column() -> None:
+    template = SpecTemplate(base_spec(body="Đạt {{ so_sang_kien | ty_le(chi_tieu) }}."))
+    with pytest.raises(SpecError) as info:
+        template.document({"so_sang_kien": "abc", "chi_tieu": 40}, row=5)
+    (problem,) = info.value.problems
+    assert (problem.path, problem.row) == ("body", 5)
+    assert problem.message.startswith("cột «so_sang_kien»: ") and "'abc'" in problem.message

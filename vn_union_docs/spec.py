@@ -407,7 +407,14 @@ class SpecTemplate:
             else:
                 value = field.template.render(context)
         except (JinjaTemplateError, SecurityError, ValueError, TypeError, ArithmeticError) as exc:
-            problems.append(Problem(field.path, _jinja_message(exc), self.source, row))
+            message = _jinja_message(exc)
+            if isinstance(exc, ValueError | TypeError | ArithmeticError):
+                # A cell's value broke a filter: name the column whose value the message quotes.
+                columns = [name for name in sorted(field.variables) if name in context
+                           and context[name] is not None and repr(context[name]) in message]
+                if columns:
+                    message = f"cột «{columns[0]}»: {message}"
+            problems.append(Problem(field.path, message, self.source, row))
             return
         if value is None and field.keys in (("number",), ("date",)) and field.single:
             problems.append(Problem(field.path, (
