@@ -554,3 +554,17 @@ def test_percent_of_counts_equals_exact_decimal_path(part: int, whole: int, digi
     fast = vi.percent(part, whole, digits)
     exact = vi.percent(Decimal(part), Decimal(whole), digits)
     assert (fast, str(fast)) == (exact, str(exact))
+
+
+@settings(max_examples=400)
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12, max_value=10**12,
+                   places=6), st.integers(0, 4))
+def test_format_number_decimal_path_equals_exact_path(value: Decimal, digits: int) -> None:
+    from fractions import Fraction
+
+    exact = vi._round_half_up(Fraction(value), digits)
+    text = f"{abs(exact):.{digits}f}"
+    whole, _, frac = text.partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    expected = ("-" if exact < 0 else "") + (f"{grouped},{frac}" if frac else grouped)
+    assert vi.format_number(value, digits) == expected

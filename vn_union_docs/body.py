@@ -255,29 +255,38 @@ _SLOT_BEFORE_MARK = re.compile(  # a combining mark right after a slot
     "\ufdd2[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
-def slots_are_inert(skeleton: str, values: list[str]) -> bool:
+def skeleton_slots(skeleton: str) -> tuple[int, ...] | None:
+    """What ``slots_are_inert`` needs to know of a skeleton, computed once per skeleton: the
+    indexes of the slots that start a line, or ``None`` when any value could change the parse
+    (a slot next to emphasis delimiters, at the start of a heading, before a combining mark).
+    """
+    if (_SLOT_NEIGHBOUR.search(skeleton) or _SLOT_AT_HEADING_START.search(skeleton)
+            or _SLOT_BEFORE_MARK.search(skeleton)):
+        return None
+    positions = [i for i, ch in enumerate(skeleton) if ch == SLOT]
+    return tuple(positions.index(m.end() - 1) for m in _SLOT_AT_LINE_START.finditer(skeleton))
+
+
+def slots_are_inert(skeleton: str, values: list[str],
+                    line_starts: tuple[int, ...] | None = None) -> bool:
     """Whether values put into ``skeleton``'s slots cannot change how its Markdown parses.
 
     Inserted values are escaped and have no line breaks, so they are plain text; what is left
     is a value that is empty or padded with spaces, digits at the start of a line (``5. ``
     would begin a list), a value at the start of a heading (hand-numbering check), a value
     next to emphasis delimiters, and combining marks that would compose across the slot.
+    ``line_starts`` is ``skeleton_slots(skeleton)`` when the caller has it already.
     """
     if skeleton.count(SLOT) != len(values):
         return False
     for value in values:
         if not value or value != value.strip() or unicodedata.combining(value[0]):
             return False
-    if _SLOT_NEIGHBOUR.search(skeleton) or _SLOT_AT_HEADING_START.search(skeleton):
-        return False
-    if _SLOT_BEFORE_MARK.search(skeleton):
-        return False
-    if _SLOT_AT_LINE_START.search(skeleton):
-        positions = [i for i, ch in enumerate(skeleton) if ch == SLOT]
-        for match in _SLOT_AT_LINE_START.finditer(skeleton):
-            if values[positions.index(match.end() - 1)][0].isdigit():
-                return False
-    return True
+    if line_starts is None:
+        line_starts = skeleton_slots(skeleton)
+        if line_starts is None:
+            return False
+    return not any(values[index][0].isdigit() for index in line_starts)
 
 
 def fill_slots(blocks: list[Block], values: list[str]) -> list[Block]:

@@ -37,6 +37,7 @@ from vn_union_docs.body import (
     close_body,
     fill_slots,
     parse_body,
+    skeleton_slots,
     slots_are_inert,
 )
 from vn_union_docs.errors import Problem, SpecError
@@ -281,6 +282,7 @@ class SpecTemplate:
         self.source = source
         self.base_dir = base_dir
         self._parsed: dict[str, list[Block]] = {}
+        self._slots: dict[str, tuple[int, ...] | None] = {}
         self.raw: dict[str, Any] = _copy(dict(spec))
         self.fields: list[_Field] = []
         problems: list[Problem] = []
@@ -384,7 +386,12 @@ class SpecTemplate:
             skeleton = unicodedata.normalize(
                 "NFC", skeleton.replace("\r\n", "\n").replace("\r", "\n"))
             values = [unicodedata.normalize("NFC", value) for value in values]
-            if not slots_are_inert(skeleton, values):
+            if skeleton not in self._slots:
+                if len(self._slots) >= _PARSED_CACHE_SIZE:
+                    self._slots.clear()
+                self._slots[skeleton] = skeleton_slots(skeleton)
+            line_starts = self._slots[skeleton]
+            if line_starts is None or not slots_are_inert(skeleton, values, line_starts):
                 return parse_body(body)
         parsed = self._parsed.get(skeleton)
         if parsed is None:

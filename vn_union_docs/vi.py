@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -241,7 +241,13 @@ def format_number(x: Number, digits: int = 0) -> str:
     if type(x) is int and digits == 0:  # the common case: a count
         grouped = f"{abs(x):,}".replace(",", ".")
         return f"-{grouped}" if x < 0 else grouped
-    rounded = _round_half_up(Fraction(_to_decimal(x)), digits)
+    if type(x) is Decimal and x.is_finite() and abs(x.adjusted()) <= _MAX_EXPONENT:
+        # Decimal rounds exactly; enough precision for every digit kept.
+        with localcontext() as context:
+            context.prec = max(28, x.adjusted() + digits + 2)
+            rounded = x.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    else:
+        rounded = _round_half_up(Fraction(_to_decimal(x)), digits)
     sign = "-" if rounded < 0 else ""  # a value that rounds to 0 prints without sign
     text = f"{abs(rounded):.{digits}f}"
     whole, _, frac = text.partition(".")
