@@ -312,6 +312,7 @@ class _Worker:
         self.template = template
         self.out_dir = out_dir
         self.skip_existing = skip_existing
+        self._compiled: dict[tuple[str, str | None], Any] = {}
 
     def failures(self, row: int, error: SpecError) -> list[tuple[str, str]]:
         found = []
@@ -334,8 +335,21 @@ class _Worker:
                 results.append(("ok", row, name, None))
         return results
 
+    def render_document(self, doc: Any) -> bytes:
+        """``render_docx(doc, template=…)`` with the template looked up once per batch."""
+        from vn_union_docs.context import build_context
+        from vn_union_docs.render import check_template_type, get_compiled, template_for
+
+        key = (doc.type, doc.template)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            path = template_for(doc, self.template)
+            compiled = self._compiled[key] = get_compiled(path)
+        check_template_type(compiled, doc)
+        return compiled.render(build_context(doc))
+
     def render(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
-        from vn_union_docs.render import render_docx, write_atomic
+        from vn_union_docs.render import write_atomic
 
         results: list[_Result] = []
         for row, cells, name in chunk:
@@ -347,7 +361,7 @@ class _Worker:
                 continue
             try:
                 doc = self.spec.document({"row": row, **cells}, row=row)
-                data = render_docx(doc, template=self.template)
+                data = self.render_document(doc)
             except SpecError as error:
                 results.append(("fail", row, self.failures(row, error), None))
                 continue

@@ -53,7 +53,8 @@ def clean_text(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    bad = _CONTROL.search(text)
+    # isprintable() is False for every control character (and for \n, \t): search only then.
+    bad = None if text.isprintable() else _CONTROL.search(text)
     if bad:
         raise ValueError(
             f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in "

@@ -81,20 +81,29 @@ def render_with_docxtpl(template: str | Path, context: dict[str, Any]) -> bytes:
     return normalize_zip(buffer.getvalue())
 
 
+def check_template_type(compiled: Any, doc: BaseDocument) -> None:
+    """Raise ``TemplateError`` when the template declares another document type."""
+    if compiled.doc_type is not None and compiled.doc_type != doc.type:
+        raise TemplateError(
+            f"mẫu «{compiled.path.name}» dành cho {TYPE_NAMES[compiled.doc_type]}, còn văn bản "
+            f"là {TYPE_NAMES[doc.type]}; chọn mẫu {doc.type}.docx hoặc đổi type trong spec")
+
+
+def get_compiled(path: str | Path) -> Any:
+    """The compiled template for ``path`` (see ``compiled.get_compiled``)."""
+    from vn_union_docs.compiled import get_compiled as compiled_for
+
+    return compiled_for(path)
+
+
 def render_docx(doc: BaseDocument, path: str | Path | None = None, *,
                 template: str | Path | None = None) -> bytes:
     """Render ``doc`` to .docx bytes; also write them to ``path`` (atomically) when given.
 
     The same document and template always give byte-identical output.
     """
-    from vn_union_docs.compiled import get_compiled
-
-    template_path = template_for(doc, template)
-    compiled = get_compiled(template_path)
-    if compiled.doc_type is not None and compiled.doc_type != doc.type:
-        raise TemplateError(
-            f"mẫu «{template_path.name}» dành cho {TYPE_NAMES[compiled.doc_type]}, còn văn bản là "
-            f"{TYPE_NAMES[doc.type]}; chọn mẫu {doc.type}.docx hoặc đổi type trong spec")
+    compiled = get_compiled(template_for(doc, template))
+    check_template_type(compiled, doc)
     data = compiled.render(build_context(doc))
     if path is not None:
         write_atomic(path, data)
