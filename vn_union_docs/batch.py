@@ -337,16 +337,13 @@ class _Worker:
 
     def render_document(self, doc: Any) -> bytes:
         """``render_docx(doc, template=…)`` with the template looked up once per batch."""
-        from vn_union_docs.context import build_context
-        from vn_union_docs.render import check_template_type, get_compiled, template_for
+        from vn_union_docs.render import get_compiled, render_compiled, template_for
 
         key = (doc.type, doc.template)
         compiled = self._compiled.get(key)
         if compiled is None:
-            path = template_for(doc, self.template)
-            compiled = self._compiled[key] = get_compiled(path)
-        check_template_type(compiled, doc)
-        return compiled.render(build_context(doc))
+            compiled = self._compiled[key] = get_compiled(template_for(doc, self.template))
+        return render_compiled(compiled, doc)
 
     def render(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
         from vn_union_docs.render import write_atomic

@@ -96,15 +96,19 @@ def get_compiled(path: str | Path) -> Any:
     return compiled_for(path)
 
 
+def render_compiled(compiled: Any, doc: BaseDocument) -> bytes:
+    """Render ``doc`` with an already compiled template (checked against the document type)."""
+    check_template_type(compiled, doc)
+    return compiled.render(build_context(doc))
+
+
 def render_docx(doc: BaseDocument, path: str | Path | None = None, *,
                 template: str | Path | None = None) -> bytes:
     """Render ``doc`` to .docx bytes; also write them to ``path`` (atomically) when given.
 
     The same document and template always give byte-identical output.
     """
-    compiled = get_compiled(template_for(doc, template))
-    check_template_type(compiled, doc)
-    data = compiled.render(build_context(doc))
+    data = render_compiled(get_compiled(template_for(doc, template)), doc)
     if path is not None:
         write_atomic(path, data)
     return data
