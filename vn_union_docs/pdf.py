@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from copy import deepcopy
 from dataclasses import dataclass, field
 from itertools import islice
@@ -479,9 +479,11 @@ def convert_to_pdf(
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(worker) for _ in range(jobs)]
+        failures: list[str] = []
         try:
-            wait(futures, return_when=FIRST_EXCEPTION)
-            failures = [line for fut in futures for line in fut.result()]
+            # Completion order: a failed worker is seen at once, not after a busy one.
+            for fut in as_completed(futures):
+                failures += fut.result()
         except BaseException:  # e.g. Ctrl-C or an error in on_progress: stop the others
             cancel.set()
             raise
