@@ -446,6 +446,25 @@ def test_cli_bad_row_exits_1(app: typer.Typer, tmp_path: Path, spec_file: Path) 
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_cli_write_error_is_a_message_and_earlier_files_are_complete(
+    app: typer.Typer, tmp_path: Path, spec_file: Path, jobs: str
+) -> None:
+    data = write_csv(tmp_path / "d.csv", make_rows(5))
+    out = tmp_path / "out"
+    (out / "0003.docx").mkdir(parents=True)  # a folder where row 4's file should go
+    result = CliRunner().invoke(app, ["batch", str(spec_file), str(data), "--out", str(out),
+                                      "--name", "{{ ma }}", "--jobs", jobs])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"Không ghi được tệp «{out / '0003.docx'}»" in result.stderr
+    assert "--skip-existing" in result.stderr
+    for name in ["0001.docx", "0002.docx"]:
+        assert zipfile.ZipFile(out / name).testzip() is None
+    assert not (out / MANIFEST_NAME).exists()
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
 def test_cli_strict(app: typer.Typer, tmp_path: Path, spec_file: Path) -> None:
     rows = make_rows(4)
     rows[3]["so"] = "bốn"

@@ -46,6 +46,7 @@ from jinja2 import meta
 
 from vn_union_docs.datasource import RowSource
 from vn_union_docs.errors import Problem, SpecError, TemplateError, VnUnionDocsError
+from vn_union_docs.files import BackgroundWriter
 from vn_union_docs.jinja import file_name_environment
 from vn_union_docs.spec import SpecTemplate
 
@@ -313,6 +314,7 @@ class _Worker:
         self.out_dir = out_dir
         self.skip_existing = skip_existing
         self._compiled: dict[tuple[str, str | None], Any] = {}
+        self._writer: BackgroundWriter | None = None
 
     def failures(self, row: int, error: SpecError) -> list[tuple[str, str]]:
         found = []
@@ -346,8 +348,23 @@ class _Worker:
         return render_compiled(compiled, doc)
 
     def render(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
-        from vn_union_docs.render import write_atomic
+        """Render and write the chunk's rows; every file is in place when this returns."""
+        if self._writer is None:
+            self._writer = BackgroundWriter()
+        try:
+            results = self._render(chunk, self._writer)
+        finally:
+            self._writer.wait()  # a write error stops the batch, as a render error would
+        return results
 
+    def close(self) -> None:
+        """Stop the writer thread (after the files queued so far are written)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def _render(self, chunk: list[tuple[int, dict[str, Any], str]], writer: BackgroundWriter,
+                ) -> list[_Result]:
         results: list[_Result] = []
         for row, cells, name in chunk:
             path = os.path.join(self.out_dir, name)
@@ -368,7 +385,7 @@ class _Worker:
                 message = f"không tạo được văn bản: {type(error).__name__}: {error}"
                 results.append(("fail", row, [("", message)], None))
                 continue
-            write_atomic(path, data)  # temporary file in the same folder, then a rename
+            writer.put(path, data)  # temporary file in the same folder, then a rename
             results.append(("ok", row, name, hashlib.sha256(data).hexdigest()))
         return results
 
@@ -416,8 +433,11 @@ def _run(mode: str, chunks: Iterator[list[Any]], worker_args: tuple[Any, ...], j
     """Results of every chunk, in order; at most a few chunks in flight per worker."""
     if jobs == 1:
         worker = _Worker(*worker_args)
-        for chunk in chunks:
-            yield worker.check(chunk) if mode == "check" else worker.render(chunk)
+        try:
+            for chunk in chunks:
+                yield worker.check(chunk) if mode == "check" else worker.render(chunk)
+        finally:
+            worker.close()
         return
     with multiprocessing.get_context().Pool(jobs, _init_worker, worker_args) as pool:
         pending: deque[Any] = deque()

@@ -215,6 +215,15 @@ def batch_command(
     except VnUnionDocsError as error:
         err.print(f"[bold red]Lỗi:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as error:  # disk full, no permission, a folder where a file should go
+        target = error.filename2 or error.filename  # a failed rename names its target second
+        where = f" «{target}»" if target else ""
+        reason = error.strerror or str(error)
+        err.print(
+            f"[bold red]Không ghi được tệp{escape(where)}:[/] {escape(reason)}. "
+            "Các tệp đã ghi đều trọn vẹn; sửa lỗi rồi chạy lại với --skip-existing để làm tiếp."
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
         err.print(
             "[yellow]Đã dừng.[/] Các tệp đã ghi đều trọn vẹn; chạy lại với --skip-existing "

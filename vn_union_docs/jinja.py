@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib
+from collections.abc import MutableMapping
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -82,8 +83,19 @@ def _globals() -> dict[str, Any]:
     return dict(getattr(campaign, "JINJA_GLOBALS", {}))
 
 
+class _Environment(SandboxedEnvironment):
+    """The sandbox, with each template's globals as one flat dict.
+
+    Jinja chains a template's globals to the environment's (a ``ChainMap``), and every render
+    copies them key by key. Ours are set before any template is compiled and never change.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 def _make(*, campaign_globals: bool = True, **options: Any) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, **options)
+    env = _Environment(undefined=StrictUndefined, keep_trailing_newline=True, **options)
     env.filters.update(_filters())
     if campaign_globals:
         env.globals.update(_globals())

@@ -1,0 +1,64 @@
+"""files: atomic writes and the batch's background writer."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from vn_union_docs.files import BackgroundWriter, write_atomic
+
+
+def test_write_atomic_creates_parents_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "x.docx"
+    write_atomic(target, b"data")
+    assert target.read_bytes() == b"data"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["x.docx"]
+
+
+def test_write_atomic_without_parents_refuses_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        write_atomic(tmp_path / "missing" / "x.docx", b"data", make_parents=False)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_background_writer_writes_everything_before_wait_returns(tmp_path: Path) -> None:
+    with BackgroundWriter(depth=4) as writer:
+        for i in range(50):  # more than the queue holds: put blocks, nothing is lost
+            writer.put(str(tmp_path / f"{i:02d}.docx"), f"doc {i}".encode())
+        writer.wait()
+        assert sorted(p.name for p in tmp_path.iterdir()) == [f"{i:02d}.docx" for i in range(50)]
+    for i in range(50):
+        assert (tmp_path / f"{i:02d}.docx").read_bytes() == f"doc {i}".encode()
+
+
+def test_background_writer_uses_one_thread_and_stops_it(tmp_path: Path) -> None:
+    before = threading.active_count()
+    writer = BackgroundWriter()
+    writer.put(str(tmp_path / "a.docx"), b"a")
+    writer.put(str(tmp_path / "b.docx"), b"b")
+    assert threading.active_count() == before + 1
+    writer.close()
+    assert threading.active_count() == before
+    assert (tmp_path / "b.docx").read_bytes() == b"b"
+
+
+def test_background_writer_reports_the_first_error_and_writes_nothing_after_it(
+    tmp_path: Path,
+) -> None:
+    writer = BackgroundWriter()
+    writer.put(str(tmp_path / "1.docx"), b"1")
+    (tmp_path / "2.docx").mkdir()  # a folder where the file should go: the rename fails
+    writer.put(str(tmp_path / "2.docx"), b"2")
+    writer.put(str(tmp_path / "3.docx"), b"3")
+    with pytest.raises(IsADirectoryError):
+        writer.wait()
+    with pytest.raises(IsADirectoryError):  # later puts say so too instead of queueing
+        writer.put(str(tmp_path / "4.docx"), b"4")
+    writer.close()
+    assert (tmp_path / "1.docx").read_bytes() == b"1"
+    assert not (tmp_path / "3.docx").exists() and not (tmp_path / "4.docx").exists()
+    # The failed write's temporary file is removed.
+    assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == []
