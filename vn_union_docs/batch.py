@@ -15,9 +15,10 @@ How it works, and why:
    nothing is written if any row is bad.
 3. **Documents.** The rows are read again and sent in small chunks to ``jobs`` worker
    processes, each of which compiles the spec (and, through ``render_docx``, the template)
-   once. A worker validates the row, renders it and writes the file atomically (temporary
-   file in the same directory, then ``os.replace``), returning only the name and the
-   sha256. Results come back in row order, so the output (files and ``_manifest.csv``) is
+   once. A worker validates the row, renders it and hands the bytes to its writer thread,
+   which writes the file atomically (temporary file in the same directory, then
+   ``os.replace``) while the next row renders; a chunk's results (name and sha256) are
+   returned once all its files are in place. Results come back in row order, so the output (files and ``_manifest.csv``) is
    the same whatever ``jobs`` is. At most a few chunks are in flight: memory stays flat.
 4. PDFs and the print bundle, when asked for.
 
