@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from vn_union_docs.cli import app
+from vn_union_docs.cli_locale import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -167,3 +170,65 @@ def test_help_is_in_vietnamese() -> None:
         assert result.exit_code == 0
         assert "Hiện hướng dẫn" in result.stdout
         assert "Show this message" not in result.stdout
+
+
+def test_help_panels_are_in_vietnamese() -> None:
+    result = runner.invoke(app, ["batch", "--help"])
+    assert result.exit_code == 0
+    for vietnamese in ("Cách dùng:", "Đối số", "Tùy chọn", "[bắt buộc]"):
+        assert vietnamese in result.stdout
+    for english in ("Usage:", "Arguments", "Options", "[required]"):
+        assert english not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["batch"], "Thiếu đối số «spec»."),
+        (["render", "--bogus"], "Không có tùy chọn --bogus"),
+        (["rendr"], "Không có lệnh «rendr». Có phải ý bạn là 'render'?"),
+        (["batch", "a", "b", "--out", "x", "--jobs", "abc"],
+         "Giá trị không hợp lệ cho «--jobs» / «-j»: phải là một số nguyên."),
+        (["check", "--format", "xml", "examples"],
+         "«xml» không phải một trong 'text', 'json'."),
+        (["render", "examples", "--out"], "Tùy chọn «--out» cần một giá trị."),
+    ],
+)
+def test_usage_errors_are_in_vietnamese(args: list[str], expected: str) -> None:
+    result = runner.invoke(app, args, terminal_width=200)
+    assert result.exit_code == 2
+    text = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())  # the panel wraps lines
+    assert " ".join(expected.split()) in text
+    for english in ("Missing", "No such", "Invalid value", "Did you mean", "requires", "Error",
+                    "Try '", "Usage:"):
+        assert english not in result.output
+
+
+def test_unknown_messages_stay_as_they_are() -> None:
+    assert translate("Something new from click.") == "Something new from click."
+
+
+@pytest.mark.parametrize(
+    ("english", "vietnamese"),
+    [
+        ("Missing option '--out' / '-o'.", "Thiếu tùy chọn «--out» / «-o»."),
+        ("Missing parameter: name", "Thiếu tham số «name»"),
+        ("No such option: --x (Possible options: --out, --name)",
+         "Không có tùy chọn --x (có phải: --out, --name?)"),
+        ("Option '--out' does not take a value.", "Tùy chọn «--out» không nhận giá trị."),
+        ("Option '--size' requires 2 arguments.", "Tùy chọn «--size» cần 2 giá trị."),
+        ("Got unexpected extra argument(s) (a b)", "Thừa đối số: a b"),
+        ("Got unexpected extra arguments (a b)", "Thừa đối số: a b"),
+        ("Invalid value for 'SPEC': File 'x.yaml' does not exist.",
+         "Giá trị không hợp lệ cho «SPEC»: Tệp «x.yaml» không tồn tại."),
+        ("Invalid value for '--out': Directory 'a' is a file.",
+         "Giá trị không hợp lệ cho «--out»: «a» là một tệp, cần một thư mục."),
+        ("Invalid value for '-j': Input should be greater than or equal to 1",
+         "Giá trị không hợp lệ cho «-j»: phải từ 1 trở lên."),
+        ("Invalid value for '--type': Input should be 'cong_van', 'ke_hoach' or 'thong_bao'",
+         "Giá trị không hợp lệ cho «--type»: phải là một trong 'cong_van', 'ke_hoach', "
+         "'thong_bao'."),
+    ],
+)
+def test_translate(english: str, vietnamese: str) -> None:
+    assert translate(english) == vietnamese

@@ -18,8 +18,9 @@ How it works, and why:
    once. A worker validates the row, renders it and hands the bytes to its writer thread,
    which writes the file atomically (temporary file in the same directory, then
    ``os.replace``) while the next row renders; a chunk's results (name and sha256) are
-   returned once all its files are in place. Results come back in row order, so the output (files and ``_manifest.csv``) is
-   the same whatever ``jobs`` is. At most a few chunks are in flight: memory stays flat.
+   returned once all its files are in place. Results come back in row order, so the output
+   (files and ``_manifest.csv``) is the same whatever ``jobs`` is. At most a few chunks are
+   in flight: memory stays flat.
 4. PDFs and the print bundle, when asked for.
 
 A bad row never stops the batch: it is reported (row as the spreadsheet shows it, the column

@@ -6,17 +6,15 @@ prints a Python traceback.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from vn_union_docs import __version__
+from vn_union_docs import __version__, cli_locale
 from vn_union_docs.errors import SpecError, VnUnionDocsError
 from vn_union_docs.models import DOCUMENT_ADAPTER
 from vn_union_docs.render import render_docx
@@ -32,23 +30,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-def _in_vietnamese(command_class: type[Any]) -> None:
-    """Click writes the --help option's own help in English and typer offers no setting for
-    it: translate it on the command classes (click's, and the copy typer vendors)."""
-    english = command_class.get_help_option
-
-    def get_help_option(self: Any, ctx: Any) -> Any:
-        option = english(self, ctx)
-        if option is not None:
-            option.help = "Hiện hướng dẫn này rồi thoát."
-        return option
-
-    command_class.get_help_option = get_help_option
-
-
-for _module in ("typer._click.core", "click.core"):  # typer may vendor click or depend on it
-    with contextlib.suppress(ImportError, AttributeError):
-        _in_vietnamese(importlib.import_module(_module).Command)
+cli_locale.install()
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -1,0 +1,155 @@
+"""The command line's own words in Vietnamese: usage errors, help panels, the --help option.
+
+Typer (and the click it vendors) print their messages in English with no setting to change
+them. Clerks should read "Thiếu đối số «spec»", not "Missing argument 'spec'": this module
+translates the messages as they are formatted, from a table of patterns (``_MESSAGES``);
+a message the table does not know prints in English, unchanged. ``install()`` is called once
+by ``vn_union_docs.cli``; the library itself never prints these.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["install", "translate"]
+
+_PARAM_KIND = {"argument": "đối số", "option": "tùy chọn", "parameter": "tham số"}
+_PATH_KIND = {"File": "Tệp", "Directory": "Thư mục", "Path": "Đường dẫn"}
+
+# (pattern, replacement), applied in order to the whole message; \N refers to the groups.
+_MESSAGES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^Missing (argument|option|parameter)(?: (.+?))?\.(?= |$)"),
+     lambda m: f"Thiếu {_PARAM_KIND[m[1]]}" + (f" {_quote(m[2])}" if m[2] else "") + "."),
+    (re.compile(r"^Missing parameter: (.+)$"), lambda m: f"Thiếu tham số {_quote(m[1])}"),
+    (re.compile(r"^No such option: (\S+)"), lambda m: f"Không có tùy chọn {m[1]}"),
+    (re.compile(r"\(Possible options: (.+)\)$"), r"(có phải: \1?)"),
+    (re.compile(r"^No such command '(.+?)'\."), r"Không có lệnh «\1»."),
+    (re.compile(r" ?Did you mean (.+)\?$"), r" Có phải ý bạn là \1?"),
+    (re.compile(r"^Option '(.+?)' requires an argument\."), r"Tùy chọn «\1» cần một giá trị."),
+    (re.compile(r"^Option '(.+?)' requires (\d+) arguments\."), r"Tùy chọn «\1» cần \2 giá trị."),
+    (re.compile(r"^Option '(.+?)' does not take a value\."), r"Tùy chọn «\1» không nhận giá trị."),
+    (re.compile(r"^Argument '(.+?)' takes (\d+) values\."), r"Đối số «\1» cần \2 giá trị."),
+    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"), r"Thừa đối số: \1"),
+    (re.compile(r"^Invalid value for (.+?): "),
+     lambda m: f"Giá trị không hợp lệ cho {_quote(m[1])}: "),
+    (re.compile(r"Value error, '(.*)' is not one of (.+?)\.?$"), r"«\1» không phải một trong \2."),
+    (re.compile(r"^Invalid value: "), "Giá trị không hợp lệ: "),
+    (re.compile(r"(File|Directory|Path) '(.+?)' does not exist\."),
+     lambda m: f"{_PATH_KIND[m[1]]} «{m[2]}» không tồn tại."),
+    (re.compile(r"(File|Directory|Path) '(.+?)' is a file\."),
+     lambda m: f"«{m[2]}» là một tệp, cần một thư mục."),
+    (re.compile(r"(File|Directory|Path) '(.+?)' is a directory\."),
+     lambda m: f"«{m[2]}» là một thư mục, cần một tệp."),
+    (re.compile(r"(File|Directory|Path) '(.+?)' is not readable\."),
+     lambda m: f"Không đọc được «{m[2]}»."),
+    (re.compile(r"(File|Directory|Path) '(.+?)' is not writable\."),
+     lambda m: f"Không ghi được vào «{m[2]}»."),
+    (re.compile(r"Input should be a valid integer.*$"), "phải là một số nguyên."),
+    (re.compile(r"Input should be a valid number.*$"), "phải là một số."),
+    (re.compile(r"Input should be greater than or equal to (\S+?)\.?$"), r"phải từ \1 trở lên."),
+    (re.compile(r"Input should be greater than (\S+?)\.?$"), r"phải lớn hơn \1."),
+    (re.compile(r"Input should be (('[^']*'(?:, | or ))+'[^']*')$"),
+     lambda m: "phải là một trong " + m[1].replace(" or ", ", ") + "."),
+    (re.compile(r"^Value (.+) is not a valid (\w+)\.$"), r"Giá trị \1 không hợp lệ (\2)."),
+    (re.compile(r"^Could not open file (.+?): "), r"Không mở được tệp \1: "),
+]
+
+
+def _quote(hint: str) -> str:
+    """``'--out' / '-o'`` → ``«--out» / «-o»``; a bare name gets the quotes too."""
+    parts = [part.strip().strip("'\"") for part in hint.split(" / ")]
+    return " / ".join(f"«{part}»" for part in parts)
+
+
+def translate(message: str) -> str:
+    """A typer/click usage message in Vietnamese; unknown messages come back unchanged."""
+    for pattern, replacement in _MESSAGES:
+        message = pattern.sub(replacement, message)
+    return message
+
+
+# Typer's help and error panels read these module constants when they print.
+_RICH_TEXTS = {
+    "ARGUMENTS_PANEL_TITLE": "Đối số",
+    "OPTIONS_PANEL_TITLE": "Tùy chọn",
+    "COMMANDS_PANEL_TITLE": "Lệnh",
+    "ERRORS_PANEL_TITLE": "Lỗi",
+    "ABORTED_TEXT": "Đã dừng.",
+    "RICH_HELP": "Xem [blue]'{command_path} {help_option}'[/] để biết cách dùng.",
+    "REQUIRED_LONG_STRING": "[bắt buộc]",
+    "DEFAULT_STRING": "[mặc định: {}]",
+    "ENVVAR_STRING": "[biến môi trường: {}]",
+    "DEPRECATED_STRING": "(không dùng nữa) ",
+}
+_USAGE_PREFIX = "Cách dùng: "
+_MARK = "_vn_union_docs"
+
+
+def _patch_messages(exceptions: Any) -> None:
+    for name in dir(exceptions):
+        cls = getattr(exceptions, name)
+        if not (isinstance(cls, type) and "format_message" in vars(cls)):
+            continue
+        english = vars(cls)["format_message"]
+        if getattr(english, _MARK, False):
+            continue
+
+        def format_message(self: Any, _english: Any = english) -> str:
+            return translate(_english(self))
+
+        setattr(format_message, _MARK, True)
+        cls.format_message = format_message
+
+
+def _patch_help_option(command_class: Any) -> None:
+    """Click writes the --help option's own help in English and typer offers no setting."""
+    english = command_class.get_help_option
+    if getattr(english, _MARK, False):
+        return
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = english(self, ctx)
+        if option is not None:
+            option.help = "Hiện hướng dẫn này rồi thoát."
+        return option
+
+    setattr(get_help_option, _MARK, True)
+    command_class.get_help_option = get_help_option
+
+
+def _patch_usage(formatter_class: Any) -> None:
+    english = formatter_class.write_usage
+    if getattr(english, _MARK, False):
+        return
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        english(self, prog, args, _USAGE_PREFIX if prefix is None else prefix)
+
+    setattr(write_usage, _MARK, True)
+    formatter_class.write_usage = write_usage
+
+
+def install() -> None:
+    """Put the Vietnamese texts in place (idempotent). Works on the click that typer vendors
+    and, when it is installed too, on click itself."""
+    with contextlib.suppress(ImportError):
+        rich_utils = importlib.import_module("typer.rich_utils")
+        for name, text in _RICH_TEXTS.items():
+            if hasattr(rich_utils, name):
+                setattr(rich_utils, name, text)
+        highlighter = getattr(rich_utils, "highlighter", None)
+        if highlighter is not None and hasattr(highlighter, "highlights"):
+            usage = rf"(?P<usage>{_USAGE_PREFIX})"
+            if usage not in highlighter.highlights:
+                highlighter.highlights = [usage, *highlighter.highlights]
+    for package in ("typer._click", "click"):  # typer may vendor click or depend on it
+        with contextlib.suppress(ImportError, AttributeError):
+            _patch_messages(importlib.import_module(f"{package}.exceptions"))
+        with contextlib.suppress(ImportError, AttributeError):
+            _patch_help_option(importlib.import_module(f"{package}.core").Command)
+        with contextlib.suppress(ImportError, AttributeError):
+            _patch_usage(importlib.import_module(f"{package}.formatting").HelpFormatter)
