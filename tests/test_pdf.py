@@ -198,6 +198,46 @@ def test_error_in_one_worker_stops_the_others(tmp_path: Path, names: tuple[str, 
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.pdf"]
 
 
+BREAKS_ITS_PROFILE = """#!{python}
+# Stands in for a soffice killed while writing its profile: a start leaves a half-written
+# profile file, then hangs while {hang} exists; a start on such a profile fails.
+import pathlib, sys, time, urllib.parse, urllib.request
+args = sys.argv[1:]
+profile = pathlib.Path(urllib.request.url2pathname(urllib.parse.urlparse(
+    args[0].split("=", 1)[1]).path))
+at = args.index("--outdir")
+out, files = pathlib.Path(args[at + 1]), args[at + 2:]
+marker = profile / "registrymodifications.xcu"
+if marker.exists():
+    sys.exit(1)
+marker.write_text("<half")
+while pathlib.Path({hang!r}).exists():
+    time.sleep(0.05)
+for f in files:
+    target = out / (pathlib.Path(f).stem + ".pdf")
+    print(f"convert {{f}} -> {{target}} using filter : pdf", flush=True)
+    target.write_bytes(b"%PDF-1.4 done\\n%%EOF\\n")
+"""
+
+
+@posix_only
+def test_a_profile_broken_by_a_killed_soffice_is_replaced(tmp_path: Path) -> None:
+    hang = tmp_path / "hang"
+    script = tmp_path / "fake-soffice"
+    script.write_text(BREAKS_ITS_PROFILE.format(python=sys.executable, hang=str(hang)))
+    script.chmod(0o755)
+    doc = tmp_path / "a.docx"
+    doc.write_bytes(b"x")
+    with PdfConverter(soffice=str(script), timeout=0.5) as conv:
+        hang.touch()
+        with pytest.raises(LibreOfficeError, match="treo"):
+            conv.convert([doc], tmp_path / "out")
+        hang.unlink()
+        # Without a fresh profile every later start would fail on the half-written file.
+        (pdf,) = conv.convert([doc], tmp_path / "out")
+    assert pdf.read_bytes() == b"%PDF-1.4 done\n%%EOF\n"
+
+
 @posix_only
 def test_command_hanging_at_start_times_out(tmp_path: Path) -> None:
     script = tmp_path / "sleepy"

@@ -226,6 +226,13 @@ class PdfConverter:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile = None
 
+    def _reset_profile(self) -> None:
+        """Start the next call with a fresh profile: a soffice killed while it was creating
+        or saving the profile can leave one that makes every later start fail."""
+        if self._profile is not None:
+            shutil.rmtree(self._profile, ignore_errors=True)
+            self._profile.mkdir(parents=True, exist_ok=True)
+
     # -- conversion ------------------------------------------------------------------
     def convert(
         self,
@@ -293,6 +300,8 @@ class PdfConverter:
                 result = self._call(todo, tmp, out, on_progress)
                 for leftover in tmp.iterdir():  # half-written PDFs
                     leftover.unlink()
+                if result.timed_out or result.returncode != 0:
+                    self._reset_profile()
                 done = set(result.done)
                 if result.timed_out:
                     why = f"LibreOffice treo quá {self.timeout:g} giây"
