@@ -594,9 +594,7 @@ def generate(
     # Pass 3: documents.
     mark = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    # Temporary files left by a killed run: ours, and render.write_atomic's.
-    for stale in [*out.glob(f"{_TMP_PREFIX}*{_TMP_SUFFIX}"), *out.glob(".*.docx.*.part")]:
-        stale.unlink(missing_ok=True)
+    _remove_temporaries(out)  # left by a killed run
     progress(len(plan.failures))
     manifest = _CsvOut(out / MANIFEST_NAME, ["file", "row", "sha256"])
     try:
@@ -615,6 +613,7 @@ def generate(
             progress(len(results))
     except BaseException:
         manifest.discard()
+        _remove_temporaries(out)  # of files the stopped workers were writing
         raise
     report.manifest = manifest.commit()
     timings["render"] = time.perf_counter() - mark
@@ -636,6 +635,12 @@ def generate(
         timings["bundle"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _remove_temporaries(out: Path) -> None:
+    """Remove temporary files in ``out``: the reports' and ``files.write_atomic``'s."""
+    for stale in [*out.glob(f"{_TMP_PREFIX}*{_TMP_SUFFIX}"), *out.glob(".*.docx.*.part")]:
+        stale.unlink(missing_ok=True)
 
 
 def _in_row_order(out: Path, report: BatchReport) -> list[Path]:
