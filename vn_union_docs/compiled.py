@@ -50,12 +50,12 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
-from vn_union_docs.docxzip import FIXED_DATE_TIME, _order_key, read_zip
+from vn_union_docs.docxzip import DEFLATE_LEVEL, FIXED_DATE_TIME, _order_key, read_zip
 from vn_union_docs.errors import TemplateError
 from vn_union_docs.jinja import template_environment
 from vn_union_docs.render import render_with_docxtpl, template_error
 
-COMPRESS_LEVEL = 6
+COMPRESS_LEVEL = DEFLATE_LEVEL
 """Deflate level of ``docxzip.write_zip`` (what ``normalize_zip`` uses)."""
 
 _LISTING_CHARS = ("\n", "\t", "\a", "\f")

@@ -12,6 +12,11 @@ import zipfile
 
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 
+DEFLATE_LEVEL = 3
+"""Deflate level of every entry. Level 6 (zlib's default, what python-docx uses) spends 2.4×
+the time on a 6-page kế hoạch's ``document.xml`` (0.50 ms against 0.21 ms, a third of the
+whole render) for a .docx 6% smaller (11.4 KB against 12.0 KB): a batch renders thousands."""
+
 # [Content_Types].xml first, as Word writes it; then a stable order.
 _FIRST = ("[Content_Types].xml", "_rels/.rels")
 
@@ -20,7 +25,7 @@ def _order_key(name: str) -> tuple[int, str]:
     return (_FIRST.index(name), name) if name in _FIRST else (len(_FIRST), name)
 
 
-def write_zip(parts: dict[str, bytes], compresslevel: int = 6) -> bytes:
+def write_zip(parts: dict[str, bytes], compresslevel: int = DEFLATE_LEVEL) -> bytes:
     """Build a zip from ``{name: bytes}`` with fixed time stamps and a stable entry order."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as out:
