@@ -89,27 +89,25 @@ _USAGE_PREFIX = "Cách dùng: "
 _MARK = "_vn_union_docs"
 
 
-def _patch_messages(exceptions: Any) -> None:
-    for name in dir(exceptions):
-        cls = getattr(exceptions, name)
-        if not (isinstance(cls, type) and "format_message" in vars(cls)):
-            continue
-        english = vars(cls)["format_message"]
-        if getattr(english, _MARK, False):
-            continue
-
-        def format_message(self: Any, _english: Any = english) -> str:
-            return translate(_english(self))
-
-        setattr(format_message, _MARK, True)
-        cls.format_message = format_message
-
-
-def _patch_help_option(command_class: Any) -> None:
-    """Click writes the --help option's own help in English and typer offers no setting."""
-    english = command_class.get_help_option
-    if getattr(english, _MARK, False):
+def _wrap(cls: Any, name: str, make: Callable[[Any], Any]) -> None:
+    """Replace the method ``cls.name`` by ``make(original)``, once."""
+    original = getattr(cls, name)
+    if getattr(original, _MARK, False):
         return
+    replacement = make(original)
+    setattr(replacement, _MARK, True)
+    setattr(cls, name, replacement)
+
+
+def _translated_message(english: Any) -> Any:
+    def format_message(self: Any) -> str:
+        return translate(english(self))
+
+    return format_message
+
+
+def _vietnamese_help_option(english: Any) -> Any:
+    """Click writes the --help option's own help in English and typer offers no setting."""
 
     def get_help_option(self: Any, ctx: Any) -> Any:
         option = english(self, ctx)
@@ -117,20 +115,14 @@ def _patch_help_option(command_class: Any) -> None:
             option.help = "Hiện hướng dẫn này rồi thoát."
         return option
 
-    setattr(get_help_option, _MARK, True)
-    command_class.get_help_option = get_help_option
+    return get_help_option
 
 
-def _patch_usage(formatter_class: Any) -> None:
-    english = formatter_class.write_usage
-    if getattr(english, _MARK, False):
-        return
-
+def _vietnamese_usage(english: Any) -> Any:
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
         english(self, prog, args, _USAGE_PREFIX if prefix is None else prefix)
 
-    setattr(write_usage, _MARK, True)
-    formatter_class.write_usage = write_usage
+    return write_usage
 
 
 def install() -> None:
@@ -148,8 +140,13 @@ def install() -> None:
                 highlighter.highlights = [usage, *highlighter.highlights]
     for package in ("typer._click", "click"):  # typer may vendor click or depend on it
         with contextlib.suppress(ImportError, AttributeError):
-            _patch_messages(importlib.import_module(f"{package}.exceptions"))
+            exceptions = importlib.import_module(f"{package}.exceptions")
+            for cls in vars(exceptions).values():
+                if isinstance(cls, type) and "format_message" in vars(cls):
+                    _wrap(cls, "format_message", _translated_message)
         with contextlib.suppress(ImportError, AttributeError):
-            _patch_help_option(importlib.import_module(f"{package}.core").Command)
+            command = importlib.import_module(f"{package}.core").Command
+            _wrap(command, "get_help_option", _vietnamese_help_option)
         with contextlib.suppress(ImportError, AttributeError):
-            _patch_usage(importlib.import_module(f"{package}.formatting").HelpFormatter)
+            formatter = importlib.import_module(f"{package}.formatting").HelpFormatter
+            _wrap(formatter, "write_usage", _vietnamese_usage)
