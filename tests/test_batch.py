@@ -22,7 +22,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-import vn_union_docs.batch as batch_module
+import vn_union_docs.batch.workers as batch_module
 from vn_union_docs.batch import (
     ERRORS_NAME,
     MANIFEST_NAME,
@@ -31,10 +31,10 @@ from vn_union_docs.batch import (
     check_name,
     generate,
 )
-from vn_union_docs.cli_batch import batch_command
-from vn_union_docs.datasource import read_rows
+from vn_union_docs.batch.source import read_rows
+from vn_union_docs.cli.batch import batch_command
 from vn_union_docs.errors import SpecError, TemplateError
-from vn_union_docs.pdf import find_soffice
+from vn_union_docs.rendering.pdf import find_soffice
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "batch"
@@ -312,7 +312,7 @@ def test_killed_process_leaves_only_complete_files(tmp_path: Path, spec_file: Pa
     out = tmp_path / "out"
     script = textwrap.dedent(f"""
         from vn_union_docs.batch import generate
-        from vn_union_docs.datasource import read_rows
+        from vn_union_docs.batch.source import read_rows
         generate({str(spec)!r}, read_rows({str(data)!r}), {str(out)!r}, jobs=2)
     """)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), *sys.path])}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from vn_union_docs.body import BodyError, BodyXml, Paragraph, Table, parse_body
+from vn_union_docs.documents.body import BodyError, Paragraph, Table, parse_body
+from vn_union_docs.rendering.wordml import BodyXml
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

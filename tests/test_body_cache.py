@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vn_union_docs.body import Paragraph, Table, parse_body
+from vn_union_docs.documents.body import Paragraph, Table, parse_body
+from vn_union_docs.documents.spec import SpecTemplate
 from vn_union_docs.errors import SpecError
-from vn_union_docs.spec import SpecTemplate
 
 BODIES = [
     "Có {{ a }} sáng kiến tại {{ b }}.",

@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 import vn_union_docs.campaign as campaign
 from vn_union_docs import vi
 from vn_union_docs.errors import SpecError
-from vn_union_docs.text import MarkdownText
+from vn_union_docs.markup import MarkdownText
 
 D = dt.date
 SEED_004_DATE = D(2023, 5, 16)  # Kế hoạch 222/KH-CDYT, Thái Bình, ngày 16 tháng 5 năm 2023
@@ -386,7 +386,8 @@ def test_stage_outside_anniversaries_reported_not_rejected() -> None:
 
 
 def _raw(name: str) -> dict:
-    text = resources.files("vn_union_docs").joinpath("data", name).read_text(encoding="utf-8")
+    data = resources.files("vn_union_docs.campaign").joinpath("data", name)
+    text = data.read_text(encoding="utf-8")
     return YAML(typ="safe", pure=True).load(text)
 
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from vn_union_docs import checker
 from vn_union_docs.checker import Finding, check, check_text, rules, rules_markdown
-from vn_union_docs.cli_check import check_command
+from vn_union_docs.cli.check import check_command
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -38,7 +38,7 @@ def rule_ids(findings: list[Finding]) -> set[str]:
 
 
 def test_every_rule_has_code_and_every_function_a_rule() -> None:
-    assert set(rules()) == set(checker._CHECKS)
+    assert set(rules()) == set(checker.registry._CHECKS)
 
 
 def test_rules_are_complete() -> None:

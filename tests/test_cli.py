@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from vn_union_docs.cli import app
-from vn_union_docs.cli_locale import translate
+from vn_union_docs.cli.app import app
+from vn_union_docs.cli.locale import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -117,7 +117,7 @@ def test_render_custom_template_option(tmp_path: Path) -> None:
 def test_render_pdf_option(tmp_path: Path) -> None:
     import pytest
 
-    from vn_union_docs.pdf import find_soffice
+    from vn_union_docs.rendering.pdf import find_soffice
 
     if find_soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed: apt-get install -y "

@@ -18,11 +18,11 @@ from docx.shared import Cm
 from docxtpl import DocxTemplate
 
 from vn_union_docs import load_document
-from vn_union_docs.compiled import CompiledTemplate, _finish, get_compiled
-from vn_union_docs.context import build_context
-from vn_union_docs.docxzip import read_zip, write_zip
 from vn_union_docs.errors import TemplateError
-from vn_union_docs.render import render_docx, render_with_docxtpl
+from vn_union_docs.rendering.compiled import CompiledTemplate, _finish, get_compiled
+from vn_union_docs.rendering.context import build_context
+from vn_union_docs.rendering.docxzip import read_zip, write_zip
+from vn_union_docs.rendering.render import render_docx, render_with_docxtpl
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted((ROOT / "templates").glob("*.docx"))
@@ -36,7 +36,7 @@ def _batch_documents() -> list[Any]:
     rows = ROOT / "examples" / "batch" / "cdcs.csv"
     if not (spec.is_file() and rows.is_file()):
         return []
-    from vn_union_docs.datasource import read_rows
+    from vn_union_docs.batch.source import read_rows
 
     docs = []
     for row, cells in read_rows(rows):
@@ -81,7 +81,7 @@ def test_render_docx_uses_the_fast_path_and_is_deterministic() -> None:
     doc = load_document(EXAMPLES[0])
     first = render_docx(doc)
     assert render_docx(doc) == first
-    from vn_union_docs.render import template_for
+    from vn_union_docs.rendering.render import template_for
 
     compiled = get_compiled(template_for(doc))
     assert compiled.fallback_reason is None

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from vn_union_docs.datasource import RowSource, convert_text, read_rows
+from vn_union_docs.batch.source import RowSource, convert_text, read_rows
 from vn_union_docs.errors import SpecError
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "batch"

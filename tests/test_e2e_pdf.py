@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vn_union_docs import load_document, render_docx
-from vn_union_docs.pdf import convert_to_pdf, find_soffice
+from vn_union_docs.rendering.pdf import convert_to_pdf, find_soffice
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

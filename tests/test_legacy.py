@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from vn_union_docs import load_document
-from vn_union_docs.cli import app
+from vn_union_docs.cli.app import app
 from vn_union_docs.errors import SpecError
-from vn_union_docs.legacy import detect, from_tcvn3
+from vn_union_docs.vi.legacy import detect, from_tcvn3
 
 PAIRS = [
     ("C«ng ®oµn ngµnh Y tÕ", "Công đoàn ngành Y tế"),

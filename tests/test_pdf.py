@@ -15,15 +15,10 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from pypdf import PdfReader
 
-from vn_union_docs import pdf as pdfmod
 from vn_union_docs.errors import LibreOfficeError
-from vn_union_docs.pdf import (
-    PdfConverter,
-    bundle_docx,
-    bundle_pdf,
-    convert_to_pdf,
-    find_soffice,
-)
+from vn_union_docs.rendering import pdf as pdfmod
+from vn_union_docs.rendering.bundle import bundle_docx, bundle_pdf
+from vn_union_docs.rendering.pdf import PdfConverter, convert_to_pdf, find_soffice
 
 SOFFICE = find_soffice()
 SKIP_REASON = (

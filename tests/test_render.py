@@ -13,7 +13,7 @@ import pytest
 
 from vn_union_docs import load_document, render_docx
 from vn_union_docs.errors import TemplateError
-from vn_union_docs.render import default_template, render_with_docxtpl, templates_dir
+from vn_union_docs.rendering.render import default_template, render_with_docxtpl, templates_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -165,7 +165,7 @@ def test_special_characters_come_out_exactly(text: str) -> None:
 
 
 def test_reference_path_is_docxtpl(tmp_path: Path) -> None:
-    from vn_union_docs.context import build_context
+    from vn_union_docs.rendering.context import build_context
 
     doc = load_document(spec())
     data = render_with_docxtpl(default_template("cong_van"), build_context(doc))

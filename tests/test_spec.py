@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from vn_union_docs import CongVan, KeHoach, ThongBao, load_document
-from vn_union_docs.context import build_context
+from vn_union_docs.documents.spec import SpecTemplate, read_spec
 from vn_union_docs.errors import SpecError
-from vn_union_docs.spec import SpecTemplate, read_spec
+from vn_union_docs.rendering.context import build_context
 
 
 def base_spec(**changes: Any) -> dict[str, Any]:

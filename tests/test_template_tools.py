@@ -13,16 +13,8 @@ from docx.oxml import parse_xml
 from docx.shared import Pt
 from typer.testing import CliRunner
 
-from vn_union_docs import body as body_module
 from vn_union_docs import vi
-from vn_union_docs.cli_template import template_app
-from vn_union_docs.context import CONTEXT_FIELDS
-from vn_union_docs.docxzip import read_zip, write_zip
-from vn_union_docs.errors import TemplateError
-from vn_union_docs.render import render_docx
-from vn_union_docs.spec import load_document
-from vn_union_docs.template_tools import (
-    CONTEXT_DOC,
+from vn_union_docs.authoring import (
     GUIDE_NAME,
     TemplateFinding,
     check_template,
@@ -30,6 +22,14 @@ from vn_union_docs.template_tools import (
     export_templates,
     template_check_report,
 )
+from vn_union_docs.authoring.context_doc import CONTEXT_DOC
+from vn_union_docs.cli.template import template_app
+from vn_union_docs.documents import body as body_module
+from vn_union_docs.documents.spec import load_document
+from vn_union_docs.errors import TemplateError
+from vn_union_docs.rendering.context import CONTEXT_FIELDS
+from vn_union_docs.rendering.docxzip import read_zip, write_zip
+from vn_union_docs.rendering.render import render_docx
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "58-cdyt-cong-van.yaml"
@@ -136,7 +136,7 @@ def test_spec_template_key_is_relative_to_the_spec(exported: Path, tmp_path: Pat
 
 def test_cli_render_with_template_option(exported: Path, tmp_path: Path) -> None:
     try:
-        from vn_union_docs.cli import app
+        from vn_union_docs.cli.app import app
     except ImportError as exc:  # another module of the CLI is not there yet
         pytest.skip(f"vn_union_docs.cli does not import: {exc}")
     template = _edit(exported / "cong_van.docx", tmp_path / "mau.docx", top=[MARKER])
@@ -358,7 +358,7 @@ def test_cli_exit_codes(cli: typer.Typer, exported: Path, tmp_path: Path) -> Non
 def test_context_doc_is_current() -> None:
     text = context_markdown()
     assert CONTEXT_DOC.read_text(encoding="utf-8") == text, (
-        "docs/template-context.md is stale: run python -m vn_union_docs.template_tools")
+        "docs/template-context.md is stale: run python -m vn_union_docs.authoring")
     for key in CONTEXT_FIELDS:
         assert f"| `{key}` |" in text
     for name in vi.FILTERS:
@@ -371,9 +371,9 @@ def test_context_doc_is_current() -> None:
 
 def test_template_of_another_type_is_refused(tmp_path: Path) -> None:
     from vn_union_docs import load_document, render_docx
+    from vn_union_docs.authoring import check_template
     from vn_union_docs.errors import TemplateError
-    from vn_union_docs.render import default_template
-    from vn_union_docs.template_tools import check_template
+    from vn_union_docs.rendering.render import default_template
 
     root = Path(__file__).resolve().parent.parent
     doc = load_document(root / "examples" / "58-cdyt-cong-van.yaml")

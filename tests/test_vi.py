@@ -562,7 +562,7 @@ def test_percent_of_counts_equals_exact_decimal_path(part: int, whole: int, digi
 def test_format_number_decimal_path_equals_exact_path(value: Decimal, digits: int) -> None:
     from fractions import Fraction
 
-    exact = vi._round_half_up(Fraction(value), digits)
+    exact = vi.formatting._round_half_up(Fraction(value), digits)
     text = f"{abs(exact):.{digits}f}"
     whole, _, frac = text.partition(".")
     grouped = f"{int(whole):,}".replace(",", ".")
