@@ -16,7 +16,8 @@ EACH = 1_250
 
 def _facts(worker: int) -> DocumentFacts:
     return DocumentFacts(
-        issuer_code="CĐKCN", issuer_name="Công đoàn các Khu công nghiệp", year=2026,
+        issuer_code="CĐKCN", issuer_name="Công đoàn các Khu công nghiệp", issuer_parent=None,
+        year=2026,
         date=dt.date(2026, 3, 2), doc_type="cong_van", symbol="CĐKCN",
         subject=f"việc của văn thư {worker}", signer="Nguyễn Văn A", recipients="CĐCS",
         archive="VT", copies=2, secret=False, number=None)

@@ -44,6 +44,7 @@ def main_options(
 from vn_union_docs.cli.batch import batch_command  # noqa: E402 (after the app exists)
 from vn_union_docs.cli.check import check_command  # noqa: E402
 from vn_union_docs.cli.errors import handled  # noqa: E402
+from vn_union_docs.cli.register import register_app  # noqa: E402
 from vn_union_docs.cli.render import render_command  # noqa: E402
 from vn_union_docs.cli.schema import schema_command  # noqa: E402
 from vn_union_docs.cli.template import template_app  # noqa: E402
@@ -55,6 +56,7 @@ app.command("check")(handled(check_command, "check"))
 app.command("schema")(handled(schema_command, "schema"))
 app.command("unicode")(handled(unicode_command, "unicode"))
 app.add_typer(template_app, name="template")
+app.add_typer(register_app, name="register")
 
 
 def main() -> None:

@@ -22,11 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import os
 import socket
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, event, func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
@@ -43,8 +46,6 @@ ARTICLE = "NĐ 30/2020, Điều 15"
 class RegisterError(VnUnionDocsError):
     """The register cannot do what was asked: not a register, unreachable, closed year, a
     number held by another document, an unknown number."""
-
-    exit_code: ClassVar[int] = 1
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,6 @@ def _now() -> str:
 
 def actor() -> str:
     """Who is acting, for the audit trail: ``VN_UNION_DOCS_USER`` or the login, and the host."""
-    import os
-
     user = os.environ.get("VN_UNION_DOCS_USER")
     if not user:
         try:
@@ -254,7 +253,7 @@ class Register:
                             .where(schema.closed_years.c.year == year)).first() is not None
 
     def _lock_series(self, conn: Connection, issuer: str, year: int, kind: str,
-                     issuer_name: str | None) -> Any:
+                     issuer_name: str | None, issuer_parent: str | None = None) -> Any:
         """The series row, created if new, locked until the transaction ends; raises
         ``RegisterError`` when its year is closed."""
         s = schema.series
@@ -269,7 +268,7 @@ class Register:
                 from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
             conn.execute(insert(s).values(
                 issuer_code=issuer, year=year, kind=kind, issuer_name=issuer_name,
-                first_number=1, next_number=1, closed=False,
+                issuer_parent=issuer_parent, first_number=1, next_number=1, closed=False,
             ).on_conflict_do_nothing(index_elements=["issuer_code", "year", "kind"]))
             row = conn.execute(select(s).where(where).with_for_update()).one()
         if row.closed:
@@ -303,10 +302,10 @@ class Register:
             keys = sorted({(r.facts.issuer_code, r.facts.year, r.facts.kind(self.numbering))
                            for r in requests})
             for issuer, year, kind in keys:
-                name = next(r.facts.issuer_name for r in requests
-                            if (r.facts.issuer_code, r.facts.year) == (issuer, year))
-                series_rows[(issuer, year, kind)] = self._lock_series(conn, issuer, year, kind,
-                                                                      name)
+                first = next(r.facts for r in requests
+                             if (r.facts.issuer_code, r.facts.year) == (issuer, year))
+                series_rows[(issuer, year, kind)] = self._lock_series(
+                    conn, issuer, year, kind, first.issuer_name, first.issuer_parent)
             state = {k: {"next": row.next_number, "last": row.last_date, "id": row.id}
                      for k, row in series_rows.items()}
             for request in requests:
@@ -436,13 +435,13 @@ class Register:
         return self.find(number, symbol, year, kind)
 
     def set_next(self, issuer_code: str, year: int, next_number: int, kind: str = "chung",
-                 issuer_name: str | None = None) -> None:
+                 issuer_name: str | None = None, issuer_parent: str | None = None) -> None:
         """Start a series at ``next_number`` (continuing a paper book mid-year). Only before
         the series has any number in the register: later, a jump would leave a gap."""
         if not 1 <= next_number <= 99_999:
             raise RegisterError("số tiếp theo phải từ 1 đến 99999")
         with self._tx() as conn:
-            row = self._lock_series(conn, issuer_code, year, kind, issuer_name)
+            row = self._lock_series(conn, issuer_code, year, kind, issuer_name, issuer_parent)
             used = conn.execute(select(func.count()).select_from(schema.entries).where(
                 schema.entries.c.series_id == row.id)).scalar()
             if used:
@@ -514,6 +513,61 @@ class Register:
             query = query.where(s.c.year == year)
         with self._tx() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
+
+    def backup(self, path: str | Path) -> Path:
+        """A consistent copy of the live register at ``path`` (written atomically).
+
+        SQLite: the online backup API (a snapshot while others keep allocating), giving a
+        register file. PostgreSQL: ``pg_dump --format=custom`` (one snapshot transaction),
+        restored with ``pg_restore -d URL FILE``; needs ``pg_dump`` on the PATH.
+        """
+        target = Path(path)
+        if target.exists() and target.is_dir():
+            raise RegisterError(f"«{target}» là một thư mục; cho tên tệp sao lưu")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+        try:
+            if self.is_sqlite:
+                self._backup_sqlite(tmp)
+            else:
+                self._backup_postgresql(tmp)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        with self._tx() as conn:
+            self._audit(conn, "backup", None, None, None, None, {"file": str(target)})
+        return target
+
+    def _backup_sqlite(self, tmp: Path) -> None:
+        destination = sqlite3.connect(tmp)
+        try:
+            source = self.engine.raw_connection()
+            try:
+                source.driver_connection.backup(destination)  # type: ignore[union-attr]
+            finally:
+                source.close()
+        except sqlite3.Error as exc:
+            raise RegisterError(f"không sao lưu được sổ «{self.where}»: {exc}") from None
+        finally:
+            destination.close()
+
+    def _backup_postgresql(self, tmp: Path) -> None:
+        import shutil
+        import subprocess
+
+        from vn_union_docs.register.location import libpq_url
+
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise RegisterError(
+                "sao lưu sổ trên PostgreSQL cần chương trình pg_dump (apt-get install "
+                "postgresql-client)")
+        done = subprocess.run(
+            [pg_dump, "--format=custom", "--no-owner", f"--file={tmp}", libpq_url(self.target)],
+            capture_output=True, text=True, timeout=3600, check=False)
+        if done.returncode != 0:
+            reason = (done.stderr.strip().splitlines() or ["?"])[-1]
+            raise RegisterError(f"pg_dump không sao lưu được sổ «{self.where}»: {reason}")
 
     def audit_trail(self, year: int | None = None) -> list[dict[str, Any]]:
         """The audit rows, oldest first."""

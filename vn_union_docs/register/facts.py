@@ -23,6 +23,7 @@ class DocumentFacts:
 
     issuer_code: str
     issuer_name: str
+    issuer_parent: str | None
     year: int
     date: dt.date
     doc_type: str
@@ -78,6 +79,7 @@ def facts_from_document(doc: Any) -> DocumentFacts:
     return DocumentFacts(
         issuer_code=doc.issuer.code,
         issuer_name=doc.issuer.name,
+        issuer_parent=doc.issuer.parent,
         year=doc.date.year,
         date=doc.date,
         doc_type=doc.type,

@@ -50,6 +50,12 @@ def database_url(target: str) -> str:
     return f"sqlite+pysqlite:///{Path(target).expanduser().resolve()}"
 
 
+def libpq_url(target: str) -> str:
+    """``target`` as libpq (psql, pg_dump) reads it: ``postgresql://…`` without a driver."""
+    scheme, rest = target.split("://", 1)
+    return f"postgresql://{rest}" if scheme.startswith("postgres") else target
+
+
 def describe(target: str) -> str:
     """``target`` for messages, without a password."""
     if not is_url(target):

@@ -47,6 +47,7 @@ series = Table(
     Column("year", Integer, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("issuer_name", Text),
+    Column("issuer_parent", Text),
     Column("first_number", Integer, nullable=False),
     Column("next_number", Integer, nullable=False),
     Column("last_date", Date),
