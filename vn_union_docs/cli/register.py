@@ -193,6 +193,18 @@ for _name, _command in (
     register_app.command(_name)(handled(_command, f"register {_name}"))
 
 
+def print_numbers(report: Any, console: Any, err: Any) -> None:
+    """After a batch with a register: the numbers given and the register's warnings."""
+    if report.register is None:
+        return
+    numbers = report.numbers
+    shown = (numbers[0] if len(numbers) == 1 else f"{numbers[0]} … {numbers[-1]}"
+             if numbers else "không có")
+    console.print(f"Số đã cấp ({len(numbers)}): {escape(shown)} — sổ {escape(report.register)}")
+    for warning in report.warnings[:20]:
+        err.print(f"  [yellow]![/yellow] {escape(warning)}")
+
+
 class DocumentWriter:
     """What ``render`` calls for each document: written directly when no register is in use,
     else numbered and recorded (``issue_document``). The register is opened on first need:

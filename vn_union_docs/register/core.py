@@ -143,6 +143,7 @@ class Register:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._actor = actor()
+        self._pending: list[dict[str, Any]] | None = None
         self.numbering = self._open(create, numbering)
 
     # --- opening ----------------------------------------------------------------------------
@@ -209,10 +210,14 @@ class Register:
 
     def _audit(self, conn: Connection, action: str, issuer: str | None, year: int | None,
                kind: str | None, number: int | None, detail: dict[str, Any]) -> None:
-        conn.execute(_INSERT_AUDIT, {
+        row = {
             "at": _now(), "actor": self._actor, "action": action, "issuer_code": issuer,
             "year": year, "kind": kind, "number": number,
-            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)})
+            "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)}
+        if self._pending is not None:  # inside reserve(): written together at its end
+            self._pending.append(row)
+        else:
+            conn.execute(_INSERT_AUDIT, row)
 
     # --- settings ---------------------------------------------------------------------------
 
@@ -308,10 +313,16 @@ class Register:
                     conn, issuer, year, kind, first.issuer_name, first.issuer_parent)
             state = {k: {"next": row.next_number, "last": row.last_date, "id": row.id}
                      for k, row in series_rows.items()}
-            for request in requests:
-                facts = request.facts
-                skey = (facts.issuer_code, facts.year, facts.kind(self.numbering))
-                request.result = self._one(conn, request, skey, state[skey])
+            self._pending = []
+            try:
+                for request in requests:
+                    facts = request.facts
+                    skey = (facts.issuer_code, facts.year, facts.kind(self.numbering))
+                    request.result = self._one(conn, request, skey, state[skey])
+                if self._pending:
+                    conn.execute(_INSERT_AUDIT, self._pending)
+            finally:
+                self._pending = None
             for skey, values in state.items():
                 row = series_rows[skey]
                 if values["next"] != row.next_number or values["last"] != row.last_date:
