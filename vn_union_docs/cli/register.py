@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Table  # the audit trail
 
 from vn_union_docs.cli.errors import handled
 from vn_union_docs.cli.output import console, err_console
@@ -82,18 +82,20 @@ def list_command(
     if not entries:
         console.print("Sổ chưa có số nào" + (f" năm {year}" if year else "") + ".")
         return
-    table = Table("Số, ký hiệu", "Ngày", "Loại", "Trích yếu", "Trạng thái", "Tệp",
-                  title=f"Sổ đăng ký văn bản đi — {reg.where}")
+    console.print(f"[bold]Sổ đăng ký văn bản đi[/bold] — {escape(reg.where)}")
+    # One line per number (greppable, never cut by a narrow terminal).
     for entry in entries:
         series = "" if entry.kind == "chung" else f" [{entry.kind}]"
         state = STATES.get(entry.state, entry.state)
         if entry.state == "cancelled" and entry.note:
-            state += f": {entry.note}"
-        table.add_row(entry.text + series,
-                      f"{entry.doc_date:%d/%m/%Y}" if entry.doc_date else "",
-                      entry.doc_type or "", escape(entry.subject or ""), escape(state),
-                      escape(entry.file_name or ""))
-    console.print(table)
+            state += f" ({entry.note})"
+        subject = entry.subject or ""
+        if len(subject) > 70:
+            subject = subject[:69] + "…"
+        date = f"{entry.doc_date:%d/%m/%Y}" if entry.doc_date else "          "
+        file = f" → {entry.file_name}" if entry.file_name else ""
+        console.print(escape(f"{entry.text}{series}  {date}  {state}: {subject}{file}"))
+    console.print(f"{len(entries)} số.")
 
 
 def cancel_command(
