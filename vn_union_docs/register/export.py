@@ -23,15 +23,15 @@ from vn_union_docs.rendering.docxzip import normalize_zip
 
 COLUMNS: tuple[tuple[str, float], ...] = (
     ("Số, ký hiệu văn bản", 25),
-    ("Ngày tháng văn bản", 20),
-    ("Tên loại và trích yếu nội dung văn bản", 62),
-    ("Người ký", 28),
-    ("Nơi nhận văn bản", 40),
+    ("Ngày tháng văn bản", 23),
+    ("Tên loại và trích yếu nội dung văn bản", 55),
+    ("Người ký", 27),
+    ("Nơi nhận văn bản", 36),
     ("Đơn vị, người nhận bản lưu", 22),
-    ("Số lượng bản", 13),
-    ("Ngày chuyển", 15),
-    ("Ký nhận", 14),
-    ("Ghi chú", 13),
+    ("Số lượng bản", 15),
+    ("Ngày chuyển", 16),
+    ("Ký nhận", 13),
+    ("Ghi chú", 20),
 )
 """The Phụ lục IV columns and their widths in millimetres (252 mm: A4 landscape less margins)."""
 
@@ -229,6 +229,7 @@ def docx_bytes(chosen: Sequence[Book]) -> bytes:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         for col, (title, width) in enumerate(COLUMNS):
+            table.columns[col].width = Mm(width)  # the grid: LibreOffice reads widths there
             for row_index, text in enumerate((title, f"({col + 1})")):
                 cell = table.rows[row_index].cells[col]
                 cell.width = Mm(width)
