@@ -19,6 +19,7 @@ nothing is used twice.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import json
@@ -111,6 +112,19 @@ class _Request:
     result: Allocation | Refusal | None = field(default=None)
 
 
+@dataclass
+class _Held:
+    """A number allocated earlier in the same ``reserve`` call for the same key."""
+
+    number: int
+    request: _Request
+
+    @property
+    def id(self) -> int:
+        result = self.request.result
+        return result.entry_id if isinstance(result, Allocation) else 0
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -144,6 +158,7 @@ class Register:
             event.listen(self.engine, "begin", _sqlite_begin)
         self._actor = actor()
         self._pending: list[dict[str, Any]] | None = None
+        self._inserts: list[tuple[dict[str, Any], _Request]] = []
         self.numbering = self._open(create, numbering)
 
     # --- opening ----------------------------------------------------------------------------
@@ -311,18 +326,23 @@ class Register:
                              if (r.facts.issuer_code, r.facts.year) == (issuer, year))
                 series_rows[(issuer, year, kind)] = self._lock_series(
                     conn, issuer, year, kind, first.issuer_name, first.issuer_parent)
-            state = {k: {"next": row.next_number, "last": row.last_date, "id": row.id}
+            state = {k: {"next": row.next_number, "last": row.last_date, "id": row.id,
+                         "held": self._held(conn, row.id, [
+                             r.key for r in requests if r.key is not None and
+                             (r.facts.issuer_code, r.facts.year,
+                              r.facts.kind(self.numbering)) == k])}
                      for k, row in series_rows.items()}
-            self._pending = []
+            self._pending, self._inserts = [], []
             try:
                 for request in requests:
                     facts = request.facts
                     skey = (facts.issuer_code, facts.year, facts.kind(self.numbering))
                     request.result = self._one(conn, request, skey, state[skey])
+                self._flush(conn)
                 if self._pending:
                     conn.execute(_INSERT_AUDIT, self._pending)
             finally:
-                self._pending = None
+                self._pending, self._inserts = None, []
             for skey, values in state.items():
                 row = series_rows[skey]
                 if values["next"] != row.next_number or values["last"] != row.last_date:
@@ -330,15 +350,36 @@ class Register:
                                                   "last_date": values["last"]})
         return [r.result for r in requests if r.result is not None]
 
+    @staticmethod
+    def _held(conn: Connection, series_id: int, keys: list[str]) -> dict[str, Any]:
+        """The entries (not cancelled) that ``keys`` hold in a series, by key."""
+        e = schema.entries
+        held: dict[str, Any] = {}
+        for start in range(0, len(keys), 500):
+            rows = conn.execute(select(e.c.id, e.c.number, e.c.doc_key).where(and_(
+                e.c.series_id == series_id, e.c.doc_key.in_(keys[start:start + 500]),
+                e.c.state != "cancelled")).order_by(e.c.number))
+            held.update({row.doc_key: row for row in rows})  # the highest number wins
+        return held
+
+    def _flush(self, conn: Connection) -> None:
+        """Insert the entries allocated so far in this ``reserve`` (one statement)."""
+        if not self._inserts:
+            return
+        ids = conn.execute(
+            _INSERT_ENTRY.returning(schema.entries.c.id, sort_by_parameter_order=True),
+            [params for params, _ in self._inserts]).scalars().all()
+        for entry_id, (_, request) in zip(ids, self._inserts, strict=True):
+            request.result = dataclasses.replace(request.result, entry_id=int(entry_id))
+        self._inserts = []
+
     def _one(self, conn: Connection, request: _Request, skey: tuple[str, int, str],
              series: dict[str, Any]) -> Allocation | Refusal:
         facts = request.facts
         e = schema.entries
-        held = None
-        if request.key is not None:
-            held = conn.execute(select(e.c.id, e.c.number, e.c.state).where(and_(
-                e.c.series_id == series["id"], e.c.doc_key == request.key,
-                e.c.state != "cancelled")).order_by(e.c.number.desc())).first()
+        held = series["held"].get(request.key) if request.key is not None else None
+        if isinstance(held, _Held):
+            self._flush(conn)  # its entry gets its id
         if held is not None and (facts.number is None or facts.number == held.number):
             conn.execute(_UPDATE_ENTRY, {"eid": held.id, **_columns(facts), "updated_at": _now()})
             self._audit(conn, "rerender", *skey, held.number, {"key": request.key})
@@ -357,6 +398,7 @@ class Register:
             number = series["next"]
         else:
             number = facts.number
+            self._flush(conn)  # the numbers allocated earlier in this call are seen too
             other = conn.execute(select(e).where(and_(
                 e.c.series_id == series["id"], e.c.number == number))).first()
             if other is not None:
@@ -384,18 +426,20 @@ class Register:
                     f"trống các số ở giữa ({ARTICLE}.1: số cấp liên tiếp). Dùng «number: auto», "
                     "hoặc «register set-next» khi chuyển từ sổ giấy sang")
         now = _now()
-        entry_id = conn.execute(_INSERT_ENTRY, {
+        self._inserts.append(({
             "series_id": series["id"], "number": number, "state": "reserved",
             "doc_key": request.key, "created_at": now, "updated_at": now, **_columns(facts),
-        }).inserted_primary_key[0]
+        }, request))
+        if request.key is not None:
+            series["held"][request.key] = _Held(number, request)
         if number >= series["next"]:
             series["next"] = number + 1
         if series["last"] is None or facts.date > series["last"]:
             series["last"] = facts.date
         self._audit(conn, "allocate" if facts.number is None else "record", *skey, number,
                     {"key": request.key, "symbol": facts.symbol})
-        return Allocation(int(entry_id), number, facts.symbol, facts.year, skey[2],
-                          warnings=tuple(warnings))
+        # The entry's id is set by _flush, once the entries of this call are inserted.
+        return Allocation(0, number, facts.symbol, facts.year, skey[2], warnings=tuple(warnings))
 
     def mark_issued(self, items: Sequence[tuple[int, str, str]]) -> None:
         """Record that the files are written: ``(entry_id, file name, sha256)`` each."""
