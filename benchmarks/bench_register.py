@@ -1,6 +1,6 @@
 """What the register adds to a batch on SQLite, per document.
 
-Runs ``generate`` in this process (``jobs=1``, so every cost is on one core and measurable)
+Runs ``generate`` in this process (``--jobs 1`` by default: every cost on one core)
 over N rows of the example batch (``examples/batch/cong_van_cdcs.yaml`` with the rows of
 ``examples/batch/cdcs.csv`` repeated), three ways, best of ``--repeat`` each:
 
@@ -17,6 +17,7 @@ Usage::
 
     python benchmarks/bench_register.py              # 2,000 rows
     python benchmarks/bench_register.py --rows 500 --repeat 1
+    python benchmarks/bench_register.py --jobs 2     # the validation pass runs in 2 workers
 """
 
 from __future__ import annotations
@@ -49,10 +50,13 @@ def _csv(path: Path, n_rows: int) -> Path:
     return path
 
 
+JOBS = 1
+
+
 def _run(spec: Path, data: Path, work: Path, register: Any) -> float:
     out = work / f"out-{time.perf_counter_ns()}"
     started = time.perf_counter()
-    report = generate(spec, read_rows(data), out, name="{{ ma_cdcs }}", jobs=1,
+    report = generate(spec, read_rows(data), out, name="{{ ma_cdcs }}", jobs=JOBS,
                       register=register)
     seconds = time.perf_counter() - started
     assert report.ok and len(report.written) == report.total, report.failed[:3]
@@ -63,7 +67,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
+    global JOBS
+    JOBS = args.jobs
     with tempfile.TemporaryDirectory(prefix="vnud-bench-register-") as tmp:
         work = Path(tmp)
         rows = _csv(work / "rows.csv", args.rows)
@@ -96,7 +103,7 @@ def main() -> None:
             register.close()
     n = args.rows
     best = min(range(args.repeat), key=lambda i: auto[i])
-    print(f"rows: {n}, jobs 1, best of {args.repeat}")
+    print(f"rows: {n}, jobs {JOBS}, best of {args.repeat}")
     print(f"plain batch (manual number, no register): {plain:7.2f} s  "
           f"{plain / n * 1000:6.3f} ms/doc")
     print(f"number: auto, SQLite register:            {auto[best]:7.2f} s  "

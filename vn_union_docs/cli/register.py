@@ -54,9 +54,6 @@ def init_command(
     numbering: Annotated[str, typer.Option(
         "--numbering", help="single: một hệ thống số cho mọi loại văn bản; per-type: mỗi loại "
         "một hệ thống số (NĐ 30/2020, Điều 15.1.c).")] = "single",
-    organisation: Annotated[str | None, typer.Option(
-        "--organisation", help="Tên cơ quan in trên bìa sổ (mặc định: tên cơ quan ban hành).")
-    ] = None,
 ) -> None:
     """Tạo sổ đăng ký mới (tệp SQLite hoặc cơ sở dữ liệu PostgreSQL trống)."""
     mode = numbering.replace("-", "_")
@@ -65,8 +62,6 @@ def init_command(
     with open_register(register, create=True, numbering=mode) as reg:
         if reg.numbering != mode:
             reg.set_setting("numbering", mode)
-        if organisation:
-            reg.set_setting("organisation", organisation)
         console.print(f"[green]✓[/green] Sổ đăng ký: {escape(reg.where)} (đánh số: "
                       f"{'mỗi loại một hệ thống' if reg.numbering == 'per_type' else 'chung'})")
 

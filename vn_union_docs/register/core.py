@@ -370,6 +370,7 @@ class Register:
             _INSERT_ENTRY.returning(schema.entries.c.id, sort_by_parameter_order=True),
             [params for params, _ in self._inserts]).scalars().all()
         for entry_id, (_, request) in zip(ids, self._inserts, strict=True):
+            assert isinstance(request.result, Allocation)
             request.result = dataclasses.replace(request.result, entry_id=int(entry_id))
         self._inserts = []
 

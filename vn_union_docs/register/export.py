@@ -111,7 +111,7 @@ def books(register: Register, year: int, issuer_code: str | None = None,
     when the year has no entry."""
     series = [s for s in register.series_list(year)
               if issuer_code is None or s["issuer_code"] == issuer_code]
-    result = []
+    result: list[Book] = []
     for row in series:
         entries = [e for e in register.entries(year=year, issuer_code=row["issuer_code"])
                    if e.kind == row["kind"]]
@@ -269,9 +269,14 @@ def _sheet_title(book: Book, taken: set[str]) -> str:
 
 def xlsx_bytes(chosen: Sequence[Book]) -> bytes:
     """The books as an .xlsx workbook, one sheet per book (cover lines on top)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import (  # type: ignore[import-untyped]
+        Alignment,
+        Border,
+        Font,
+        Side,
+    )
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
     workbook = Workbook()
     workbook.remove(workbook.active)

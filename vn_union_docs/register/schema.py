@@ -37,8 +37,7 @@ meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
-"""Settings: ``application``, ``schema_version``, ``numbering`` (``single`` | ``per_type``),
-``organisation`` (name printed on the register's cover)."""
+"""Settings: ``application``, ``schema_version``, ``numbering`` (``single`` | ``per_type``)."""
 
 series = Table(
     "vnud_series", metadata,
@@ -125,7 +124,8 @@ def inspect_state(conn: Connection) -> tuple[str, int | None]:
     names = set(inspect(conn).get_table_names())
     if meta.name not in names:
         return (SchemaState.EMPTY if not names else SchemaState.FOREIGN), None
-    rows = dict(conn.execute(select(meta.c.key, meta.c.value)).all())
+    rows: dict[str, str] = {row.key: row.value
+                            for row in conn.execute(select(meta.c.key, meta.c.value))}
     if rows.get("application") != APPLICATION or not str(rows.get("schema_version", "")).isdigit():
         return SchemaState.FOREIGN, None
     return SchemaState.REGISTER, int(rows["schema_version"])
