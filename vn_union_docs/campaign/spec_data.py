@@ -158,6 +158,7 @@ def _build_theme(raw: object) -> Theme:
         return theme(raw)
     if isinstance(raw, Mapping):  # a theme not in the data file, written out in the spec
         return Theme(**{"source": "spec", **raw})
-    raise InvalidValueError("cần khóa của một phong trào thi đua hoặc {key, name, kind, launched_by}")
+    raise InvalidValueError(
+        "cần khóa của một phong trào thi đua hoặc {key, name, kind, launched_by}")
 
 

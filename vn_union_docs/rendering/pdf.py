@@ -129,7 +129,8 @@ def _check_inputs(paths: Sequence[Path]) -> None:
             raise FileNotFoundError(path)
         key = _pdf_name(path).casefold()
         if key in seen:
-            raise InvalidValueError(f"two inputs would give the same PDF name: {seen[key]} and {path}")
+            raise InvalidValueError(
+                f"hai tệp sẽ cho cùng một tên PDF: {seen[key]} và {path}")
         seen[key] = path
 
 
