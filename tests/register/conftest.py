@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 
-def need(what: str, found: bool, install: str) -> None:
+def _need(what: str, found: bool, install: str) -> None:
     """Skip locally, fail in CI, when a real component is missing."""
     if not found:
         message = f"this test needs {what}: {install}"
@@ -48,13 +48,13 @@ def pg_server() -> Iterator[str]:
         yield os.environ["VN_UNION_DOCS_TEST_PG"]
         return
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    need("PostgreSQL (initdb, pg_ctl)", bool(initdb and pg_ctl),
+    _need("PostgreSQL (initdb, pg_ctl)", bool(initdb and pg_ctl),
          "apt-get install postgresql-15")
     assert initdb and pg_ctl
     root = Path(tempfile.mkdtemp(prefix="vnud-pg-"))
     prefix: list[str] = []
     if os.geteuid() == 0:  # initdb refuses root: run the cluster as the postgres user
-        need("the postgres system user", shutil.which("runuser") is not None and
+        _need("the postgres system user", shutil.which("runuser") is not None and
              subprocess.run(["id", "postgres"], capture_output=True).returncode == 0,
              "apt-get install postgresql-15")
         shutil.chown(root, "postgres")

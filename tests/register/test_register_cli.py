@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from register_helpers import EXAMPLES, auto_spec, printed_number
 from typer.testing import CliRunner
 
+from register.register_helpers import EXAMPLES, auto_spec, printed_number
 from vn_union_docs.cli.app import app
 from vn_union_docs.register import Register, default_path
 

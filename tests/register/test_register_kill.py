@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from register_helpers import EXAMPLES, auto_spec, printed_number
 
+from register.register_helpers import EXAMPLES, auto_spec, printed_number
 from vn_union_docs.register import Register
 
 ROWS = 120

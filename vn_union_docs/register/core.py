@@ -20,12 +20,7 @@ nothing is used twice.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import getpass
 import json
-import os
-import socket
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,73 +30,22 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, event, func, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
-from vn_union_docs.errors import VnUnionDocsError
 from vn_union_docs.register import schema
 from vn_union_docs.register.facts import DocumentFacts, format_number
 from vn_union_docs.register.location import describe, make_engine
+from vn_union_docs.register.types import (
+    ARTICLE,
+    Allocation,
+    Entry,
+    Refusal,
+    RegisterError,
+    actor,
+    now,
+)
+
+__all__ = ["Allocation", "Entry", "Refusal", "Register", "RegisterError"]
 
 BUSY_TIMEOUT = 60.0
-ARTICLE = "NĐ 30/2020, Điều 15"
-
-
-class RegisterError(VnUnionDocsError):
-    """The register cannot do what was asked: not a register, unreachable, closed year, a
-    number held by another document, an unknown number."""
-
-
-@dataclass(frozen=True)
-class Allocation:
-    """A number given to (or recorded for) a document."""
-
-    entry_id: int
-    number: int
-    symbol: str
-    year: int
-    kind: str
-    reused: bool = False
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def text(self) -> str:
-        """``05/CĐKCN``."""
-        return format_number(self.number, self.symbol)
-
-
-@dataclass
-class Refusal:
-    """Why one document of a batch gets no number (the others go on)."""
-
-    message: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One row of the register, as listed and printed."""
-
-    id: int
-    issuer_code: str
-    year: int
-    kind: str
-    number: int
-    symbol: str
-    state: str
-    doc_key: str | None
-    doc_date: dt.date | None
-    doc_type: str | None
-    subject: str | None
-    signer: str | None
-    recipients: str | None
-    archive: str | None
-    copies: int | None
-    file_name: str | None
-    sha256: str | None
-    note: str | None
-    updated_at: str
-
-    @property
-    def text(self) -> str:
-        """``05/CĐKCN``."""
-        return format_number(self.number, self.symbol)
 
 
 @dataclass
@@ -123,21 +67,6 @@ class _Held:
     def id(self) -> int:
         result = self.request.result
         return result.entry_id if isinstance(result, Allocation) else 0
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def actor() -> str:
-    """Who is acting, for the audit trail: ``VN_UNION_DOCS_USER`` or the login, and the host."""
-    user = os.environ.get("VN_UNION_DOCS_USER")
-    if not user:
-        try:
-            user = getpass.getuser()
-        except (OSError, KeyError):
-            user = "?"
-    return f"{user}@{socket.gethostname()}"
 
 
 class Register:
@@ -226,7 +155,7 @@ class Register:
     def _audit(self, conn: Connection, action: str, issuer: str | None, year: int | None,
                kind: str | None, number: int | None, detail: dict[str, Any]) -> None:
         row = {
-            "at": _now(), "actor": self._actor, "action": action, "issuer_code": issuer,
+            "at": now(), "actor": self._actor, "action": action, "issuer_code": issuer,
             "year": year, "kind": kind, "number": number,
             "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)}
         if self._pending is not None:  # inside reserve(): written together at its end
@@ -382,7 +311,7 @@ class Register:
         if isinstance(held, _Held):
             self._flush(conn)  # its entry gets its id
         if held is not None and (facts.number is None or facts.number == held.number):
-            conn.execute(_UPDATE_ENTRY, {"eid": held.id, **_columns(facts), "updated_at": _now()})
+            conn.execute(_UPDATE_ENTRY, {"eid": held.id, **_columns(facts), "updated_at": now()})
             self._audit(conn, "rerender", *skey, held.number, {"key": request.key})
             return Allocation(held.id, held.number, facts.symbol, facts.year, skey[2], reused=True)
         if request.existing_only:
@@ -417,7 +346,7 @@ class Register:
                         f"(tệp {holder}); số và ký hiệu là duy nhất trong năm ({ARTICLE}.1). "
                         f"Dùng «number: auto» hoặc số tiếp theo {series['next']:02d}")
                 conn.execute(e.update().where(e.c.id == other.id).values(
-                    **_columns(facts), doc_key=request.key or other.doc_key, updated_at=_now()))
+                    **_columns(facts), doc_key=request.key or other.doc_key, updated_at=now()))
                 self._audit(conn, "rerender", *skey, number, {"key": request.key})
                 return Allocation(other.id, number, facts.symbol, facts.year, skey[2],
                                   reused=True, warnings=tuple(warnings))
@@ -426,10 +355,10 @@ class Register:
                     f"số {number:02d} vượt số tiếp theo của sổ ({series['next']:02d}): sẽ để "
                     f"trống các số ở giữa ({ARTICLE}.1: số cấp liên tiếp). Dùng «number: auto», "
                     "hoặc «register set-next» khi chuyển từ sổ giấy sang")
-        now = _now()
+        stamp = now()
         self._inserts.append(({
             "series_id": series["id"], "number": number, "state": "reserved",
-            "doc_key": request.key, "created_at": now, "updated_at": now, **_columns(facts),
+            "doc_key": request.key, "created_at": stamp, "updated_at": stamp, **_columns(facts),
         }, request))
         if request.key is not None:
             series["held"][request.key] = _Held(number, request)
@@ -447,10 +376,10 @@ class Register:
         if not items:
             return
         with self._tx() as conn:
-            now = _now()
+            stamp = now()
             conn.execute(_ISSUE, [
                 {"eid": entry_id, "state": "issued", "file_name": file_name, "sha256": sha256,
-                 "updated_at": now} for entry_id, file_name, sha256 in items])
+                 "updated_at": stamp} for entry_id, file_name, sha256 in items])
             if len(items) == 1:
                 self._audit(conn, "issue", None, None, None, None,
                             {"entry": items[0][0], "file": items[0][1], "sha256": items[0][2]})
@@ -485,7 +414,7 @@ class Register:
         e = schema.entries
         with self._tx() as conn:
             conn.execute(e.update().where(e.c.id == entry.id).values(
-                state="cancelled", note=reason.strip(), updated_at=_now()))
+                state="cancelled", note=reason.strip(), updated_at=now()))
             self._audit(conn, "cancel", entry.issuer_code, year, entry.kind, number,
                         {"reason": reason.strip(), "was": entry.state, "file": entry.file_name})
         return self.find(number, symbol, year, kind)
@@ -527,7 +456,7 @@ class Register:
                     "các văn bản đó hoặc hủy số (register cancel) rồi khóa sổ")
             conn.execute(s.update().where(s.c.year == year).values(closed=True))
             conn.execute(schema.closed_years.insert().values(
-                year=year, closed_at=_now(), closed_by=self._actor))
+                year=year, closed_at=now(), closed_by=self._actor))
             count = conn.execute(select(func.count()).select_from(schema.entries).where(
                 schema.entries.c.series_id.in_([r.id for r in rows]))).scalar() if rows else 0
             self._audit(conn, "close", None, year, None, None, {"entries": count})
@@ -571,59 +500,13 @@ class Register:
             return [dict(r) for r in conn.execute(query).mappings()]
 
     def backup(self, path: str | Path) -> Path:
-        """A consistent copy of the live register at ``path`` (written atomically).
+        """A consistent copy of the live register at ``path`` (see ``backup.backup``)."""
+        from vn_union_docs.register.backup import backup
 
-        SQLite: the online backup API (a snapshot while others keep allocating), giving a
-        register file. PostgreSQL: ``pg_dump --format=custom`` (one snapshot transaction),
-        restored with ``pg_restore -d URL FILE``; needs ``pg_dump`` on the PATH.
-        """
-        target = Path(path)
-        if target.exists() and target.is_dir():
-            raise RegisterError(f"«{target}» là một thư mục; cho tên tệp sao lưu")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-        try:
-            if self.is_sqlite:
-                self._backup_sqlite(tmp)
-            else:
-                self._backup_postgresql(tmp)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        target = backup(self, path)
         with self._tx() as conn:
             self._audit(conn, "backup", None, None, None, None, {"file": str(target)})
         return target
-
-    def _backup_sqlite(self, tmp: Path) -> None:
-        destination = sqlite3.connect(tmp)
-        try:
-            source = self.engine.raw_connection()
-            try:
-                source.driver_connection.backup(destination)  # type: ignore[union-attr]
-            finally:
-                source.close()
-        except sqlite3.Error as exc:
-            raise RegisterError(f"không sao lưu được sổ «{self.where}»: {exc}") from None
-        finally:
-            destination.close()
-
-    def _backup_postgresql(self, tmp: Path) -> None:
-        import shutil
-        import subprocess
-
-        from vn_union_docs.register.location import libpq_url
-
-        pg_dump = shutil.which("pg_dump")
-        if pg_dump is None:
-            raise RegisterError(
-                "sao lưu sổ trên PostgreSQL cần chương trình pg_dump (apt-get install "
-                "postgresql-client)")
-        done = subprocess.run(
-            [pg_dump, "--format=custom", "--no-owner", f"--file={tmp}", libpq_url(self.target)],
-            capture_output=True, text=True, timeout=3600, check=False)
-        if done.returncode != 0:
-            reason = (done.stderr.strip().splitlines() or ["?"])[-1]
-            raise RegisterError(f"pg_dump không sao lưu được sổ «{self.where}»: {reason}")
 
     def audit_trail(self, year: int | None = None) -> list[dict[str, Any]]:
         """The audit rows, oldest first."""

@@ -269,14 +269,9 @@ def _sheet_title(book: Book, taken: set[str]) -> str:
 
 def xlsx_bytes(chosen: Sequence[Book]) -> bytes:
     """The books as an .xlsx workbook, one sheet per book (cover lines on top)."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.styles import (  # type: ignore[import-untyped]
-        Alignment,
-        Border,
-        Font,
-        Side,
-    )
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     workbook.remove(workbook.active)

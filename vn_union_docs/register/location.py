@@ -68,7 +68,7 @@ def describe(target: str) -> str:
 
 def make_engine(target: str, *, create: bool, busy_timeout: float) -> Engine:
     """An engine for ``target``. A missing SQLite file is created only when ``create``."""
-    from vn_union_docs.register.core import RegisterError
+    from vn_union_docs.register.types import RegisterError
 
     url = database_url(target)
     if url.startswith("sqlite"):
