@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import json
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -31,7 +30,6 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from vn_union_docs.documents.body import (
-    SLOT,
     Block,
     BodyError,
     close_body,
@@ -41,9 +39,18 @@ from vn_union_docs.documents.body import (
     slots_are_inert,
 )
 from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODEL_ERROR_PATHS, MODELS, BaseDocument
+from vn_union_docs import limits
+from vn_union_docs.documents.bounded import JinjaLimit, describe_error
+from vn_union_docs.documents.reading import (
+    check_rendered,
+    check_tree,
+    check_yaml_events,
+    load_json,
+)
 from vn_union_docs.documents.sandbox import markdown_environment, text_environment
 from vn_union_docs.errors import Problem, SpecError
-from vn_union_docs.markup import split_marked, strip_marks
+from vn_union_docs.limits import LimitError
+from vn_union_docs.markup import record_values
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _PARSED_CACHE_SIZE = 64
@@ -118,13 +125,9 @@ def read_spec(path: str | Path) -> dict[str, Any]:
             "", "tệp không phải UTF-8; hãy lưu lại với mã hóa UTF-8", source)]) from None
     problems: list[Problem] = []
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(problems=[Problem(
-                "", f"JSON sai cú pháp ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}",
-                source)]) from None
+        data = load_json(text, source)
     else:
+        check_yaml_events(text, source)
         yaml = YAML(typ="rt")
         yaml.version = (1, 2)
         yaml.Constructor = _TextDates
@@ -141,6 +144,7 @@ def read_spec(path: str | Path) -> dict[str, Any]:
                                 source))
     if problems:
         raise SpecError(problems=problems)
+    check_tree(data, source)
     return data
 
 
@@ -271,6 +275,7 @@ class SpecTemplate:
 
     def __init__(self, spec: Mapping[str, Any] | str | Path, *, source: str | None = None,
                  base_dir: Path | None = None) -> None:
+        from_file = isinstance(spec, str | Path)
         if isinstance(spec, str | Path):
             source = source or str(spec)
             base_dir = base_dir or Path(spec).parent
@@ -279,6 +284,8 @@ class SpecTemplate:
             raise SpecError(problems=[Problem(
                 "", f"dữ liệu văn bản phải là một bảng khóa–giá trị, không phải "
                 f"{type(spec).__name__}", source)])
+        if not from_file:
+            check_tree(spec, source)
         self.source = source
         self.base_dir = base_dir
         self._parsed: dict[str, list[Block]] = {}
@@ -295,7 +302,7 @@ class SpecTemplate:
             if isinstance(value, str) and _PLACEHOLDER.search(value):
                 try:
                     self.fields.append(_Field(keys, value, markdown=keys == ("body",)))
-                except JinjaTemplateError as exc:
+                except (JinjaTemplateError, RecursionError) as exc:
                     problems.append(Problem(_loc_path(keys), _jinja_message(exc), source))
         if problems:
             raise SpecError(problems=problems)
@@ -334,12 +341,14 @@ class SpecTemplate:
                  row: int | None = None) -> BaseDocument:
         """Fill the placeholders from ``variables`` and validate; raises ``SpecError``."""
         values = dict(variables or {})
+        check_tree(values, self.source, row=row)
         problems: list[Problem] = []
+        limited: list[str] = []  # names of the limits a field went over
         spec = _copy(self.raw) if self.fields else dict(self.raw)
         data_fields = [f for f in self.fields if f.keys and f.keys[0] == "data"]
         other_fields = [f for f in self.fields if not (f.keys and f.keys[0] == "data")]
         for field in data_fields:
-            self._fill(spec, field, values, problems, row)
+            self._fill(spec, field, values, problems, row, limited)
         context = dict(values)
         data = spec.get("data")
         if isinstance(data, dict) and not problems:
@@ -349,16 +358,19 @@ class SpecTemplate:
                 problems.extend(Problem(p.path, p.message, self.source, row) for p in exc.problems)
             except (ValueError, TypeError) as exc:
                 problems.append(Problem("data", str(exc), self.source, row))
+        slots = None
         for field in other_fields:
-            self._fill(spec, field, context, problems, row)
-        marked = spec.get("body") if any(f.keys == ("body",) for f in other_fields) else None
-        if isinstance(marked, str):
-            spec["body"] = strip_marks(marked)
-        else:
-            marked = None
+            filled = self._fill(spec, field, context, problems, row, limited)
+            slots = filled if field.keys == ("body",) else slots
+        total = sum(len(v) for k, v in _walk(spec) if isinstance(v, str))
+        if total > limits.current().document_chars and not problems:
+            raise limits.limit_error("document_chars", "", f"văn bản dài {total} ký tự",
+                                     source=self.source, row=row)
         if self.base_dir and isinstance(spec.get("template"), str):
             spec["template"] = str((self.base_dir / spec["template"]).resolve())
         if problems:
+            if limited:
+                raise LimitError(problems=problems, limit=limited[0])
             raise SpecError(problems=problems)
         try:
             doc = DOCUMENT_ADAPTER.validate_python(spec)
@@ -367,22 +379,22 @@ class SpecTemplate:
             raise SpecError(problems=problems_from_validation(
                 exc, source=self.source, row=row, doc_type=doc_type)) from None
         try:
-            doc._blocks = self._body_blocks(marked, doc.body)  # type: ignore[attr-defined]
+            doc._blocks = self._body_blocks(slots, doc.body)  # type: ignore[attr-defined]
         except BodyError as exc:
             raise SpecError(problems=[Problem("body", str(exc), self.source, row)]) from None
         return doc
 
-    def _body_blocks(self, marked: str | None, body: str) -> list[Block]:
+    def _body_blocks(self, slots: tuple[str, list[str]] | None, body: str) -> list[Block]:
         """The body's blocks, parsing its Markdown once per skeleton.
 
         A batch fills the same body with other values on every row; values are inert text, so
         the body is parsed once with a slot for each value and the slots are filled per row.
         When a value could change the parse (``slots_are_inert``) the body is parsed whole.
         """
-        if marked is None:
+        if slots is None:
             skeleton, values = body, []
         else:
-            skeleton, values = split_marked(marked, SLOT)
+            skeleton, values = slots
             skeleton = unicodedata.normalize(
                 "NFC", skeleton.replace("\r\n", "\n").replace("\r", "\n"))
             values = [unicodedata.normalize("NFC", value) for value in values]
@@ -407,13 +419,20 @@ class SpecTemplate:
         return blocks
 
     def _fill(self, spec: dict[str, Any], field: _Field, context: Mapping[str, Any],
-              problems: list[Problem], row: int | None) -> None:
+              problems: list[Problem], row: int | None,
+              limited: list[str]) -> tuple[str, list[str]] | None:
+        slots = None
         try:
             if field.single is not None and field.single in context:
                 value: Any = context[field.single]
+            elif field.keys == ("body",):
+                value, slots = record_values(lambda: field.template.render(context))
             else:
                 value = field.template.render(context)
-        except (JinjaTemplateError, SecurityError, ValueError, TypeError, ArithmeticError) as exc:
+        except (JinjaTemplateError, SecurityError, ValueError, TypeError, ArithmeticError,
+                LookupError, RecursionError) as exc:
+            if isinstance(exc, JinjaLimit):
+                limited.append(exc.limit)
             message = _jinja_message(exc)
             if isinstance(exc, ValueError | TypeError | ArithmeticError):
                 # A cell's value broke a filter: name the column whose value the message quotes.
@@ -422,14 +441,19 @@ class SpecTemplate:
                 if columns:
                     message = f"cột «{columns[0]}»: {message}"
             problems.append(Problem(field.path, message, self.source, row))
-            return
+            return None
+        if isinstance(value, str) and (problem := check_rendered(value, field.path, self.source,
+                                                                 row, limited)):
+            problems.append(problem)
+            return None
         if value is None and field.keys in (("number",), ("date",)) and field.single:
             problems.append(Problem(field.path, (
                 f"ô «{field.single}» để trống nên văn bản sẽ thành bản nháp không "
                 f"{'số' if field.keys == ('number',) else 'ngày'}; điền ô này, hoặc bỏ trường "
                 f"{field.keys[0]} khỏi spec nếu muốn làm bản nháp"), self.source, row))
-            return
+            return None
         _set(spec, field.keys, value)
+        return slots
 
 
 def _data_values(value: Any, path: str, problems: list[Problem]) -> Any:
@@ -471,6 +495,8 @@ def _jinja_message(exc: Exception) -> str:
         if name:
             return f"biến «{name.group(1)}» không có trong dữ liệu (cột hoặc mục data:)"
         return f"giá trị không có trong dữ liệu: {exc}"
+    if (described := describe_error(exc)) is not None:
+        return described
     if isinstance(exc, SecurityError):
         return f"bị từ chối vì lý do an toàn (không được truy cập nội bộ Python): {exc}"
     if isinstance(exc, JinjaTemplateError):
