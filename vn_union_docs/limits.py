@@ -18,10 +18,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import itertools
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from vn_union_docs.errors import Problem, SpecError
 
@@ -161,7 +162,12 @@ class LimitError(SpecError):
     """
 
     limit: str = ""
-    exit_code: int = 1
+    exit_code: ClassVar[int] = 1
+
+
+def number(value: float) -> str:
+    """``1.000.000``: a number as Vietnamese text groups its digits."""
+    return f"{value:,}".replace(",", ".") if isinstance(value, int) else f"{value:g}"
 
 
 def how_to_raise(name: str) -> str:
@@ -174,8 +180,7 @@ def limit_error(name: str, where: str, what: str, *, source: str | None = None,
                 row: int | None = None) -> LimitError:
     """A ``LimitError`` for limit ``name`` at ``where`` (key, cell or part): ``what`` says
     what went over (``"có 120 bí danh YAML"``)."""
-    value = getattr(current(), name)
-    message = f"{what}, vượt giới hạn {name} = {value:,}".replace(",", ".")
+    message = f"{what}, vượt giới hạn {name} = {number(getattr(current(), name))}"
     return LimitError(problems=[Problem(where, f"{message}; {how_to_raise(name)}", source, row)],
                       limit=name)
 
@@ -188,7 +193,7 @@ def readme_table() -> str:
     docs: dict[str, str] = {}
     tree = ast.parse(inspect.getsource(Limits))
     body = tree.body[0].body  # type: ignore[attr-defined]
-    for node, after in zip(body, body[1:], strict=False):
+    for node, after in itertools.pairwise(body):
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and \
                 isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant):
             docs[node.target.id] = " ".join(str(after.value.value).split())

@@ -22,7 +22,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -30,7 +29,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from vn_union_docs import vi
+from vn_union_docs import limits, vi
+from vn_union_docs.archives import check_file
+from vn_union_docs.documents.reading import check_cell, check_tree, check_yaml_events, load_json
 from vn_union_docs.errors import Problem, SpecError
 
 __all__ = ["RowSource", "convert_text", "read_rows"]
@@ -208,8 +209,12 @@ class RowSource:
                         "ô có dữ liệu nhưng cột không có tên ở dòng tiêu đề",
                         row,
                     )
+        if row > limits.current().spreadsheet_rows + 1:
+            raise limits.limit_error("spreadsheet_rows", "", f"bảng tính có hơn {row - 1} dòng",
+                                     source=str(self.path), row=row)
         result = dict.fromkeys(names)
         for name, value in zip(names, values, strict=False):
+            check_cell(value, name, str(self.path), row)
             result[name] = value
         return result
 
@@ -268,6 +273,7 @@ class RowSource:
     # -- XLSX ---------------------------------------------------------------------------
 
     def _iter_xlsx(self) -> Iterator[tuple[int, Row]]:
+        check_file(self.path, what="bảng tính")  # before any reader inflates it
         try:
             import python_calamine
         except ImportError:  # pragma: no cover - optional fast reader
@@ -374,11 +380,15 @@ class RowSource:
             raise self._error("", "tệp JSON/YAML phải mã hóa UTF-8") from None
         try:
             if self.kind == "json":
-                data = json.loads(text)
+                data = load_json(text, str(self.path))
             else:
                 from ruamel.yaml import YAML
 
+                check_yaml_events(text, str(self.path))
                 data = YAML(typ="safe", pure=True).load(io.StringIO(text))
+            check_tree(data, str(self.path))
+        except SpecError:
+            raise
         except Exception as error:
             raise self._error("", f"tệp {self.kind.upper()} hỏng: {error}") from None
         if data is None:

@@ -43,9 +43,9 @@ class JinjaLimit(SecurityError):
     """A placeholder or template went over a limit; ``limit`` is its name."""
 
     def __init__(self, limit: str, what: str) -> None:
-        value = getattr(limits.current(), limit)
-        super().__init__(f"{what}, vượt giới hạn {limit} = {value:,}".replace(",", ".")
-                         + f"; {limits.how_to_raise(limit)}")
+        value = limits.number(getattr(limits.current(), limit))
+        super().__init__(f"{what}, vượt giới hạn {limit} = {value}; "
+                         f"{limits.how_to_raise(limit)}")
         self.limit = limit
 
 
@@ -210,9 +210,9 @@ class BoundedSandbox(SandboxedEnvironment):
                 _check_size(len(left) * right, "phép nhân chuỗi/danh sách cho ra kết quả")
             elif isinstance(right, sized) and isinstance(left, int):
                 _check_size(len(right) * left, "phép nhân chuỗi/danh sách cho ra kết quả")
-            elif isinstance(left, int) and isinstance(right, int):
-                if left.bit_length() + right.bit_length() > _max_bits():
-                    raise JinjaLimit("number_digits", "phép nhân cho ra số quá lớn")
+            elif isinstance(left, int) and isinstance(right, int) and \
+                    left.bit_length() + right.bit_length() > _max_bits():
+                raise JinjaLimit("number_digits", "phép nhân cho ra số quá lớn")
         elif operator == "**":
             if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
                 if right * math.log2(abs(left)) > _max_bits():
@@ -226,7 +226,7 @@ class BoundedSandbox(SandboxedEnvironment):
             _check_format(left)
         return super().call_binop(context, operator, left, right)
 
-    def call(__self, __context: Any, __obj: Any, *args: Any,  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:
         _tick()
         name = getattr(__obj, "__name__", "")

@@ -74,10 +74,27 @@ def check_rendered(value: str, where: str, source: str | None, row: int | None,
     limit = limits.current().field_chars
     if len(value) > limit:
         limited.append("field_chars")
-        return Problem(where, (f"trường dài {len(value):,} ký tự, vượt giới hạn field_chars = "
-                               f"{limit:,}; ".replace(",", ".") + limits.how_to_raise(
-                                   "field_chars")), source, row)
+        return Problem(where, (
+            f"trường dài {limits.number(len(value))} ký tự, vượt giới hạn field_chars = "
+            f"{limits.number(limit)}; {limits.how_to_raise('field_chars')}"), source, row)
     return check_text(value, where, source, row)
+
+
+def check_cell(value: object, column: str, source: str | None, row: int | None) -> None:
+    """Refuse a spreadsheet cell that is too long, a number with too many digits, or text
+    with a character a document cannot hold, naming its column and row."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value.bit_length() > limits.current().number_digits * 3.33 + 4:
+            raise limits.limit_error("number_digits", column, "số có quá nhiều chữ số",
+                                     source=source, row=row)
+        return
+    if not isinstance(value, str):
+        return
+    if len(value) > limits.current().cell_chars:
+        raise limits.limit_error("cell_chars", column, f"ô dài {len(value):,} ký tự".replace(
+            ",", "."), source=source, row=row)
+    if (problem := check_text(value, column, source, row)) is not None:
+        raise SpecError(problems=[problem])
 
 
 class _BigNumber(str):
@@ -263,10 +280,10 @@ def check_tree(data: Any, source: str | None = None, *, row: int | None = None,
         elif isinstance(value, str):
             if problem := check_text(value, path, source, row):
                 problems.append(problem)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            if value.bit_length() > current.number_digits * 3.33 + 4:
-                raise limits.limit_error("number_digits", path, "số có quá nhiều chữ số",
-                                         source=source, row=row)
+        elif isinstance(value, int) and not isinstance(value, bool) and \
+                value.bit_length() > current.number_digits * 3.33 + 4:
+            raise limits.limit_error("number_digits", path, "số có quá nhiều chữ số",
+                                     source=source, row=row)
     if problems:
         raise SpecError(problems=problems)
 

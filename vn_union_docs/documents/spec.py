@@ -29,6 +29,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
+from vn_union_docs import limits
 from vn_union_docs.documents.body import (
     Block,
     BodyError,
@@ -38,9 +39,8 @@ from vn_union_docs.documents.body import (
     skeleton_slots,
     slots_are_inert,
 )
-from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODEL_ERROR_PATHS, MODELS, BaseDocument
-from vn_union_docs import limits
 from vn_union_docs.documents.bounded import JinjaLimit, describe_error
+from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODEL_ERROR_PATHS, MODELS, BaseDocument
 from vn_union_docs.documents.reading import (
     check_rendered,
     check_tree,
