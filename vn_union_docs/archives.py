@@ -133,7 +133,11 @@ def check_docx_to_read(path: str | Path) -> None:
     """Before ``check`` parses a .docx: the archive limits, and at most ``check_paragraphs``
     paragraphs in ``word/document.xml`` (counted while streaming, nothing kept)."""
     limit = limits.current().check_paragraphs
-    with open_checked(path, what="tệp .docx") as archive:
+    try:
+        archive = open_checked(path, what="tệp .docx")
+    except (OSError, zipfile.BadZipFile):
+        return  # not a zip: the .docx reader says so in its words
+    with archive:
         try:
             stream = archive.open("word/document.xml")
         except KeyError:

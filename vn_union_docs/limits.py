@@ -20,9 +20,9 @@ import contextvars
 import dataclasses
 import itertools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from vn_union_docs.errors import Problem, SpecError
 
@@ -154,15 +154,18 @@ def apply_to_environment(changes: Mapping[str, Any]) -> None:
         os.environ[ENV_PREFIX + name.upper()] = str(value)
 
 
-@dataclass
 class LimitError(SpecError):
     """An input went over one of the limits (exit code 1).
 
     ``problems`` name the key, cell or part; ``limit`` the limit's name.
     """
 
-    limit: str = ""
-    exit_code: ClassVar[int] = 1
+    exit_code = 1
+
+    def __init__(self, message: str = "", problems: Iterable[Problem] = (),
+                 limit: str = "") -> None:
+        super().__init__(message, problems)
+        self.limit = limit
 
 
 def number(value: float) -> str:

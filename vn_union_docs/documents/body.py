@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from vn_union_docs import vi
+from vn_union_docs.errors import BodyError
 from vn_union_docs.markup import SLOT
 
 STYLE_BODY = "VBBody"
@@ -40,10 +41,6 @@ _HAND_NUMBERED = (
     re.compile(r"^\d+\s*[.)]\s"),
     re.compile(r"^[a-zđ]\s*\)\s"),
 )
-
-
-class BodyError(ValueError):
-    """The body's Markdown uses something the library does not print; names the line."""
 
 
 @dataclass(frozen=True)

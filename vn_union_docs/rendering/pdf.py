@@ -34,7 +34,7 @@ from pathlib import Path
 from types import TracebackType
 
 from vn_union_docs.archives import refuse_external_links
-from vn_union_docs.errors import LibreOfficeError
+from vn_union_docs.errors import InvalidValueError, LibreOfficeError
 from vn_union_docs.rendering.ooxml import w
 
 __all__ = [
@@ -131,7 +131,7 @@ def _check_inputs(paths: Sequence[Path]) -> None:
         refuse_external_links(path, what="tệp")  # LibreOffice would fetch or read them
         key = _pdf_name(path).casefold()
         if key in seen:
-            raise ValueError(f"two inputs would give the same PDF name: {seen[key]} and {path}")
+            raise InvalidValueError(f"two inputs would give the same PDF name: {seen[key]} and {path}")
         seen[key] = path
 
 
@@ -215,7 +215,7 @@ class PdfConverter:
         soffice: str | None = None,
     ) -> None:
         if chunk_size < 1:
-            raise ValueError("chunk_size must be at least 1")
+            raise InvalidValueError("chunk_size must be at least 1")
         self.soffice = _require_soffice(soffice)
         self.pdfa = pdfa
         self.timeout = timeout
