@@ -50,7 +50,7 @@ from vn_union_docs.documents.reading import (
 from vn_union_docs.documents.sandbox import markdown_environment, text_environment
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.limits import LimitError
-from vn_union_docs.markup import record_values
+from vn_union_docs.markup import SLOT, record_values
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _PARSED_CACHE_SIZE = 64
@@ -392,6 +392,8 @@ class SpecTemplate:
         When a value could change the parse (``slots_are_inert``) the body is parsed whole.
         """
         if slots is None:
+            if SLOT in body:  # typed by the user: text, not a slot
+                return parse_body(body)
             skeleton, values = body, []
         else:
             skeleton, values = slots
