@@ -52,7 +52,7 @@ from lxml import etree
 
 from vn_union_docs.archives import refuse_external_links
 from vn_union_docs.documents.sandbox import template_environment
-from vn_union_docs.errors import TemplateError
+from vn_union_docs.errors import TemplateError, VnUnionDocsError
 from vn_union_docs.rendering.docxzip import DEFLATE_LEVEL, FIXED_DATE_TIME, _order_key, read_zip
 from vn_union_docs.rendering.reference import render_with_docxtpl
 from vn_union_docs.rendering.templates import template_error
@@ -494,7 +494,7 @@ def get_compiled(path: str | Path) -> CompiledTemplate:
     try:
         return _compiled(os.path.abspath(path), stat.st_dev, stat.st_ino, stat.st_mtime_ns,
                          stat.st_size)
-    except TemplateError:
+    except VnUnionDocsError:  # a TemplateError, or a LimitError naming the entry
         raise
     except Exception as exc:  # not a .docx: a zip/package/XML error from python-docx
         raise TemplateError(
