@@ -109,19 +109,25 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Limits:
 
 _ACTIVE: contextvars.ContextVar[Limits | None] = contextvars.ContextVar(
     "vn_union_docs_limits", default=None)
-_ENV_CACHE: dict[tuple[tuple[str, str], ...], Limits] = {}
+_FROM_ENVIRONMENT: Limits | None = None
 
 
 def current() -> Limits:
-    """The limits in force: those of the innermost ``using`` block, else the environment's."""
+    """The limits in force: those of the innermost ``using`` block, else the environment's
+    (read once; call ``reload`` after changing ``os.environ`` in a running process)."""
+    global _FROM_ENVIRONMENT
     active = _ACTIVE.get()
     if active is not None:
         return active
-    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX)))
-    found = _ENV_CACHE.get(key)
-    if found is None:
-        found = _ENV_CACHE[key] = from_environment()
-    return found
+    if _FROM_ENVIRONMENT is None:
+        _FROM_ENVIRONMENT = from_environment()
+    return _FROM_ENVIRONMENT
+
+
+def reload() -> None:
+    """Read the ``VN_UNION_DOCS_LIMIT_*`` variables again at the next ``current()``."""
+    global _FROM_ENVIRONMENT
+    _FROM_ENVIRONMENT = None
 
 
 @contextlib.contextmanager
@@ -152,6 +158,7 @@ def apply_to_environment(changes: Mapping[str, Any]) -> None:
     """Put ``changes`` into ``os.environ`` so this process and its workers use them."""
     for name, value in changes.items():
         os.environ[ENV_PREFIX + name.upper()] = str(value)
+    reload()
 
 
 class LimitError(SpecError):

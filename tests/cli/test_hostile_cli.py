@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,14 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith(limits.ENV_PREFIX):
             monkeypatch.delenv(name)
+    limits.reload()
+    yield
+    monkeypatch.undo()
+    limits.reload()
 
 
 def aliases_spec(tmp_path: Path) -> Path:
@@ -49,10 +54,12 @@ def test_unknown_limit_is_a_usage_error() -> None:
 
 def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VN_UNION_DOCS_LIMIT_JINJA_RANGE", "50_000")
+    limits.reload()
     assert limits.current().jinja_range == 50_000
     with limits.using(jinja_range=7):
         assert limits.current().jinja_range == 7
     monkeypatch.setenv("VN_UNION_DOCS_LIMIT_JINJA_RANGE", "-1")
+    limits.reload()
     with pytest.raises(limits.LimitError):
         limits.current()
 

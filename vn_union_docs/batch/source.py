@@ -209,12 +209,15 @@ class RowSource:
                         "ô có dữ liệu nhưng cột không có tên ở dòng tiêu đề",
                         row,
                     )
-        if row > limits.current().spreadsheet_rows + 1:
+        current = limits.current()
+        if row > current.spreadsheet_rows + 1:
             raise limits.limit_error("spreadsheet_rows", "", f"bảng tính có hơn {row - 1} dòng",
                                      source=str(self.path), row=row)
         result = dict.fromkeys(names)
+        cell_chars = current.cell_chars
         for name, value in zip(names, values, strict=False):
-            check_cell(value, name, str(self.path), row)
+            if not (type(value) is str and len(value) <= cell_chars and value.isprintable()):
+                check_cell(value, name, str(self.path), row)  # the slow path: ints, odd text
             result[name] = value
         return result
 

@@ -25,6 +25,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from itertools import islice
 from typing import Any
 
 from jinja2 import Template, nodes
@@ -189,18 +190,21 @@ class BoundedSandbox(SandboxedEnvironment):
         budget = _BUDGET.get()
         if budget is None:
             return "".join(pieces)
+        # Joined a batch at a time (at C speed), the size and the clock checked in between.
+        items = iter(pieces)
         out = []
         size = 0
         limit = budget.limits.jinja_output_chars
-        for index, piece in enumerate(pieces):
-            size += len(piece)
+        while batch := list(islice(items, _TICK_EVERY)):
+            chunk = "".join(batch)
+            size += len(chunk)
             if size > limit:
                 raise JinjaLimit("jinja_output_chars",
                                  f"kết quả dài hơn {limit:,} ký tự".replace(",", "."))
-            if index % _TICK_EVERY == _TICK_EVERY - 1:
+            out.append(chunk)
+            if len(batch) == _TICK_EVERY:
                 budget.tick()
-            out.append(piece)
-        return "".join(out)
+        return out[0] if len(out) == 1 else "".join(out)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _tick()

@@ -15,10 +15,12 @@ included, is kept as typed (the library's own markers are not characters: see
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -245,6 +247,8 @@ def check_tree(data: Any, source: str | None = None, *, row: int | None = None,
     Raises ``LimitError`` for a limit, else ``SpecError`` with every problem and its key.
     """
     current = limits.current()
+    if _flat_and_plain(data, current):
+        return
     problems: list[Problem] = []
     count = 0
     todo: list[tuple[str, Any, int]] = [(root, data, 0)]
@@ -286,6 +290,31 @@ def check_tree(data: Any, source: str | None = None, *, row: int | None = None,
                                      source=source, row=row)
     if problems:
         raise SpecError(problems=problems)
+
+
+_PLAIN_TYPES = (float, bool, type(None), Decimal, dt.date, dt.time)
+
+
+def _flat_and_plain(data: Any, current: limits.Limits) -> bool:
+    """The fast path of a batch row: a flat mapping of printable text, small integers and
+    plain values has nothing ``check_tree`` could refuse (``str.isprintable`` is False for
+    every character it refuses)."""
+    if type(data) is not dict or len(data) > 1000:
+        return False
+    max_bits = current.number_digits * 3.33 + 4
+    for key, value in data.items():
+        if type(key) is not str or not key.isprintable():
+            return False
+        kind = type(value)
+        if kind is str:
+            if not value.isprintable():
+                return False
+        elif kind is int:
+            if value.bit_length() > max_bits:
+                return False
+        elif not isinstance(value, _PLAIN_TYPES):
+            return False
+    return True
 
 
 def iter_text(value: Any) -> Iterator[str]:

@@ -251,6 +251,12 @@ def _walk(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, .
         yield keys, value
 
 
+def _get(target: Any, keys: tuple[Any, ...]) -> Any:
+    for key in keys:
+        target = target[key]
+    return target
+
+
 def _set(target: Any, keys: tuple[Any, ...], value: Any) -> None:
     for key in keys[:-1]:
         target = target[key]
@@ -292,6 +298,7 @@ class SpecTemplate:
         self._slots: dict[str, tuple[int, ...] | None] = {}
         self.raw: dict[str, Any] = _copy(dict(spec))
         self.fields: list[_Field] = []
+        self._static_chars = sum(len(v) for _, v in _walk(self.raw) if isinstance(v, str))
         problems: list[Problem] = []
         for keys, value in _walk(self.raw):
             # In data: only a whole-value placeholder ("{{ so_sang_kien }}") takes a batch
@@ -362,7 +369,8 @@ class SpecTemplate:
         for field in other_fields:
             filled = self._fill(spec, field, context, problems, row, limited)
             slots = filled if field.keys == ("body",) else slots
-        total = sum(len(v) for k, v in _walk(spec) if isinstance(v, str))
+        total = self._static_chars + sum(
+            len(v) for f in other_fields if isinstance(v := _get(spec, f.keys), str))
         if total > limits.current().document_chars and not problems:
             raise limits.limit_error("document_chars", "", f"văn bản dài {total} ký tự",
                                      source=self.source, row=row)
@@ -391,10 +399,11 @@ class SpecTemplate:
         the body is parsed once with a slot for each value and the slots are filled per row.
         When a value could change the parse (``slots_are_inert``) the body is parsed whole.
         """
+        values: list[str] = []
         if slots is None:
             if SLOT in body:  # typed by the user: text, not a slot
                 return parse_body(body)
-            skeleton, values = body, []
+            skeleton = body
         else:
             skeleton, values = slots
             skeleton = unicodedata.normalize(
