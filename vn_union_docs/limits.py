@@ -64,8 +64,10 @@ class Limits:
     """Uncompressed size of all the entries of such an archive together."""
     archive_ratio: int = 200
     """Compression ratio (uncompressed ÷ compressed) of one entry larger than 1 MB."""
+    data_bytes: int = 200_000_000
+    """Size of one JSON or YAML batch data file (read whole, unlike CSV and XLSX)."""
     spreadsheet_rows: int = 1_000_000
-    """Data rows of one batch spreadsheet (CSV or XLSX)."""
+    """Data rows of one batch data file (CSV, XLSX, JSON or YAML)."""
     cell_chars: int = 100_000
     """Characters of one spreadsheet cell."""
     check_paragraphs: int = 100_000

@@ -74,7 +74,7 @@ def test_lone_surrogate_in_a_name_cell_names_column_and_row(tmp_path: Path) -> N
     with pytest.raises(SpecError) as info:
         list(read_rows(path))
     problem = info.value.problems[0]
-    assert problem.path == "[1].ten" and "U+D800" in problem.message
+    assert (problem.path, problem.row) == ("ten", 2) and "U+D800" in problem.message
 
 
 def test_json_rows_with_duplicate_keys_and_big_numbers(tmp_path: Path) -> None:

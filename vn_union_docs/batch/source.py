@@ -383,13 +383,18 @@ class RowSource:
             raise self._error("", "tệp JSON/YAML phải mã hóa UTF-8") from None
         try:
             if self.kind == "json":
-                data = load_json(text, str(self.path))
+                data = load_json(text, str(self.path), size_limit="data_bytes")
             else:
                 from ruamel.yaml import YAML
 
-                check_yaml_events(text, str(self.path))
+                check_yaml_events(text, str(self.path), size_limit="data_bytes")
                 data = YAML(typ="safe", pure=True).load(io.StringIO(text))
-            check_tree(data, str(self.path))
+            rows = data if isinstance(data, list) else [data]
+            if len(rows) > limits.current().spreadsheet_rows:
+                raise limits.limit_error("spreadsheet_rows", "", f"tệp có {len(rows)} dòng",
+                                         source=str(self.path))
+            for number, item in enumerate(rows, start=1):
+                check_tree(item, str(self.path), row=number)  # column names, row numbers
         except SpecError:
             raise
         except Exception as error:

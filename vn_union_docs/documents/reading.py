@@ -150,16 +150,16 @@ def _json_depth(text: str) -> tuple[int, int]:
     return deepest, stripped.count("\n", 0, where) + 1
 
 
-def _size_check(text: str, source: str | None) -> None:
+def _size_check(text: str, source: str | None, limit: str) -> None:
     size = len(text.encode("utf-8", "surrogatepass"))
-    if size > limits.current().spec_bytes:
-        raise limits.limit_error("spec_bytes", "", f"tệp dài {size:,} byte".replace(",", "."),
+    if size > getattr(limits.current(), limit):
+        raise limits.limit_error(limit, "", f"tệp dài {size:,} byte".replace(",", "."),
                                  source=source)
 
 
-def load_json(text: str, source: str | None = None) -> Any:
+def load_json(text: str, source: str | None = None, *, size_limit: str = "spec_bytes") -> Any:
     """Parse a JSON spec: nesting, number size and duplicate keys checked (see ``check_tree``)."""
-    _size_check(text, source)
+    _size_check(text, source, size_limit)
     deepest, line = _json_depth(text)
     if deepest > limits.current().nesting_depth:
         raise limits.limit_error("nesting_depth", f"dòng {line}",
@@ -175,10 +175,11 @@ def load_json(text: str, source: str | None = None) -> Any:
                                  source=source) from None
 
 
-def check_yaml_events(text: str, source: str | None = None) -> None:
+def check_yaml_events(text: str, source: str | None = None, *,
+                      size_limit: str = "spec_bytes") -> None:
     """Walk the YAML event stream (no nodes built) and refuse a spec whose nesting, alias
     count or size once aliases are expanded goes over the limits."""
-    _size_check(text, source)
+    _size_check(text, source, size_limit)
     current = limits.current()
     depth = aliases = 0
     sizes: dict[str, int] = {}
