@@ -200,3 +200,46 @@ def test_template_errors_are_messages(tmp_path: Path, tag: str) -> None:
     if "include" in tag or "import" in tag:
         assert "không được dùng" in str(info.value)
         assert any(f.severity == "error" for f in check_template(template))
+
+
+def test_libreoffice_profile_fetches_no_url(tmp_path: Path) -> None:
+    """A linked image on a (loopback) web server: a plain profile fetches it, the converter's
+    profile sends no request."""
+    need("soffice")
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        image = tmp_path / "local.png"
+        if shutil.which("convert") is None:
+            pytest.skip("needs imagemagick (convert)")
+        subprocess.run(["convert", "-size", "20x20", "xc:blue", str(image)], check=True)
+        linked = _linked_image_docx(tmp_path, image)
+        url = f"http://127.0.0.1:{server.server_port}/tracker.png"
+        with zipfile.ZipFile(linked) as archive:
+            rels = archive.read("word/_rels/document.xml.rels").decode()
+        remote = rewrite(linked, tmp_path / "remote.docx", {
+            "word/_rels/document.xml.rels": rels.replace(image.as_uri(), url).encode()})
+        seeded = tmp_path / "seeded-profile"
+        _seed_profile(seeded)
+        _images_in_pdf(remote, seeded, tmp_path / "seeded")
+        assert requests == []
+        _images_in_pdf(remote, tmp_path / "plain-profile", tmp_path / "plain")
+        assert requests, "a plain profile should have fetched the URL (the test's control)"
+    finally:
+        server.shutdown()
+        server.server_close()
