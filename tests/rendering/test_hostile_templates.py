@@ -212,7 +212,7 @@ def test_libreoffice_profile_fetches_no_url(tmp_path: Path) -> None:
     requests: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_GET(self) -> None:
             requests.append(self.path)
             self.send_response(404)
             self.end_headers()

@@ -26,6 +26,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -128,11 +129,13 @@ def _check_inputs(paths: Sequence[Path]) -> None:
     for path in paths:
         if not path.is_file():
             raise FileNotFoundError(path)
-        refuse_external_links(path, what="tệp")  # LibreOffice would fetch or read them
         key = _pdf_name(path).casefold()
         if key in seen:
             raise InvalidValueError(f"two inputs would give the same PDF name: {seen[key]} and {path}")
         seen[key] = path
+    for path in paths:  # links LibreOffice would follow (its profile blocks them too)
+        with contextlib.suppress(zipfile.BadZipFile):  # not a zip: LibreOffice says so
+            refuse_external_links(path, what="tệp")
 
 
 # The converter's profile: no links followed from a document (linked images, movies, external
