@@ -102,7 +102,8 @@ def anniversaries_between(start: DateLike, end: DateLike, every: int = 5) -> lis
     """
     s, e = _date(start, "start"), _date(end, "end")
     if e < s:
-        raise InvalidValueError(f"ngày kết thúc {vi.short_date(e)} trước ngày bắt đầu {vi.short_date(s)}")
+        raise InvalidValueError(
+            f"ngày kết thúc {vi.short_date(e)} trước ngày bắt đầu {vi.short_date(s)}")
     out: list[Anniversary] = []
     for year in range(s.year, e.year + 1):
         out.extend(a for a in round_anniversaries(year, every) if s <= a.date <= e)

@@ -51,6 +51,7 @@ from vn_union_docs.documents.sandbox import markdown_environment, text_environme
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.limits import LimitError
 from vn_union_docs.markup import SLOT, record_values
+from vn_union_docs.vi.cells import convert_text
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _PARSED_CACHE_SIZE = 64
@@ -381,15 +382,12 @@ class SpecTemplate:
                 raise LimitError(problems=problems, limit=limited[0])
             raise SpecError(problems=problems)
         try:
-            doc = DOCUMENT_ADAPTER.validate_python(spec)
+            doc = DOCUMENT_ADAPTER.validate_python(
+                spec, context={"parse_body": lambda body: self._body_blocks(slots, body)})
         except ValidationError as exc:
             doc_type = spec.get("type") if isinstance(spec.get("type"), str) else None
             raise SpecError(problems=problems_from_validation(
                 exc, source=self.source, row=row, doc_type=doc_type)) from None
-        try:
-            doc._blocks = self._body_blocks(slots, doc.body)  # type: ignore[attr-defined]
-        except BodyError as exc:
-            raise SpecError(problems=[Problem("body", str(exc), self.source, row)]) from None
         return doc
 
     def _body_blocks(self, slots: tuple[str, list[str]] | None, body: str) -> list[Block]:
@@ -470,7 +468,6 @@ class SpecTemplate:
 def _data_values(value: Any, path: str, problems: list[Problem]) -> Any:
     """Read ``data:`` as a clerk typed it, like spreadsheet cells: ``"1.619"`` is 1619,
     ``"63,3"`` is 63,3, ``"07/3/2023"`` a date; a YAML float such as ``1.619`` is refused."""
-    from vn_union_docs.batch.source import convert_text
 
     if isinstance(value, dict):
         return {k: _data_values(v, f"{path}.{k}", problems) for k, v in value.items()}

@@ -23,6 +23,7 @@ import queue
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -131,7 +132,8 @@ def _check_inputs(paths: Sequence[Path]) -> None:
             raise FileNotFoundError(path)
         key = _pdf_name(path).casefold()
         if key in seen:
-            raise InvalidValueError(f"two inputs would give the same PDF name: {seen[key]} and {path}")
+            raise InvalidValueError(
+                f"hai tệp sẽ cho cùng một tên PDF: {seen[key]} và {path}")
         seen[key] = path
     for path in paths:  # links LibreOffice would follow (its profile blocks them too)
         with contextlib.suppress(zipfile.BadZipFile):  # not a zip: LibreOffice says so
@@ -357,7 +359,7 @@ class PdfConverter:
         """
         tmp_abs = tmp.resolve()
         popen_kw: dict[str, object] = {}
-        if os.name == "nt":  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             popen_kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         else:
             popen_kw["start_new_session"] = True
