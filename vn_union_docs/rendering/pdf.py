@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from itertools import islice
 from pathlib import Path
 from types import TracebackType
 
+from vn_union_docs.archives import refuse_external_links
 from vn_union_docs.errors import InvalidValueError, LibreOfficeError
 from vn_union_docs.rendering.ooxml import w
 
@@ -133,6 +135,31 @@ def _check_inputs(paths: Sequence[Path]) -> None:
             raise InvalidValueError(
                 f"hai tệp sẽ cho cùng một tên PDF: {seen[key]} và {path}")
         seen[key] = path
+    for path in paths:  # links LibreOffice would follow (its profile blocks them too)
+        with contextlib.suppress(zipfile.BadZipFile):  # not a zip: LibreOffice says so
+            refuse_external_links(path, what="tệp")
+
+
+# The converter's profile: no links followed from a document (linked images, movies, external
+# settings: "Block any links from documents not among the trusted locations"), no macros.
+_ISOLATED_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop
+ oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop
+ oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop
+ oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
+
+
+def _seed_profile(profile: Path) -> None:
+    """Write the isolating settings into a fresh LibreOffice profile."""
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(_ISOLATED_PROFILE, encoding="utf-8")
 
 
 @dataclass
@@ -199,6 +226,7 @@ class PdfConverter:
         self.timeout = timeout
         self.chunk_size = chunk_size
         self._profile: Path | None = Path(tempfile.mkdtemp(prefix="vn-union-docs-lo-"))
+        _seed_profile(self._profile)
         self._cancel = threading.Event()  # set by convert_to_pdf to stop a worker
 
     # -- context manager -------------------------------------------------------------
@@ -225,6 +253,7 @@ class PdfConverter:
         if self._profile is not None:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile.mkdir(parents=True, exist_ok=True)
+            _seed_profile(self._profile)
 
     # -- conversion ------------------------------------------------------------------
     def convert(
