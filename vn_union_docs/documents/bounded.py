@@ -186,7 +186,7 @@ class BoundedSandbox(SandboxedEnvironment):
                     "không nạp tệp khác", node.lineno, name, filename)
         return tree
 
-    def concat(self, pieces: Iterable[str]) -> str:  # type: ignore[override]
+    def concat(self, pieces: Iterable[str]) -> str:
         budget = _BUDGET.get()
         if budget is None:
             return "".join(pieces)

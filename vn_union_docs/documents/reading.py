@@ -103,7 +103,7 @@ class _BigNumber(str):
     """A JSON integer with more digits than ``number_digits`` (kept as its text)."""
 
 
-class _Duplicates(dict):  # type: ignore[type-arg]
+class _Duplicates(dict):
     """A JSON object that had repeated keys (``repeated`` lists them)."""
 
     repeated: list[str]
