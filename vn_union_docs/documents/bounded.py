@@ -41,7 +41,13 @@ _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 
 
 class JinjaLimit(SecurityError):
-    """A placeholder or template went over a limit; ``limit`` is its name."""
+    """A placeholder or template went over a limit; ``limit`` is its name.
+
+    Raised inside Jinja (a ``SecurityError``, so the sandbox stops at once) and always turned
+    into a ``SpecError`` or ``TemplateError`` at the library's boundary; it never reaches a caller.
+    """
+
+    internal_only = True
 
     def __init__(self, limit: str, what: str) -> None:
         value = limits.number(getattr(limits.current(), limit))
