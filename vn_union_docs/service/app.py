@@ -1,0 +1,187 @@
+"""The FastAPI application of ``vn-union-docs serve``: ``create_app(settings) -> FastAPI``.
+
+What routers can use (the clerks' web page in ``service/web`` builds on these):
+
+- ``request.app.state.settings``: the :class:`~vn_union_docs.service.settings.ServiceSettings`.
+- ``request.app.state.converters``: the resident LibreOffice pool
+  (:class:`vn_union_docs.pdf_pool.ConverterPool`), started with the app and closed with it::
+
+      pdf: bytes = await request.app.state.converters.to_pdf(docx_bytes, pdfa=False)
+
+  ``to_pdf`` waits for a free converter (at most ``converters`` conversions run at once),
+  raises :class:`vn_union_docs.errors.LibreOfficeError` when no converter is available or
+  the conversion fails or hangs (the hung converter is killed and restarted).
+  ``converters.available`` tells whether PDFs can be made at all.
+- ``request.app.state.jobs``: the batch job store (``service.jobs.JobStore``).
+
+Errors leave the service as JSON ``{"detail": str, "problems": [{"path", "message", ...}]}``
+with the library's Vietnamese messages: 422 bad input, 413 too large, 401 no token, 503 no
+PDF converter or time limit reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from vn_union_docs import __version__
+from vn_union_docs.errors import LibreOfficeError, Problem, SpecError, VnUnionDocsError
+from vn_union_docs.pdf_pool import ConverterPool
+from vn_union_docs.service import responses as service_errors
+from vn_union_docs.service.api import router as api_router
+from vn_union_docs.service.batch_api import router as batch_router
+from vn_union_docs.service.jobs import JobStore
+from vn_union_docs.service.settings import ServiceSettings, is_loopback
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = (
+    "HTTP API of vn-union-docs: Vietnamese trade-union documents (công văn, kế hoạch, "
+    "thông báo) laid out as Nghị định 30/2020/NĐ-CP defines them, as .docx or PDF. "
+    "Errors are JSON with a list of problems (key path, Vietnamese message). Clients that "
+    "are not on the loopback send the API token as `Authorization: Bearer <token>`."
+)
+
+
+def _pool_for(settings: ServiceSettings) -> ConverterPool:
+    if settings.converter_addresses:
+        return ConverterPool(addresses=settings.converter_addresses,
+                             timeout=settings.converter_timeout)
+    return ConverterPool(settings.converters, timeout=settings.converter_timeout)
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    """Build the application; its lifespan starts and stops the converter pool and jobs."""
+    settings = settings or ServiceSettings()
+    pool = _pool_for(settings)
+    jobs = JobStore(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if pool.size:
+            try:
+                await asyncio.to_thread(pool.start)
+            except LibreOfficeError as exc:  # serve .docx anyway; PDFs answer 503
+                service_errors.log.warning("PDF converters not started: %s", exc)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(pool.close)
+            jobs.close()
+
+    app = FastAPI(
+        title="vn-union-docs",
+        version=__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.converters = pool
+    app.state.jobs = jobs
+
+    _install_guards(app, settings)
+    app.add_middleware(_BodyLimit, limit=settings.max_upload_bytes + 1_000_000)
+    _install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+
+    from vn_union_docs.service.web import router as web_router
+
+    app.include_router(api_router)
+    app.include_router(batch_router)
+    app.include_router(web_router)
+    service_errors.install_openapi(app)
+    return app
+
+
+def _install_guards(app: FastAPI, settings: ServiceSettings) -> None:
+    """Token for non-loopback clients, a declared body size bound, a time limit."""
+
+    @app.middleware("http")
+    async def guard(request: Request,
+                    call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        client = request.client.host if request.client else None
+        if (settings.require_token_everywhere or not is_loopback(client)) \
+                and request.method != "OPTIONS":
+            problem = service_errors.token_problem(request, settings.token)
+            if problem is not None:
+                return service_errors.problem_response(
+                    401, problem, headers={"WWW-Authenticate": "Bearer"})
+        declared = request.headers.get("content-length")
+        limit = settings.max_upload_bytes + 1_000_000  # multipart overhead
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return service_errors.too_large(limit, "body")
+        try:
+            return await asyncio.wait_for(call_next(request), settings.request_timeout)
+        except TimeoutError:
+            return service_errors.problem_response(503, service_errors.timeout_problem(
+                settings.request_timeout))
+
+
+class _TooLarge(StarletteHTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, [Problem("body", f"dữ liệu gửi lên vượt giới hạn "
+                                               f"{limit:,} byte".replace(",", "."))])
+
+
+class _BodyLimit:
+    """Count the bytes of a body sent without Content-Length (chunked): 413 past ``limit``."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge(self.limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SpecError)
+    async def spec_error(request: Request, exc: SpecError) -> JSONResponse:
+        return service_errors.spec_error_response(exc)
+
+    @app.exception_handler(LibreOfficeError)
+    async def libreoffice_error(request: Request, exc: LibreOfficeError) -> JSONResponse:
+        return service_errors.message_response(503, "pdf", str(exc))
+
+    @app.exception_handler(VnUnionDocsError)
+    async def library_error(request: Request, exc: VnUnionDocsError) -> JSONResponse:
+        return service_errors.message_response(422, "", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return service_errors.request_validation_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        return service_errors.http_error_response(exc)

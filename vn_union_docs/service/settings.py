@@ -1,0 +1,69 @@
+"""Settings of ``vn-union-docs serve`` (one pydantic model; the CLI fills it from its options).
+
+Every limit that bounds hostile input lives here, so that tests and deployments can tighten
+or loosen them in one place.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+__all__ = ["TOKEN_ENV", "ServiceSettings", "is_loopback"]
+
+#: Environment variable read for the API token when ``--token-env`` is not given.
+TOKEN_ENV = "VN_UNION_DOCS_TOKEN"
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost`` (the only clients that need no token)."""
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class ServiceSettings(BaseModel):
+    """How the service runs: where it listens, who may call it, and the limits it enforces."""
+
+    host: str = Field("127.0.0.1", description="Address to bind (loopback by default).")
+    port: int = Field(8000, ge=0, le=65535)
+    token: str | None = Field(
+        None, description="API token; required from every client that is not on the loopback.")
+    require_token_everywhere: bool = Field(
+        False, description="Ask for the token from loopback clients too (behind a local proxy).")
+    templates_dir: Path | None = Field(
+        None, description="Folder of extra .docx templates a spec may name by file name.")
+    register_db: Path | None = Field(
+        None, description="Register database (issue 17); not used until the register lands.")
+    cors_origins: list[str] = Field(default_factory=list)
+    converters: int = Field(
+        default_factory=lambda: os.cpu_count() or 1, ge=0, le=64,
+        description="Resident LibreOffice converters to start (0: no PDF unless "
+                    "converter_addresses names a running pool).")
+    converter_addresses: list[str] = Field(
+        default_factory=list,
+        description="host:port of running converters to use instead of starting a pool.")
+    converter_timeout: float = Field(
+        60.0, gt=0, description="Longest one PDF conversion may take before the converter "
+                                "is killed and restarted (seconds).")
+    max_spec_bytes: int = Field(1_000_000, gt=0, description="Largest spec JSON body.")
+    max_upload_bytes: int = Field(20_000_000, gt=0, description="Largest uploaded file.")
+    max_unzipped_bytes: int = Field(
+        200_000_000, gt=0, description="Largest total size of an uploaded .docx/.xlsx unpacked.")
+    max_zip_ratio: int = Field(200, gt=0, description="Largest unpacked/packed ratio of a part.")
+    max_zip_entries: int = Field(2_000, gt=0)
+    max_pdf_pages: int = Field(200, gt=0, description="Pages of an uploaded PDF that are read.")
+    request_timeout: float = Field(
+        120.0, gt=0, description="Time limit of one request (seconds); then 503.")
+    max_batch_rows: int = Field(20_000, gt=0)
+    max_jobs: int = Field(2, ge=1, description="Batch jobs running at once; others queue.")
+    job_ttl: float = Field(3600.0, gt=0, description="Seconds a finished job's zip is kept.")
+    job_dir: Path | None = Field(None, description="Where jobs work (default: a temp dir).")
