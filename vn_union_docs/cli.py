@@ -165,6 +165,9 @@ def _register_optional() -> None:
     app.command("batch")(batch_command)
     app.command("check")(check_command)
     app.add_typer(template_app, name="template")
+    from vn_union_docs.cli_serve import serve_command
+
+    app.command("serve")(serve_command)
 
 
 _register_optional()

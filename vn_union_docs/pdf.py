@@ -457,9 +457,18 @@ def convert_to_pdf(
     work) that ``jobs`` converters, each with its own profile, take in turn. Returns the PDF
     paths in input order; raises :class:`LibreOfficeError` naming the files that failed
     after converting all the others, or when LibreOffice is missing. ``on_progress(pdf_path)``
-    is called from the worker threads as each PDF is put in place.
+    is called from the worker threads as each PDF is put in place. When
+    ``$VN_UNION_DOCS_CONVERTERS`` names running converters (``vn-union-docs serve``), they
+    convert instead (see ``pdf_pool``).
     """
     paths = [Path(p).resolve() for p in docx_paths]
+    from vn_union_docs.pdf_pool import pool_from_env
+
+    pool = pool_from_env()  # resident converters named by $VN_UNION_DOCS_CONVERTERS
+    if pool is not None:
+        _check_inputs(paths)
+        with pool:
+            return pool.convert_files(paths, out_dir, pdfa=pdfa, on_progress=on_progress)
     exe = _require_soffice(soffice)
     _check_inputs(paths)
     out = Path(out_dir)

@@ -100,6 +100,34 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+# Runs under the Python that has uno. unoserver is appended after the interpreter's own
+# paths (its uno stays first). A watchdog thread kills the converter's process group
+# (unoserver and LibreOffice) when the process that started it is gone, even by SIGKILL,
+# so that no converter outlives the command that owns it.
+_BOOTSTRAP = """
+import os, signal, sys, threading, time
+parent = os.getppid()
+def _watch():
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.killpg(0, signal.SIGKILL)
+threading.Thread(target=_watch, daemon=True).start()
+sys.path.append({site!r})
+sys.argv[0] = "unoserver"
+from unoserver.server import main
+sys.exit(main())
+"""
+
+
 def _parse_address(text: str) -> tuple[str, int]:
     host, sep, port = text.strip().rpartition(":")
     if not sep or not host or not port.isdigit():
@@ -129,6 +157,7 @@ class _Converter:
     port: int
     process: subprocess.Popen[bytes] | None = None
     profile: Path | None = None
+    index: int = 0
     conversions: int = 0
 
     @property
@@ -150,11 +179,12 @@ class ConverterPool:
 
     def __init__(self, size: int | None = None, *, addresses: Sequence[str] = (),
                  timeout: float = 60.0, soffice: str | None = None,
-                 uno_python: str | None = None) -> None:
+                 uno_python: str | None = None, base_port: int = 0) -> None:
         self._external = [_parse_address(a) for a in addresses if a.strip()]
         self.size = len(self._external) if self._external else (
             (os.cpu_count() or 1) if size is None else size)
         self.timeout = timeout
+        self.base_port = base_port
         self._soffice = soffice
         self._uno_python = uno_python
         self._free: queue.Queue[_Converter] = queue.Queue()
@@ -171,6 +201,11 @@ class ConverterPool:
     def owned(self) -> bool:
         """True when the pool started (and so restarts and stops) its converters."""
         return not self._external
+
+    @property
+    def addresses(self) -> list[str]:
+        """``host:port`` of every converter (for ``$VN_UNION_DOCS_CONVERTERS``)."""
+        return [conv.address for conv in self._all]
 
     @property
     def available(self) -> bool:
@@ -201,7 +236,7 @@ class ConverterPool:
             else:
                 self._prepare_launch()
                 with ThreadPoolExecutor(max_workers=self.size) as ex:
-                    futures = [ex.submit(self._launch) for _ in range(self.size)]
+                    futures = [ex.submit(self._launch, i) for i in range(self.size)]
                     converters = []
                     errors: list[BaseException] = []
                     for fut in futures:
@@ -242,19 +277,23 @@ class ConverterPool:
             raise LibreOfficeError(_NO_UNOSERVER)
         self._tmp = Path(tempfile.mkdtemp(prefix="vn-union-docs-pool-"))
 
-    def _launch(self) -> _Converter:
+    def _launch(self, index: int) -> _Converter:
         """Start one unoserver + LibreOffice in its own process group and wait for it."""
         assert self._tmp is not None and self._soffice and self._uno_python
         spec = importlib.util.find_spec("unoserver")
         assert spec is not None and spec.submodule_search_locations
         site = str(Path(next(iter(spec.submodule_search_locations))).parent)
         last_error = ""
-        for _attempt in range(3):  # a port taken between choosing and binding: try again
-            port, uno_port = _free_port(), _free_port()
+        for _attempt in range(1 if self.base_port else 3):  # a port taken meanwhile: retry
+            if self.base_port:  # XML-RPC on base+2i, LibreOffice's own socket on base+2i+1
+                port, uno_port = self.base_port + 2 * index, self.base_port + 2 * index + 1
+            else:
+                port, uno_port = _free_port(), _free_port()
             profile = Path(tempfile.mkdtemp(prefix="profile-", dir=self._tmp))
-            # unoserver is appended after the interpreter's own paths, so its uno stays first.
-            bootstrap = (f"import sys; sys.path.append({site!r}); sys.argv[0] = 'unoserver'; "
-                         "from unoserver.server import main; sys.exit(main())")
+            if self.base_port and not (_port_free(port) and _port_free(uno_port)):
+                raise LibreOfficeError(f"cổng {port} hoặc {uno_port} của bộ chuyển PDF đang "
+                                       "bị chương trình khác dùng; chọn --converter-port khác")
+            bootstrap = _BOOTSTRAP.format(site=site)
             cmd = [self._uno_python, "-c", bootstrap, "--interface", "127.0.0.1",
                    "--port", str(port), "--uno-interface", "127.0.0.1",
                    "--uno-port", str(uno_port), "--executable", self._soffice,
@@ -265,7 +304,7 @@ class ConverterPool:
                 process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                            stdout=subprocess.DEVNULL, stderr=log,
                                            start_new_session=True)
-            conv = _Converter("127.0.0.1", port, process, profile)
+            conv = _Converter("127.0.0.1", port, process, profile, index)
             try:
                 self._wait_ready(conv, deadline=time.monotonic() + START_TIMEOUT)
                 return conv
@@ -317,7 +356,7 @@ class ConverterPool:
         """Replace a hung or dead converter by a new one (same slot in the pool)."""
         self._stop(conv)
         self.restarts += 1
-        fresh = self._launch()
+        fresh = self._launch(conv.index)
         with self._lock:
             self._all = [fresh if c is conv else c for c in self._all]
         return fresh

@@ -56,7 +56,8 @@ def _pool_for(settings: ServiceSettings) -> ConverterPool:
     if settings.converter_addresses:
         return ConverterPool(addresses=settings.converter_addresses,
                              timeout=settings.converter_timeout)
-    return ConverterPool(settings.converters, timeout=settings.converter_timeout)
+    return ConverterPool(settings.converters, timeout=settings.converter_timeout,
+                         base_port=settings.converter_port)
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -70,6 +71,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         if pool.size:
             try:
                 await asyncio.to_thread(pool.start)
+                service_errors.log.warning(
+                    "PDF converters ready: VN_UNION_DOCS_CONVERTERS=%s", ",".join(pool.addresses))
             except LibreOfficeError as exc:  # serve .docx anyway; PDFs answer 503
                 service_errors.log.warning("PDF converters not started: %s", exc)
         try:

@@ -51,6 +51,9 @@ class ServiceSettings(BaseModel):
     converter_addresses: list[str] = Field(
         default_factory=list,
         description="host:port of running converters to use instead of starting a pool.")
+    converter_port: int = Field(
+        0, ge=0, le=65000, description="First port of the converters (XML-RPC on port+2i, "
+                                       "LibreOffice on port+2i+1); 0 picks free ports.")
     converter_timeout: float = Field(
         60.0, gt=0, description="Longest one PDF conversion may take before the converter "
                                 "is killed and restarted (seconds).")
