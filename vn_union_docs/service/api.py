@@ -333,7 +333,10 @@ async def _one_upload(request: Request, settings: ServiceSettings,
     response_model=CheckResult,
     responses=ERROR_RESPONSES,
     openapi_extra={"requestBody": {
-        "content": {"application/json": {"schema": {"$ref": SPEC_SCHEMA_REF}}, **_UPLOAD_BODY},
+        "content": {"application/json": {"schema": {
+            "type": "object", "description": "A spec (see Spec). Unlike /api/render, an "
+            "invalid spec is not refused: its problems come back as findings."}},
+            **_UPLOAD_BODY},
         "required": True}},
 )
 async def check_endpoint(request: Request) -> CheckResult:

@@ -49,6 +49,7 @@ def _doc(status: int, text: str) -> dict[str, Any]:
 
 #: The error responses most endpoints declare.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _doc(400, "Yêu cầu hỏng (multipart không đọc được)."),
     401: _doc(401, "Thiếu hoặc sai mã truy cập (token) — client không ở máy này."),
     413: _doc(413, "Dữ liệu gửi lên quá lớn."),
     422: _doc(422, "Dữ liệu chưa hợp lệ: danh sách lỗi theo khóa."),
