@@ -165,7 +165,19 @@ class _BodyLimit:
                     raise _TooLarge(self.limit)
             return message
 
-        await self.app(scope, limited, send)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited, tracked)
+        except* _TooLarge:
+            if not started:
+                response = service_errors.too_large(self.limit, "body")
+                await response(scope, receive, send)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
