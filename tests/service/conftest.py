@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from vn_union_docs.service.app import create_app
 from vn_union_docs.service.settings import ServiceSettings
-from vn_union_docs.spec import read_spec
+from vn_union_docs.documents.spec import read_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -24,8 +24,8 @@ LOOPBACK = ("127.0.0.1", 50000)
 
 def need_libreoffice() -> None:
     """Skip (fail under CI) when LibreOffice or Debian's python3-uno is missing."""
-    from vn_union_docs.pdf import find_soffice
-    from vn_union_docs.pdf_pool import find_uno_python
+    from vn_union_docs.rendering.pdf import find_soffice
+    from vn_union_docs.rendering.pdf_pool import find_uno_python
 
     missing = None
     if find_soffice() is None:

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from vn_union_docs import __version__, load_document, render_docx
-from vn_union_docs.models import DOCUMENT_ADAPTER
+from vn_union_docs.documents.models import DOCUMENT_ADAPTER
 
 from .conftest import EXAMPLES, TOKEN, make_client
 
@@ -92,7 +92,7 @@ def test_a_spec_cannot_name_a_server_path(client: TestClient, spec58: dict[str, 
 
 
 def test_templates_folder_is_served_by_name(tmp_path: Path, spec58: dict[str, Any]) -> None:
-    from vn_union_docs.render import default_template
+    from vn_union_docs.rendering.templates import default_template
 
     folder = tmp_path / "mau"
     folder.mkdir()
@@ -119,7 +119,7 @@ def test_bad_query_parameter_is_422_in_vietnamese(client: TestClient,
 
 
 def test_render_with_an_uploaded_template(client: TestClient, spec58: dict[str, Any]) -> None:
-    from vn_union_docs.render import default_template
+    from vn_union_docs.rendering.templates import default_template
 
     raw = default_template("cong_van").read_bytes()
     r = client.post("/api/render", data={"spec": json.dumps(spec58)},
@@ -224,7 +224,7 @@ def test_check_a_pdf_reads_its_text(client: TestClient) -> None:
 
 
 def test_template_check_of_an_upload(client: TestClient) -> None:
-    from vn_union_docs.render import default_template
+    from vn_union_docs.rendering.templates import default_template
 
     raw = default_template("thong_bao").read_bytes()
     r = client.post("/api/templates/check?type=thong_bao", files={"file": ("t.docx", raw)})

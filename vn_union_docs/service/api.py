@@ -23,8 +23,10 @@ from starlette.datastructures import UploadFile
 from vn_union_docs import __version__
 from vn_union_docs.checker import Finding, check, check_text, unreadable_finding
 from vn_union_docs.errors import Problem, SpecError, TemplateError
-from vn_union_docs.models import DOCUMENT_ADAPTER, MODELS, BaseDocument
-from vn_union_docs.render import TYPE_NAMES, get_compiled, render_docx, templates_dir
+from vn_union_docs.documents.models import DOC_TYPE_NAMES, DOCUMENT_ADAPTER, MODELS, BaseDocument
+from vn_union_docs.rendering.compiled import get_compiled
+from vn_union_docs.rendering.render import render_docx
+from vn_union_docs.rendering.templates import templates_dir
 from vn_union_docs.service.responses import ERROR_RESPONSES, SPEC_SCHEMA_REF
 from vn_union_docs.service.settings import ServiceSettings
 from vn_union_docs.service.uploads import (
@@ -35,7 +37,7 @@ from vn_union_docs.service.uploads import (
     read_upload,
     safe_template_name,
 )
-from vn_union_docs.spec import load_document
+from vn_union_docs.documents.spec import load_document
 
 __all__ = ["router"]
 
@@ -161,7 +163,7 @@ def schema() -> Response:
 @router.get("/types", summary="Document types", response_model=list[DocumentType])
 def document_types() -> list[DocumentType]:
     """The document types (công văn, kế hoạch, thông báo) and their default templates."""
-    return [DocumentType(type=key, name=TYPE_NAMES[key], abbreviation=model.type_abbreviation,
+    return [DocumentType(type=key, name=DOC_TYPE_NAMES[key], abbreviation=model.type_abbreviation,
                          default_template=key) for key, model in MODELS.items()]
 
 
@@ -260,7 +262,7 @@ async def _render_with_upload(request: Request, settings: ServiceSettings,
 
 
 def _template_findings(path: Path, doc_type: str | None) -> list[TemplateFindingOut]:
-    from vn_union_docs.template_tools import check_template
+    from vn_union_docs.authoring.template_check import check_template
 
     return [TemplateFindingOut(severity=f.severity, code=f.code, message=f.message, part=f.part,
                                place=f.place, excerpt=f.excerpt)
@@ -268,7 +270,7 @@ def _template_findings(path: Path, doc_type: str | None) -> list[TemplateFinding
 
 
 def _render_uploaded_template(raw: bytes, document: BaseDocument) -> bytes:
-    from vn_union_docs.render import render_compiled
+    from vn_union_docs.rendering.render import render_compiled
 
     with tempfile.TemporaryDirectory(prefix="vn-union-docs-upload-") as tmp:
         path = Path(tmp) / "template.docx"
@@ -278,7 +280,7 @@ def _render_uploaded_template(raw: bytes, document: BaseDocument) -> bytes:
             raise UploadRefused(422, "template", "; ".join(
                 f"{f.part} {f.place}: {f.message}".strip() for f in errors[:10]))
         try:
-            from vn_union_docs.compiled import CompiledTemplate
+            from vn_union_docs.rendering.compiled import CompiledTemplate
 
             compiled = CompiledTemplate(path)
         except TemplateError:

@@ -4,7 +4,7 @@ What routers can use (the clerks' web page in ``service/web`` builds on these):
 
 - ``request.app.state.settings``: the :class:`~vn_union_docs.service.settings.ServiceSettings`.
 - ``request.app.state.converters``: the resident LibreOffice pool
-  (:class:`vn_union_docs.pdf_pool.ConverterPool`), started with the app and closed with it::
+  (:class:`vn_union_docs.rendering.pdf_pool.ConverterPool`), started with the app and closed with it::
 
       pdf: bytes = await request.app.state.converters.to_pdf(docx_bytes, pdfa=False)
 
@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vn_union_docs import __version__
 from vn_union_docs.errors import LibreOfficeError, Problem, SpecError, VnUnionDocsError
-from vn_union_docs.pdf_pool import ConverterPool
+from vn_union_docs.rendering.pdf_pool import ConverterPool
 from vn_union_docs.service import responses as service_errors
 from vn_union_docs.service.api import router as api_router
 from vn_union_docs.service.batch_api import router as batch_router

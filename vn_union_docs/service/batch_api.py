@@ -64,7 +64,7 @@ def _status(job: Job) -> JobStatus:
 
 def _read_spec(raw: bytes, filename: str, folder: Path) -> dict[str, object]:
     if filename.lower().endswith((".yaml", ".yml")):
-        from vn_union_docs.spec import read_spec
+        from vn_union_docs.documents.spec import read_spec
 
         path = folder / "spec.yaml"
         path.write_bytes(raw)
@@ -83,8 +83,8 @@ def _prepare(job: Job, spec_raw: bytes, spec_name: str, data_raw: bytes, data_na
              strict: bool) -> BatchRequest:
     """Save the uploads and check everything that can be checked before the job runs."""
     from vn_union_docs.batch import NamePattern
-    from vn_union_docs.datasource import read_rows
-    from vn_union_docs.spec import SpecTemplate
+    from vn_union_docs.batch.source import read_rows
+    from vn_union_docs.documents.spec import SpecTemplate
 
     suffix = _DATA_SUFFIXES.get(Path(data_name).suffix.lower())
     if suffix is None:

@@ -142,7 +142,7 @@ class JobStore:
     def _run(self, job: Job, request: BatchRequest,
              convert: Callable[[list[Path], Path, bool], None] | None) -> None:
         from vn_union_docs.batch import generate
-        from vn_union_docs.datasource import read_rows
+        from vn_union_docs.batch.source import read_rows
 
         job.state = "running"
         started = time.perf_counter()

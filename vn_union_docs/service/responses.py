@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vn_union_docs.errors import Problem, SpecError
-from vn_union_docs.models import DOCUMENT_ADAPTER
+from vn_union_docs.documents.models import DOCUMENT_ADAPTER
 
 log = logging.getLogger("vn_union_docs.service")
 
