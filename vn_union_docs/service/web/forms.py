@@ -23,7 +23,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from vn_union_docs import Problem, SpecError, check, load_document, vi
-from vn_union_docs.models import DOCUMENT_ADAPTER, MODELS, BaseDocument
+from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODELS, BaseDocument
 
 #: Largest spec (JSON body) the page's endpoints accept, in bytes (issue 20: 1 MB).
 MAX_SPEC_BYTES = 1_000_000
@@ -206,7 +206,7 @@ def printed_lines(spec: Mapping[str, Any], doc: BaseDocument | None) -> dict[str
     From the model when the spec is valid; otherwise from the parts that are, so that the clerk
     sees ``Hà Nội, ngày 05 tháng 3 năm 2026`` while the rest of the form is still empty.
     """
-    from vn_union_docs.context import number_line, place_date_line
+    from vn_union_docs.rendering.context import number_line, place_date_line
 
     if doc is not None:
         return {"number_line": number_line(doc), "place_date": place_date_line(doc)}

@@ -25,7 +25,7 @@ from typing import Any
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from starlette.concurrency import run_in_threadpool
 
-from vn_union_docs.pdf import convert_to_pdf
+from vn_union_docs.rendering.pdf import convert_to_pdf
 
 #: Resolution of the preview images: 96 dpi gives an A4 page 794 px wide, sharp at 100 %.
 PREVIEW_DPI = 96
@@ -75,7 +75,7 @@ def _convert_once(docx: bytes) -> bytes:
 
 async def docx_to_pdf(state: Any, docx: bytes) -> bytes:
     """PDF bytes of ``docx`` from the app's resident converters (``state.converters``, a
-    :class:`vn_union_docs.pdf_pool.ConverterPool`); one LibreOffice run when there is none.
+    :class:`vn_union_docs.rendering.pdf_pool.ConverterPool`); else one LibreOffice run.
 
     Raises :class:`vn_union_docs.errors.LibreOfficeError` when no PDF can be made.
     """

@@ -1,0 +1,191 @@
+"""The page in a real browser: Debian's chromium, headless, through chromium-driver, against
+the service on uvicorn with a resident LibreOffice converter."""
+
+from __future__ import annotations
+
+import io
+import time
+import urllib.request
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+
+from .conftest import EXAMPLES, docx_text
+
+
+def _wait(what: Callable[[], Any], timeout: float = 40.0, message: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = what()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {message or what}")
+        time.sleep(0.1)
+
+
+def _el(driver: Any, css: str) -> Any:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, css)
+
+
+def _type(driver: Any, css: str, text: str) -> None:
+    element = _el(driver, css)
+    element.click()
+    element.send_keys(text)
+
+
+def _download(driver: Any, suffix: str, before: set[str]) -> Path:
+    folder: Path = driver.downloads
+
+    def done() -> Path | None:
+        new = [p for p in folder.glob(f"*{suffix}") if p.name not in before]
+        return new[0] if new and not list(folder.glob("*.crdownload")) else None
+
+    return _wait(done, message=f"a downloaded {suffix} file")  # type: ignore[no-any-return]
+
+
+def _key(driver: Any) -> str:
+    return str(driver.execute_script("return document.getElementById('pages').dataset.key || ''"))
+
+
+def test_a_clerk_fills_a_cong_van_sees_it_and_downloads_it(server: str, browser: Any) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server + "/")
+    assert _el(browser, "#f-type").get_attribute("value") == "cong_van"
+    _type(browser, "#f-issuer-parent", "LĐLĐ tỉnh Thái Bình")
+    _type(browser, "#f-issuer-name", "Công đoàn ngành Y tế")
+    _type(browser, "#f-issuer-code", "CĐYT")
+    _type(browser, "#f-number", "7")
+    _type(browser, "#f-place", "Thái Bình")
+    _type(browser, "#f-date", "05/3/2026")
+    _type(browser, "#f-subject", "tổ chức Tháng Công nhân năm 2026")
+    _type(browser, "#f-recipients-0", "Các Công đoàn cơ sở trực thuộc" + Keys.ENTER)
+    _type(browser, "#f-recipients-1", "Ban Nữ công")
+    _type(browser, "#f-body", "# Mục đích\n\nĐề nghị các đơn vị báo cáo **trước ngày 20/3/2026**.")
+    _type(browser, "#f-signature-capacity-0", "TM. BAN THƯỜNG VỤ")
+    _type(browser, "#f-signature-title", "Chủ tịch")
+    _type(browser, "#f-signature-name", "Đào Văn Truyền")
+    _type(browser, "#f-distribution-0", "Như trên;")
+
+    # The printed lines, in the ND30 form, beside the fields.
+    _wait(lambda: _el(browser, "output[data-line=number_line]").text == "Số: 07/CĐYT",
+          message="the number line")
+    assert _el(browser, "output[data-line=place_date]").text == \
+        "Thái Bình, ngày 05 tháng 3 năm 2026"
+    # The checker's finding next to the nơi nhận item it concerns.
+    finding = _wait(lambda: browser.find_elements(
+        "css selector", "#f-distribution-0-msgs .finding[data-rule=distribution-items]"),
+        message="the distribution finding")
+    assert "dấu" in finding[0].text
+    assert _el(browser, "#f-distribution-0").get_attribute("aria-invalid") == "true"
+
+    first = _wait(lambda: _key(browser), message="the first preview")
+    images = browser.find_elements("css selector", "#pages img")
+    assert images and images[0].get_attribute("alt").startswith("Trang 1 trên")
+    assert browser.execute_script("return arguments[0].naturalWidth", images[0]) > 700
+    # The finding is fixed; the subject changes: a new preview replaces the old one.
+    item = _el(browser, "#f-distribution-0")
+    item.send_keys(Keys.BACKSPACE)
+    _type(browser, "#f-subject", " tại các đơn vị")
+    second = _wait(lambda: _key(browser) not in ("", first) and _key(browser),
+                   message="a new preview")
+    assert second != first
+    _wait(lambda: not browser.find_elements("css selector", "#f-distribution-0-msgs .finding"),
+          message="the finding to go")
+    assert "Kiểm tra" in _el(browser, "#summary").text
+
+    before = {p.name for p in browser.downloads.glob("*")}
+    _el(browser, "#download-docx").click()
+    docx_path = _download(browser, ".docx", before)
+    assert docx_path.name == "07-CĐYT.docx"
+    text = docx_text(docx_path.read_bytes())
+    assert "Số: 07/CĐYT" in text
+    assert "V/v tổ chức Tháng Công nhân năm 2026 tại các đơn vị" in text
+    assert "Thái Bình, ngày 05 tháng 3 năm 2026" in text
+    assert "I. MỤC ĐÍCH" in text and "- Như trên;" in text
+
+    _el(browser, "#download-pdf").click()
+    pdf_path = _download(browser, ".pdf", before)
+    pdf_text = " ".join(page.extract_text() for page in PdfReader(pdf_path).pages)
+    assert "Số: 07/CĐYT" in pdf_text
+    assert "Đào Văn Truyền" in pdf_text
+    assert "ĐÀO VĂN TRUYỀN" not in pdf_text
+
+
+def test_vietnamese_ime_composition_is_never_interrupted(server: str, browser: Any) -> None:
+    """While an IME composes (Telex «ee» + «j» → «ệ»), nothing is sent and nothing rewrites
+    the field; the committed text is what the clerk typed."""
+    browser.get(server + "/")
+    _type(browser, "#f-subject", "Vi")
+    _wait(lambda: browser.execute_script("return window.vnPreviewStats.inspects") > 0)
+    time.sleep(0.5)
+    before = browser.execute_script("return window.vnPreviewStats.inspects")
+    for step in ("e", "ê", "ệ"):
+        browser.execute_cdp_cmd("Input.imeSetComposition",
+                                {"text": step, "selectionStart": 1, "selectionEnd": 1})
+        time.sleep(0.3)
+    time.sleep(0.8)  # longer than both debounce delays
+    assert browser.execute_script("return window.vnPreviewStats.inspects") == before
+    assert _el(browser, "#f-subject").get_attribute("value") == "Việ"
+    browser.execute_cdp_cmd("Input.insertText", {"text": "ệ"})
+    _type(browser, "#f-subject", "t Nam")
+    _wait(lambda: browser.execute_script("return window.vnPreviewStats.inspects") > before)
+    assert _el(browser, "#f-subject").get_attribute("value") == "Việt Nam"
+
+
+def test_every_field_has_a_label_and_the_keyboard_reaches_it(server: str, browser: Any) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server + "/?type=ke_hoach")
+    _wait(lambda: browser.find_elements("css selector", "#f-body"))
+    unlabeled = browser.execute_script("""
+        return [...document.querySelectorAll('#form input, #form select, #form textarea')]
+          .filter(e => e.type !== 'hidden' && !e.hidden)
+          .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+          .map(e => e.id || e.name);""")
+    assert unlabeled == []
+    # Tab order follows the page: type, the file buttons, then the fields in order.
+    browser.execute_script("document.getElementById('f-type').focus()")
+    order = []
+    for _ in range(9):
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        order.append(browser.switch_to.active_element.get_attribute("id"))
+    assert order[:5] == ["open-yaml", "save-yaml", "download-docx", "download-pdf", "new-doc"]
+    assert order[5:8] == ["f-issuer-parent", "f-issuer-name", "f-issuer-code"]
+    # Switching the type keeps what was typed.
+    _type(browser, "#f-subject", "công tác năm 2026")
+    from selenium.webdriver.support.ui import Select
+
+    Select(_el(browser, "#f-type")).select_by_value("thong_bao")
+    assert _el(browser, "#f-subject").get_attribute("value") == "công tác năm 2026"
+
+
+def test_a_batch_from_a_spreadsheet_gives_a_zip(server: str, browser: Any) -> None:
+    """The giấy mời type has not landed on main yet: the công văn batch example stands in."""
+    browser.get(server + "/batch")
+    _el(browser, "#spec-file").send_keys(str(EXAMPLES / "batch" / "cong_van_cdcs.yaml"))
+    _el(browser, "#data-file").send_keys(str(EXAMPLES / "batch" / "cdcs.xlsx"))
+    _type(browser, "#name-pattern", "{{ ma_cdcs }}-{{ ten_cdcs }}")
+    _el(browser, "#start").click()
+    link = _wait(lambda: browser.find_elements("css selector", "#result-link"), timeout=90,
+                 message="the zip link")[0]
+    assert "34 văn bản" in link.text
+    assert _el(browser, "#progress").get_attribute("value") == "34"
+    assert "34/34 dòng" in _el(browser, "#progress-text").text or "Xong" in \
+        _el(browser, "#progress-text").text
+    with urllib.request.urlopen(link.get_attribute("href")) as response:
+        archive = zipfile.ZipFile(io.BytesIO(response.read()))
+    names = archive.namelist()
+    assert len([n for n in names if n.endswith(".docx")]) == 34
+    assert "_manifest.csv" in names
+    text = docx_text(archive.read("0101-Công đoàn phường An Khánh.docx"))
+    assert "Ban Chấp hành Công đoàn phường An Khánh" in text
+    before = {p.name for p in browser.downloads.glob("*")}
+    link.click()
+    assert _download(browser, ".zip", before).stat().st_size > 10_000
