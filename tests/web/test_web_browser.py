@@ -189,3 +189,36 @@ def test_a_batch_from_a_spreadsheet_gives_a_zip(server: str, browser: Any) -> No
     before = {p.name for p in browser.downloads.glob("*")}
     link.click()
     assert _download(browser, ".zip", before).stat().st_size > 10_000
+
+
+def test_the_page_fits_a_laptop_and_a_phone(server: str, browser: Any, tmp_path: Path) -> None:
+    """No sideways scrolling at 1366×768 or 390×844; at 1366 the form and the pages sit side by
+    side. Screenshots go to $VN_UNION_DOCS_SCREENSHOTS (or the test's temp folder)."""
+    import os
+
+    from .conftest import set_viewport
+
+    shots = Path(os.environ.get("VN_UNION_DOCS_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    browser.get(server + "/")
+    _el(browser, "#yaml-file").send_keys(str(EXAMPLES / "58-cdyt-cong-van.yaml"))
+    _wait(lambda: browser.find_elements("css selector", "#pages img"), message="the preview")
+    for width, height, name in ((1366, 768, "laptop"), (390, 844, "phone")):
+        set_viewport(browser, width, height, mobile=width < 500)
+        browser.execute_script("window.scrollTo(0, 0)")
+        time.sleep(0.3)
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name}: {overflow} px of sideways scrolling"
+        form_box = _el(browser, ".editor").rect
+        preview_box = _el(browser, ".preview").rect
+        if width >= 1000:
+            assert preview_box["x"] > form_box["x"] + form_box["width"] - 1  # side by side
+            assert preview_box["y"] < height  # the pages are on the first screen
+        else:
+            assert preview_box["y"] > form_box["y"] + form_box["height"] - 1  # one column
+            assert _el(browser, ".jump a").is_displayed()
+        browser.save_screenshot(str(shots / f"page-{name}.png"))
+        _el(browser, "#f-body").click()
+        browser.execute_script("document.getElementById('f-body').scrollIntoView()")
+        browser.save_screenshot(str(shots / f"page-{name}-body.png"))

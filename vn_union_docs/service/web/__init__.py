@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 import unicodedata
 from dataclasses import asdict
 from importlib import resources
@@ -121,17 +122,24 @@ def inspect(form: forms.FormSpec) -> dict[str, Any]:
 
 
 @router.post("/web/api/preview", dependencies=_SIZED, include_in_schema=False)
-async def preview(form: forms.FormSpec, request: Request) -> dict[str, Any]:
+async def preview(form: forms.FormSpec, request: Request) -> JSONResponse:
     """``inspect`` and, when the spec is valid, the pages as images (``pages``, ``page_count``).
 
     A spec that cannot be rendered gets ``pages: null`` (the page keeps the last good images).
+    The ``Server-Timing`` header says where the time went (check, docx, pdf, png; ms).
     """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
     result, doc = await run_in_threadpool(forms.inspect, form)
+    timings["check"] = time.perf_counter() - start
     result.update(pages=None, page_count=0)
     if doc is not None:
+        start = time.perf_counter()
         docx = await run_in_threadpool(render_docx, doc)
-        result.update(await preview_pages(request.app.state, docx))
-    return result
+        timings["docx"] = time.perf_counter() - start
+        result.update(await preview_pages(request.app.state, docx, timings))
+    header = ", ".join(f"{name};dur={seconds * 1000:.1f}" for name, seconds in timings.items())
+    return JSONResponse(result, headers={"Server-Timing": header})
 
 
 def _file_name(doc: Any, suffix: str) -> str:

@@ -18,6 +18,7 @@ import hashlib
 import io
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -108,13 +109,22 @@ def pdf_pages(pdf: bytes, *, dpi: int = PREVIEW_DPI,
     return urls, count
 
 
-async def preview_pages(state: Any, docx: bytes) -> dict[str, Any]:
-    """``{"pages": [data URL, ...], "page_count": n, "key": sha256}`` for a rendered .docx."""
+async def preview_pages(state: Any, docx: bytes,
+                        timings: dict[str, float] | None = None) -> dict[str, Any]:
+    """``{"pages": [data URL, ...], "page_count": n, "key": sha256}`` for a rendered .docx.
+
+    ``timings`` receives the seconds spent converting (``pdf``) and drawing (``png``).
+    """
     key = hashlib.sha256(docx).hexdigest()
     cached = _CACHE.get(key)
     if cached is None:
+        start = time.perf_counter()
         pdf = await docx_to_pdf(state, docx)
+        drawn = time.perf_counter()
         cached = await run_in_threadpool(pdf_pages, pdf)
+        if timings is not None:
+            timings["pdf"] = drawn - start
+            timings["png"] = time.perf_counter() - drawn
         _CACHE.put(key, cached)
     pages, count = cached
     return {"pages": pages, "page_count": count, "key": key}
