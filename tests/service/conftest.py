@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from vn_union_docs.documents.spec import read_spec
 from vn_union_docs.service.app import create_app
 from vn_union_docs.service.settings import ServiceSettings
-from vn_union_docs.documents.spec import read_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

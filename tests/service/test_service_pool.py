@@ -95,7 +95,7 @@ def test_a_dead_converter_is_restarted(pool: ConverterPool, docx58: bytes) -> No
     assert all(c.process is not None and c.process.poll() is None for c in pool._all)
 
 
-def test_a_hung_conversion_kills_and_restarts_the_converter_and_close_ends_all(docx58: bytes) -> None:
+def test_a_hung_converter_is_killed_and_restarted_and_close_ends_all(docx58: bytes) -> None:
     need_libreoffice()
     with ConverterPool(1, timeout=60) as p:
         first = p._all[0]

@@ -406,10 +406,15 @@ class ConverterPool:
             result = conv.proxy(self.timeout).convert(
                 None, xmlrpc.client.Binary(docx), None, "pdf", _PDF_FILTER,
                 _PDFA_OPTIONS if pdfa else [], False)
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise TimeoutError from exc
         conv.conversions += 1
-        data = result.data if isinstance(result, xmlrpc.client.Binary) else bytes(result)
+        if isinstance(result, xmlrpc.client.Binary):
+            data = result.data
+        elif isinstance(result, bytes):
+            data = result
+        else:
+            raise LibreOfficeError("bộ chuyển PDF trả về dữ liệu không phải tệp PDF")
         if not data.startswith(b"%PDF"):
             raise LibreOfficeError("LibreOffice không trả về tệp PDF")
         if pdfa and b"pdfaid:part" not in data:

@@ -22,8 +22,9 @@ from starlette.datastructures import UploadFile
 
 from vn_union_docs import __version__
 from vn_union_docs.checker import Finding, check, check_text, unreadable_finding
-from vn_union_docs.errors import Problem, SpecError, TemplateError
 from vn_union_docs.documents.models import DOC_TYPE_NAMES, DOCUMENT_ADAPTER, MODELS, BaseDocument
+from vn_union_docs.documents.spec import load_document
+from vn_union_docs.errors import Problem, SpecError, TemplateError
 from vn_union_docs.rendering.compiled import get_compiled
 from vn_union_docs.rendering.render import render_docx
 from vn_union_docs.rendering.templates import templates_dir
@@ -37,7 +38,6 @@ from vn_union_docs.service.uploads import (
     read_upload,
     safe_template_name,
 )
-from vn_union_docs.documents.spec import load_document
 
 __all__ = ["router"]
 

@@ -4,7 +4,8 @@ What routers can use (the clerks' web page in ``service/web`` builds on these):
 
 - ``request.app.state.settings``: the :class:`~vn_union_docs.service.settings.ServiceSettings`.
 - ``request.app.state.converters``: the resident LibreOffice pool
-  (:class:`vn_union_docs.rendering.pdf_pool.ConverterPool`), started with the app and closed with it::
+  (:class:`vn_union_docs.rendering.pdf_pool.ConverterPool`), started with the app and closed
+  with it::
 
       pdf: bytes = await request.app.state.converters.to_pdf(docx_bytes, pdfa=False)
 
@@ -139,8 +140,9 @@ def _install_guards(app: FastAPI, settings: ServiceSettings) -> None:
 
 class _TooLarge(StarletteHTTPException):
     def __init__(self, limit: int) -> None:
-        super().__init__(413, [Problem("body", f"dữ liệu gửi lên vượt giới hạn "
-                                               f"{limit:,} byte".replace(",", "."))])
+        problems = [Problem("body", f"dữ liệu gửi lên vượt giới hạn {limit:,} byte".replace(
+            ",", "."))]
+        super().__init__(413, problems)  # type: ignore[arg-type]  # rendered by http_error
 
 
 class _BodyLimit:

@@ -100,9 +100,7 @@ def _prepare(job: Job, spec_raw: bytes, spec_name: str, data_raw: bytes, data_na
     columns = rows.columns
     compiled.check_columns(columns)
     NamePattern(name).check_columns(columns)
-    count = 0
-    for _ in rows:
-        count += 1
+    for count, _ in enumerate(rows, start=1):
         if count > settings.max_batch_rows:
             raise UploadRefused(413, "data", f"dữ liệu có hơn {settings.max_batch_rows} dòng, "
                                 "quá giới hạn một lô; hãy chia thành nhiều tệp")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,8 +19,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.documents.models import DOCUMENT_ADAPTER
+from vn_union_docs.errors import Problem, SpecError
 
 log = logging.getLogger("vn_union_docs.service")
 
@@ -71,7 +72,7 @@ _SUMMARY = {
 
 
 def problem_response(status: int, *problems: Problem, detail: str | None = None,
-                     headers: dict[str, str] | None = None) -> JSONResponse:
+                     headers: Mapping[str, str] | None = None) -> JSONResponse:
     """A JSON error response with ``problems``."""
     body = ErrorResponse(detail=detail or _SUMMARY.get(status, "Lỗi"), problems=list(problems))
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)

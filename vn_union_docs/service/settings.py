@@ -33,16 +33,19 @@ def is_loopback(host: str | None) -> bool:
 class ServiceSettings(BaseModel):
     """How the service runs: where it listens, who may call it, and the limits it enforces."""
 
-    host: str = Field("127.0.0.1", description="Address to bind (loopback by default).")
-    port: int = Field(8000, ge=0, le=65535)
+    host: str = Field(default="127.0.0.1", description="Address to bind (loopback by default).")
+    port: int = Field(default=8000, ge=0, le=65535)
     token: str | None = Field(
-        None, description="API token; required from every client that is not on the loopback.")
+        default=None,
+        description="API token; required from every client that is not on the loopback.")
     require_token_everywhere: bool = Field(
-        False, description="Ask for the token from loopback clients too (behind a local proxy).")
+        default=False,
+        description="Ask for the token from loopback clients too (behind a local proxy).")
     templates_dir: Path | None = Field(
-        None, description="Folder of extra .docx templates a spec may name by file name.")
+        default=None, description="Folder of extra .docx templates a spec may name by file name.")
     register_db: Path | None = Field(
-        None, description="Register database (issue 17); not used until the register lands.")
+        default=None,
+        description="Register database (issue 17); not used until the register lands.")
     cors_origins: list[str] = Field(default_factory=list)
     converters: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=0, le=64,
@@ -52,21 +55,25 @@ class ServiceSettings(BaseModel):
         default_factory=list,
         description="host:port of running converters to use instead of starting a pool.")
     converter_port: int = Field(
-        0, ge=0, le=65000, description="First port of the converters (XML-RPC on port+2i, "
+        default=0, ge=0, le=65000, description="First port of the converters (XML-RPC on port+2i, "
                                        "LibreOffice on port+2i+1); 0 picks free ports.")
     converter_timeout: float = Field(
-        60.0, gt=0, description="Longest one PDF conversion may take before the converter "
+        default=60.0, gt=0, description="Longest one PDF conversion may take before the converter "
                                 "is killed and restarted (seconds).")
-    max_spec_bytes: int = Field(1_000_000, gt=0, description="Largest spec JSON body.")
-    max_upload_bytes: int = Field(20_000_000, gt=0, description="Largest uploaded file.")
+    max_spec_bytes: int = Field(default=1_000_000, gt=0, description="Largest spec JSON body.")
+    max_upload_bytes: int = Field(default=20_000_000, gt=0, description="Largest uploaded file.")
     max_unzipped_bytes: int = Field(
-        200_000_000, gt=0, description="Largest total size of an uploaded .docx/.xlsx unpacked.")
-    max_zip_ratio: int = Field(200, gt=0, description="Largest unpacked/packed ratio of a part.")
-    max_zip_entries: int = Field(2_000, gt=0)
-    max_pdf_pages: int = Field(200, gt=0, description="Pages of an uploaded PDF that are read.")
+        default=200_000_000, gt=0,
+        description="Largest total size of an uploaded .docx/.xlsx unpacked.")
+    max_zip_ratio: int = Field(
+        default=200, gt=0, description="Largest unpacked/packed ratio of a part.")
+    max_zip_entries: int = Field(default=2_000, gt=0)
+    max_pdf_pages: int = Field(
+        default=200, gt=0, description="Pages of an uploaded PDF that are read.")
     request_timeout: float = Field(
-        120.0, gt=0, description="Time limit of one request (seconds); then 503.")
-    max_batch_rows: int = Field(20_000, gt=0)
-    max_jobs: int = Field(2, ge=1, description="Batch jobs running at once; others queue.")
-    job_ttl: float = Field(3600.0, gt=0, description="Seconds a finished job's zip is kept.")
-    job_dir: Path | None = Field(None, description="Where jobs work (default: a temp dir).")
+        default=120.0, gt=0, description="Time limit of one request (seconds); then 503.")
+    max_batch_rows: int = Field(default=20_000, gt=0)
+    max_jobs: int = Field(default=2, ge=1, description="Batch jobs running at once; others queue.")
+    job_ttl: float = Field(
+        default=3600.0, gt=0, description="Seconds a finished job's zip is kept.")
+    job_dir: Path | None = Field(default=None, description="Where jobs work (default: a temp dir).")

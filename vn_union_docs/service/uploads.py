@@ -135,7 +135,8 @@ def safe_template_name(value: Any, folders: Sequence[Path], path: str = "templat
     """The template a spec's ``template:`` names, looked up in the served folder only.
 
     A request never names a path on the server: only a plain file name from the templates
-    folder (``--templates``) or a built-in template is accepted; anything with a directory part is refused.
+    folder (``--templates``) or a built-in template is accepted; anything with a directory
+    part is refused.
     """
     if value is None or value == "":
         return None
