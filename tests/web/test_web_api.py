@@ -240,3 +240,12 @@ def test_preview_pages_are_png_images_of_the_pdf(tmp_path: Path) -> None:
         assert invalid["pages"] is None and invalid["problems"]
         pdf = c.post("/web/api/render?format=pdf", json=_form(_spec58()))
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_one_message_per_mistake(client: TestClient) -> None:
+    """A key the model refuses is not reported a second time by the checker."""
+    spec = _spec58()
+    spec["signature"]["capacity"] = "T/M BAN THƯỜNG VỤ"
+    data = client.post("/web/api/inspect", json=_form(spec)).json()
+    assert [p["path"] for p in data["problems"]] == ["signature.capacity"]
+    assert not [f for f in data["findings"] if f["place"].startswith("signature.capacity")]

@@ -251,7 +251,14 @@ def inspect(form: FormSpec) -> tuple[dict[str, Any], BaseDocument | None]:
     spec, problems = spec_from_form(form)
     doc, invalid = validate(spec) if not problems else (None, [])
     problems += invalid
-    findings = [f.to_dict() for f in check(spec) if f.rule != "spec-invalid"]
+    blocked = [p.path for p in problems if p.path]
+
+    def said(place: str) -> bool:  # a problem at this key (or above it) says it already
+        return any(place == path or place.startswith((path + ".", path + "["))
+                   for path in blocked)
+
+    findings = [f.to_dict() for f in check(spec)
+                if f.rule != "spec-invalid" and not (f.severity == "error" and said(f.place))]
     return {
         "valid": doc is not None,
         "problems": [{"path": p.path, "message": p.message} for p in problems],

@@ -49,13 +49,21 @@
     return `Dịch vụ trả lời lỗi ${status}.`;
   }
 
+  /* The label a clerk sees for a key path: «Nơi nhận (mục 2)» for distribution[1]. */
   function labelOf(path) {
-    const rec = form.recordFor(path);
-    const box = rec && document.querySelector(`[data-path="${CSS.escape(rec.path)}"]`);
-    const label = box && (box.querySelector(':scope > legend, :scope > label'));
-    const text = label ? label.textContent.replace(/ \*$/, '') : path;
-    const item = /\[(\d+)\]$/.exec(path);
-    return item && rec && rec.path !== path ? `${text} (mục ${Number(item[1]) + 1})` : text;
+    let p = path || '';
+    let item = '';
+    while (p) {
+      const box = document.querySelector(`[data-path="${CSS.escape(p)}"]`);
+      const label = box && box.querySelector(':scope > legend, :scope > label');
+      if (label) return label.textContent.replace(/ \*$/, '') + item;
+      const m = /\[(\d+)\]$/.exec(p);
+      if (m && !item) item = ` (mục ${Number(m[1]) + 1})`;
+      const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+      if (cut <= 0) break;
+      p = p.slice(0, cut);
+    }
+    return path || 'Văn bản';
   }
 
   function save() {
@@ -180,11 +188,12 @@
       }
       const li = document.createElement('li');
       li.className = item.severity;
-      const go = document.createElement('button');
-      go.type = 'button';
-      go.className = 'link';
+      const go = document.createElement(rec ? 'a' : 'span');
       go.textContent = `${labelOf(item.path || '')}: ${item.message}`;
-      go.addEventListener('click', () => { if (rec) rec.focus(); });
+      if (rec) {
+        go.href = '#' + window.VnForm.idOf(rec.path);
+        go.addEventListener('click', (e) => { e.preventDefault(); rec.focus(); });
+      }
       li.append(go);
       list.append(li);
     }
