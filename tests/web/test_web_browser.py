@@ -222,3 +222,61 @@ def test_the_page_fits_a_laptop_and_a_phone(server: str, browser: Any, tmp_path:
         _el(browser, "#f-body").click()
         browser.execute_script("document.getElementById('f-body').scrollIntoView()")
         browser.save_screenshot(str(shots / f"page-{name}-body.png"))
+
+
+def test_new_types_and_keys_appear_without_hand_work(
+        server: str, browser: Any, monkeypatch: Any) -> None:
+    """A type the page has never heard of (a giấy mời with grounds, an invitee, appendices and
+    a register number): its form comes from its JSON Schema alone."""
+    from typing import Annotated, Literal
+
+    from pydantic import BaseModel, Field, TypeAdapter
+
+    from vn_union_docs.documents.models import MODELS, BaseDocument, CongVan
+    from vn_union_docs.service.web import forms
+
+    class Invitee(BaseModel):
+        name: str = Field(title="Người được mời")
+        role: str | None = None
+
+    class Appendix(BaseModel):
+        title: str
+        body: str
+
+    class GiayMoi(BaseDocument):
+        type: Literal["giay_moi"] = "giay_moi"  # type: ignore[assignment]
+        type_name = "GIẤY MỜI"
+        number: int | Literal["auto"] | None = None  # type: ignore[assignment]
+        grounds: list[str] = Field(default_factory=list)
+        invitee: Invitee
+        appendices: list[Appendix] = Field(default_factory=list)
+        seats: int = 1
+
+    adapter: TypeAdapter[Any] = TypeAdapter(
+        Annotated[CongVan | GiayMoi, Field(discriminator="type")])
+    monkeypatch.setattr(forms, "schema", adapter.json_schema)
+    monkeypatch.setitem(MODELS, "giay_moi", GiayMoi)
+    monkeypatch.setattr(forms, "MODELS", MODELS)
+
+    browser.get(server + "/?type=giay_moi")
+    options = [o.text for o in browser.find_elements("css selector", "#f-type option")]
+    assert "Giấy mời" in options
+    assert _el(browser, "#f-type").get_attribute("value") == "giay_moi"
+    assert _el(browser, "label[for=f-invitee-name]").text == "Người được mời *"
+    _type(browser, "#f-invitee-name", "Đồng chí Nguyễn Văn A")
+    _type(browser, "#f-grounds-0", "Điều lệ Công đoàn Việt Nam")
+    _el(browser, "#f-appendices .add").click()
+    _type(browser, "#f-appendices-0-title", "Chương trình")
+    _el(browser, "label[for=f-number-auto]").click()
+    assert "sổ đăng ký" in _el(browser, "label[for=f-number-auto]").text
+    assert not _el(browser, "#f-number").is_enabled()
+    assert _el(browser, "#f-seats").get_attribute("value") == "1"  # the schema's default
+    _el(browser, "#f-seats").clear()
+    _type(browser, "#f-seats", "3")
+    spec = browser.execute_script("return window.vnForm.value().spec")
+    assert spec["type"] == "giay_moi"
+    assert spec["number"] == "auto"
+    assert spec["grounds"] == ["Điều lệ Công đoàn Việt Nam"]
+    assert spec["invitee"] == {"name": "Đồng chí Nguyễn Văn A"}
+    assert spec["appendices"] == [{"title": "Chương trình"}]
+    assert spec["seats"] == 3

@@ -32,6 +32,7 @@
   window.vnPreviewStats = stats;
 
   const form = new window.VnForm.Form(fieldsBox, () => changed());
+  window.vnForm = form;  // for the browser tests and the console
 
   function post(url, body) {
     return fetch(url, {
