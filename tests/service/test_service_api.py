@@ -377,3 +377,10 @@ def test_batch_xlsx_and_row_limit(tmp_path: Path) -> None:
     with make_client(tmp_path / "b", max_batch_rows=5) as c:
         r = c.post("/api/batch", files={"spec": ("cv.yaml", spec), "data": ("d.xlsx", xlsx)})
         assert r.status_code == 413
+
+
+def test_request_time_limit_is_503(tmp_path: Path, spec58: dict[str, Any]) -> None:
+    with make_client(tmp_path, request_timeout=0.000_001) as c:
+        r = c.post("/api/render", json=spec58)
+        assert r.status_code == 503
+        assert "thời gian" in r.json()["problems"][0]["message"]

@@ -23,11 +23,11 @@ PDF converter or time limit reached.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -94,8 +94,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.state.converters = pool
     app.state.jobs = jobs
 
-    _install_guards(app, settings)
-    app.add_middleware(_BodyLimit, limit=settings.max_upload_bytes + 1_000_000)
+    app.add_middleware(_Guard, settings=settings)
     _install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -114,30 +113,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     return app
 
 
-def _install_guards(app: FastAPI, settings: ServiceSettings) -> None:
-    """Token for non-loopback clients, a declared body size bound, a time limit."""
-
-    @app.middleware("http")
-    async def guard(request: Request,
-                    call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        client = request.client.host if request.client else None
-        if (settings.require_token_everywhere or not is_loopback(client)) \
-                and request.method != "OPTIONS":
-            problem = service_errors.token_problem(request, settings.token)
-            if problem is not None:
-                return service_errors.problem_response(
-                    401, problem, headers={"WWW-Authenticate": "Bearer"})
-        declared = request.headers.get("content-length")
-        limit = settings.max_upload_bytes + 1_000_000  # multipart overhead
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            return service_errors.too_large(limit, "body")
-        try:
-            return await asyncio.wait_for(call_next(request), settings.request_timeout)
-        except TimeoutError:
-            return service_errors.problem_response(503, service_errors.timeout_problem(
-                settings.request_timeout))
-
-
 class _TooLarge(StarletteHTTPException):
     def __init__(self, limit: int) -> None:
         problems = [Problem("body", f"dữ liệu gửi lên vượt giới hạn {limit:,} byte".replace(
@@ -145,18 +120,38 @@ class _TooLarge(StarletteHTTPException):
         super().__init__(413, problems)  # type: ignore[arg-type]  # rendered by http_error
 
 
-class _BodyLimit:
-    """Count the bytes of a body sent without Content-Length (chunked): 413 past ``limit``."""
+class _Guard:
+    """Before any route: the token for non-loopback clients, the body size (declared or
+    counted while it is read, for chunked bodies) and the time limit of the request.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    Plain ASGI rather than ``@app.middleware("http")``: no task group per request.
+    """
+
+    def __init__(self, app: ASGIApp, settings: ServiceSettings) -> None:
         self.app = app
-        self.limit = limit
+        self.settings = settings
+        self.limit = settings.max_upload_bytes + 1_000_000  # multipart overhead
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        settings = self.settings
+        client = scope.get("client")
+        if (settings.require_token_everywhere or not is_loopback(client[0] if client else None)) \
+                and scope["method"] != "OPTIONS":
+            problem = service_errors.token_problem(Request(scope), settings.token)
+            if problem is not None:
+                response = service_errors.problem_response(
+                    401, problem, headers={"WWW-Authenticate": "Bearer"})
+                await response(scope, receive, send)
+                return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await service_errors.too_large(self.limit, "body")(scope, receive, send)
+            return
         seen = 0
+        started = False
 
         async def limited() -> Message:
             nonlocal seen
@@ -167,19 +162,21 @@ class _BodyLimit:
                     raise _TooLarge(self.limit)
             return message
 
-        started = False
-
         async def tracked(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
-            await self.app(scope, limited, tracked)
+            await asyncio.wait_for(self.app(scope, limited, tracked), settings.request_timeout)
+        except* TimeoutError:
+            if not started:
+                response = service_errors.problem_response(
+                    503, service_errors.timeout_problem(settings.request_timeout))
+                await response(scope, receive, send)
         except* _TooLarge:
             if not started:
-                response = service_errors.too_large(self.limit, "body")
-                await response(scope, receive, send)
+                await service_errors.too_large(self.limit, "body")(scope, receive, send)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
