@@ -1,6 +1,6 @@
 """Benchmark: ``vn-union-docs serve`` on the loopback, and ``batch --pdf`` with resident converters.
 
-Run ``python benchmarks/bench_service.py [CLIENTS] [RENDERS] [BATCH_ROWS]`` (default 20 50 200).
+Run ``python benchmarks/bench_service.py [CLIENTS] [RENDERS] [BATCH_ROWS]`` (default 20 50 100).
 
 1. Starts ``vn-union-docs serve`` (one resident converter per core) on a free loopback port.
 2. One client, one request at a time: ``POST /api/render`` of the 2-page công văn
@@ -10,7 +10,8 @@ Run ``python benchmarks/bench_service.py [CLIENTS] [RENDERS] [BATCH_ROWS]`` (def
    errors (anything but 200), p50 / p95 latency and requests per second.
 4. ``batch --pdf`` of ``BATCH_ROWS`` rows (examples/batch, rows repeated with new codes):
    LibreOffice started for the run (``convert_to_pdf``, today's way) against the running
-   service's converters (``VN_UNION_DOCS_CONVERTERS``): documents per second, end to end.
+   service's converters (``VN_UNION_DOCS_CONVERTERS``), two interleaved rounds each:
+   documents per second, end to end (the command's start, .docx and PDF).
 
 Everything stays on 127.0.0.1 and every process started here is stopped at the end.
 """
@@ -177,19 +178,26 @@ def batch_pdf(rows: int, converters: str | None) -> dict[str, Any]:
 def main() -> None:
     clients = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     renders = int(sys.argv[2]) if len(sys.argv) > 2 else 50
-    rows = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+    rows = int(sys.argv[3]) if len(sys.argv) > 3 else 100
     spec = json.loads(json.dumps(read_spec(ROOT / "examples" / "58-cdyt-cong-van.yaml"),
                                  default=str))
     results: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                                          f"Python {platform.python_version()}"}
+                                          f"Python {platform.python_version()}",
+                               "load_average_at_start": round(os.getloadavg()[0], 2)}
     with Server() as server:
         results["converters"] = server.converters
         results["docx_sequential"] = sequential(server.url, spec, "docx", 300)
         results["pdf_sequential_warm"] = sequential(server.url, spec, "pdf", 60)
         results["docx_load"] = load(server.url, spec, "docx", clients, renders)
         results["pdf_load"] = load(server.url, spec, "pdf", clients, renders)
-        results["batch_pdf_resident"] = batch_pdf(rows, server.converters)
-    results["batch_pdf_own_soffice"] = batch_pdf(rows, None)
+        # Interleaved rounds: the machine's load changes less between the two ways.
+        resident, own = [], []
+        for _ in range(2):
+            resident.append(batch_pdf(rows, server.converters))
+            own.append(batch_pdf(rows, None))
+        results["batch_pdf_resident"] = resident
+        results["batch_pdf_own_soffice"] = own
+    results["load_average_at_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(results, ensure_ascii=False, indent=2))
 
 
