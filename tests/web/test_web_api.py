@@ -152,8 +152,40 @@ def test_a_request_cannot_name_a_server_file(client: TestClient) -> None:
     spec = _spec58() | {"template": "/etc/passwd"}
     data = client.post("/web/api/inspect", json=_form(spec)).json()
     assert [p["path"] for p in data["problems"]] == ["template"]
+    assert "đường dẫn" in data["problems"][0]["message"]
     response = client.post("/web/api/render?format=docx", json=_form(spec))
     assert response.status_code == 422
+
+
+def test_the_served_templates_are_offered_by_name(tmp_path: Path) -> None:
+    import shutil
+
+    from vn_union_docs.rendering.templates import templates_dir
+    from vn_union_docs.service.app import create_app
+    from vn_union_docs.service.settings import ServiceSettings
+
+    from .conftest import LOOPBACK
+
+    own = tmp_path / "mau"
+    own.mkdir()
+    shutil.copy(templates_dir() / "cong_van.docx", own / "mau_cdyt.docx")
+    app = create_app(ServiceSettings(converters=0, templates_dir=own, job_dir=tmp_path / "j"))
+    with TestClient(app, client=LOOPBACK) as c:
+        labels = re.search(r'<script type="application/json" id="labels">(.*?)</script>',
+                           c.get("/").text, re.S)
+        assert labels is not None
+        offered = json.loads(labels.group(1))["templates"]
+        assert {"name": "mau_cdyt", "type": "cong_van", "builtin": False} in offered
+        spec = _spec58() | {"template": "mau_cdyt"}
+        assert c.post("/web/api/inspect", json=_form(spec)).json()["valid"]
+        assert c.post("/web/api/render?format=docx", json=_form(spec)).status_code == 200
+        wrong = _spec58() | {"type": "ke_hoach", "template": "mau_cdyt"}
+        response = c.post("/web/api/render?format=docx", json=_form(wrong))
+        assert response.status_code == 422
+        assert response.json()["problems"][0]["path"] == "template"
+        missing = _spec58() | {"template": "khong_co"}
+        problems = c.post("/web/api/inspect", json=_form(missing)).json()["problems"]
+        assert [p["path"] for p in problems] == ["template"]
 
 
 def test_yaml_save_and_load_round_trip_through_the_command_line_reader(

@@ -12,6 +12,9 @@
 - ``POST /web/api/render?format=docx|pdf``: the document to download.
 - ``POST /web/api/yaml/dump`` / ``POST /web/api/yaml/load``: the spec as a YAML file and back.
 
+A spec's ``template:`` is a name from ``GET /api/templates`` (the served folder, then the
+built-in templates), never a path.
+
 The ``/web/api`` endpoints take the form's envelope (:class:`forms.FormSpec`); other systems
 use ``/api/render`` with a plain spec.
 """
@@ -23,8 +26,8 @@ import json
 import re
 import time
 import unicodedata
-from dataclasses import asdict
 from importlib import resources
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -33,7 +36,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
-from vn_union_docs import Problem, SpecError, render_docx
+from vn_union_docs import Problem, SpecError, TemplateError, render_docx
+from vn_union_docs.rendering.templates import templates_dir
+from vn_union_docs.service.api import _template_folders
 from vn_union_docs.service.web import forms
 from vn_union_docs.service.web.preview import docx_to_pdf, preview_pages
 
@@ -65,8 +70,24 @@ def _page(name: str, **values: Any) -> HTMLResponse:
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
 
+def _folders(request: Request) -> list[Path]:
+    """Where a spec's ``template:`` name is looked up: the served folder, then the built-ins."""
+    settings = getattr(request.app.state, "settings", None)
+    return _template_folders(settings) if settings is not None else [templates_dir()]
+
+
+def _templates(request: Request) -> list[dict[str, Any]]:
+    """The templates the form offers (``GET /api/templates``)."""
+    from vn_union_docs.service.api import list_templates
+
+    try:
+        return [t.model_dump() for t in list_templates(request)]
+    except Exception:  # no settings (the router outside the service): built-ins only
+        return []
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def index(type: str | None = None) -> HTMLResponse:
+def index(request: Request, type: str | None = None) -> HTMLResponse:
     """The page where a clerk composes one document."""
     types = forms.document_types()
     selected = type if any(t["id"] == type for t in types) else types[0]["id"]
@@ -76,7 +97,7 @@ def index(type: str | None = None) -> HTMLResponse:
         selected=selected,
         schema_json=_json_for_script(forms.schema()),
         labels_json=_json_for_script({"keys": forms.LABELS, "enums": forms.ENUM_LABELS,
-                                      "types": types}),
+                                      "types": types, "templates": _templates(request)}),
     )
 
 
@@ -115,9 +136,9 @@ _SIZED = [Depends(_spec_size)]
 
 
 @router.post("/web/api/inspect", dependencies=_SIZED, include_in_schema=False)
-def inspect(form: forms.FormSpec) -> dict[str, Any]:
+def inspect(form: forms.FormSpec, request: Request) -> dict[str, Any]:
     """Problems, checker findings and printed lines of the form's spec (no rendering)."""
-    result, _doc = forms.inspect(form)
+    result, _doc, _template = forms.inspect(form, _folders(request))
     return result
 
 
@@ -130,12 +151,17 @@ async def preview(form: forms.FormSpec, request: Request) -> JSONResponse:
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    result, doc = await run_in_threadpool(forms.inspect, form)
+    result, doc, template = await run_in_threadpool(forms.inspect, form, _folders(request))
     timings["check"] = time.perf_counter() - start
     result.update(pages=None, page_count=0)
     if doc is not None:
         start = time.perf_counter()
-        docx = await run_in_threadpool(render_docx, doc)
+        try:
+            docx = await run_in_threadpool(render_docx, doc, template=template)
+        except TemplateError as exc:  # e.g. a template made for another document type
+            result["valid"] = False
+            result["problems"].append({"path": forms.TEMPLATE_KEY, "message": str(exc)})
+            return JSONResponse(result)
         timings["docx"] = time.perf_counter() - start
         result.update(await preview_pages(request.app.state, docx, timings))
     header = ", ".join(f"{name};dur={seconds * 1000:.1f}" for name, seconds in timings.items())
@@ -155,12 +181,14 @@ def _attachment(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
-def _valid(form: forms.FormSpec) -> Any:
+def _valid(form: forms.FormSpec, folders: list[Path]) -> tuple[Any, Path | None]:
     spec, problems = forms.spec_from_form(form)
+    template, template_problems = forms.resolve_template(spec, folders)
+    problems += template_problems
     doc, invalid = forms.validate(spec) if not problems else (None, [])
     if doc is None:
         raise SpecError(problems=problems + invalid)
-    return doc
+    return doc, template
 
 
 _MEDIA = {
@@ -174,8 +202,11 @@ async def render(form: forms.FormSpec, request: Request,
                  format: Annotated[Literal["docx", "pdf"], Query()] = "docx") -> Response:
     """The document as .docx or PDF, named after its number and ký hiệu (422 with every
     problem when the spec cannot be rendered)."""
-    doc = await run_in_threadpool(_valid, form)
-    data = await run_in_threadpool(render_docx, doc)
+    doc, template = await run_in_threadpool(_valid, form, _folders(request))
+    try:
+        data = await run_in_threadpool(render_docx, doc, template=template)
+    except TemplateError as exc:
+        raise SpecError(problems=[Problem(forms.TEMPLATE_KEY, str(exc))]) from None
     if format == "pdf":
         data = await docx_to_pdf(request.app.state, data)
     return Response(data, media_type=_MEDIA[format],
@@ -186,9 +217,8 @@ async def render(form: forms.FormSpec, request: Request,
 def yaml_dump(form: forms.FormSpec) -> Response:
     """The form's spec as a YAML file (``vn-union-docs render`` reads it back)."""
     spec, problems = forms.spec_from_form(form)
-    bad = [p for p in problems if p.path not in forms.SERVER_ONLY_KEYS]
-    if bad:
-        raise SpecError(problems=bad)
+    if problems:
+        raise SpecError(problems=problems)
     text = forms.dump_yaml(spec)
     return Response(text.encode(), media_type="application/yaml; charset=utf-8",
                     headers={"Content-Disposition": _attachment("van-ban.yaml")})
@@ -197,9 +227,4 @@ def yaml_dump(form: forms.FormSpec) -> Response:
 @router.post("/web/api/yaml/load", dependencies=_SIZED, include_in_schema=False)
 def yaml_load(body: forms.YamlText) -> dict[str, Any]:
     """A spec file's text as the form holds it (422 when it is not a YAML/JSON mapping)."""
-    loaded = forms.load_yaml(body)
-    if forms.SERVER_ONLY_KEYS[0] in loaded["spec"]:
-        loaded["spec"].pop(forms.SERVER_ONLY_KEYS[0])
-        loaded["dropped"] = [asdict(Problem(
-            "template", "trang web dùng mẫu mặc định; khóa template đã được bỏ qua"))]
-    return loaded
+    return forms.load_yaml(body)

@@ -14,7 +14,8 @@ import datetime as dt
 import io
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -23,13 +24,18 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from vn_union_docs import Problem, SpecError, check, load_document, vi
-from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODELS, BaseDocument
+from vn_union_docs.documents.models import (
+    DOC_TYPE_NAMES,
+    DOCUMENT_ADAPTER,
+    MODELS,
+    BaseDocument,
+)
 
 #: Largest spec (JSON body) the page's endpoints accept, in bytes (issue 20: 1 MB).
 MAX_SPEC_BYTES = 1_000_000
 
-#: Keys a request may not set: ``template`` names a file on the server.
-SERVER_ONLY_KEYS = ("template",)
+#: The key naming a template: only a name from the service's list (``GET /api/templates``).
+TEMPLATE_KEY = "template"
 
 # Vietnamese label, help text and flags for each key path ("[]" stands for any list item).
 # Keys not listed here are shown with their schema title and description: a new key appears
@@ -65,6 +71,8 @@ LABELS: dict[str, dict[str, Any]] = {
     "distribution": {"label": "Nơi nhận", "item": "nơi nhận",
                      "help": "Không gõ dấu gạch đầu dòng hay dấu chấm phẩy; dòng Lưu ở dưới."},
     "archive": {"label": "Lưu", "help": "Ví dụ VT, VP CĐN (in «- Lưu: VT, VP CĐN.»)."},
+    "template": {"label": "Mẫu trình bày", "widget": "template", "advanced": True,
+                 "help": "Mẫu .docx của cơ quan trên máy chủ (vn-union-docs serve --templates)."},
     "data": {"label": "Số liệu cho nội dung (YAML)", "advanced": True,
              "help": "Dùng trong nội dung qua {{ … }}, "
                      "ví dụ progress: {achieved: 493, target: 779}."},
@@ -98,12 +106,9 @@ def document_types() -> list[dict[str, str]]:
     """Every document type the library knows, as ``{"id": "ke_hoach", "name": "Kế hoạch"}``."""
     types = []
     for type_id, model in MODELS.items():
-        name = model.type_name.capitalize() if model.type_name else ""
-        types.append({"id": type_id, "name": name or type_id.replace("_", " ").capitalize(),
+        name = DOC_TYPE_NAMES.get(type_id) or model.type_name.lower() or type_id.replace("_", " ")
+        types.append({"id": type_id, "name": name[:1].upper() + name[1:],
                       "abbreviation": model.type_abbreviation})
-    for entry in types:  # công văn has no printed type name
-        if entry["id"] == "cong_van":
-            entry["name"] = "Công văn"
     return types
 
 
@@ -158,9 +163,6 @@ def spec_from_form(form: FormSpec) -> tuple[dict[str, Any], list[Problem]]:
     """The spec the form describes, and the problems found in putting it together."""
     spec = dict(form.spec)
     problems: list[Problem] = []
-    for key in SERVER_ONLY_KEYS:
-        if spec.pop(key, None) is not None:
-            problems.append(Problem(key, "trang web không dùng tệp trên máy chủ; bỏ khóa này"))
     for path, text in sorted(form.yaml.items()):
         keys = _path_keys(path)
         if not keys or not text.strip():
@@ -241,14 +243,33 @@ def printed_lines(spec: Mapping[str, Any], doc: BaseDocument | None) -> dict[str
     return lines
 
 
-def inspect(form: FormSpec) -> tuple[dict[str, Any], BaseDocument | None]:
+def resolve_template(spec: dict[str, Any], folders: Sequence[Path]
+                     ) -> tuple[Path | None, list[Problem]]:
+    """Take ``template`` out of ``spec`` and find it among the service's templates by name
+    (never a path: ``service.uploads.safe_template_name``)."""
+    from fastapi import HTTPException
+
+    from vn_union_docs.service.uploads import safe_template_name
+
+    try:
+        return safe_template_name(spec.pop(TEMPLATE_KEY, None), folders), []
+    except HTTPException as exc:
+        detail: list[Any] = exc.detail if isinstance(exc.detail, list) else []
+        return None, [p for p in detail if isinstance(p, Problem)] or [
+            Problem(TEMPLATE_KEY, str(exc.detail))]
+
+
+def inspect(form: FormSpec, folders: Sequence[Path] = ()
+            ) -> tuple[dict[str, Any], BaseDocument | None, Path | None]:
     """Everything the form shows without rendering (problems, checker findings, printed lines),
-    and the model when the spec is valid.
+    the model when the spec is valid, and the template it names.
 
     ``problems`` are why the spec cannot be rendered (each with its key path); ``findings`` are
     the checker's (rule, severity, message, place = key path, legal source).
     """
     spec, problems = spec_from_form(form)
+    template, template_problems = resolve_template(spec, folders)
+    problems += template_problems
     doc, invalid = validate(spec) if not problems else (None, [])
     problems += invalid
     blocked = [p.path for p in problems if p.path]
@@ -264,7 +285,7 @@ def inspect(form: FormSpec) -> tuple[dict[str, Any], BaseDocument | None]:
         "problems": [{"path": p.path, "message": p.message} for p in problems],
         "findings": findings,
         "lines": printed_lines(spec, doc),
-    }, doc
+    }, doc, template
 
 
 def _literal_blocks(value: Any) -> Any:

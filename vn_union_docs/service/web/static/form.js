@@ -13,7 +13,7 @@
 window.VnForm = (function () {
   const SCHEMA = JSON.parse(document.getElementById('schema').textContent);
   const META = JSON.parse(document.getElementById('labels').textContent);
-  const HIDDEN = new Set(['type', 'template']);
+  const HIDDEN = new Set(['type']);
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -202,6 +202,7 @@ window.VnForm = (function () {
         return rec;
       }
       if (kind === 'list' || kind === 'objlist') return this.list(path, label, help, node, kind, into, meta);
+      if (meta.widget === 'template') return this.templateField(path, id, label, help, into);
       if (kind === 'enum') {
         const values = node.enum || [node.const];
         const select = el('select', Object.assign({ id, name: path }, aria),
@@ -298,6 +299,33 @@ window.VnForm = (function () {
           input.value = String(v);
         },
         yaml: () => {},
+      });
+    }
+
+    /* The service's own templates for this type (GET /api/templates); none: no field. */
+    templateField(path, id, label, help, into) {
+      const names = (META.templates || [])
+        .filter((t) => !t.builtin && (!t.type || t.type === this.typeId)).map((t) => t.name);
+      let kept;
+      if (!names.length) {
+        return this.record({
+          path, kind: 'hidden', msgs: null, focus: () => {}, yaml: () => {},
+          get: () => kept, set: (v) => { kept = v == null || v === '' ? undefined : v; },
+        });
+      }
+      const select = el('select', { id, name: path },
+        el('option', { value: '', text: 'Mẫu mặc định của thư viện' }),
+        ...names.map((n) => el('option', { value: n, text: n })));
+      const { box, msgs } = this.wrap(path, label, select, help);
+      into.append(box);
+      return this.record({
+        path, kind: 'enum', msgs, focus: () => select.focus(), yaml: () => {},
+        get: () => select.value || undefined,
+        set: (v) => {
+          const name = v == null ? '' : String(v);
+          if (name && !names.includes(name)) select.append(el('option', { value: name, text: name }));
+          select.value = name;
+        },
       });
     }
 
