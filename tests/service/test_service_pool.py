@@ -187,3 +187,15 @@ def test_api_pdf_and_batch_pdf(pdf_client: TestClient, spec58: dict[str, Any],
     assert status["state"] == "done" and status["pdfs"] == 3, status
     names = zipfile.ZipFile(io.BytesIO(pdf_client.get(status["result_url"]).content)).namelist()
     assert {"0101.docx", "0101.pdf", "0103.pdf", "_manifest.csv"} <= set(names)
+
+
+def test_a_pool_that_cannot_start_says_why_once(docx58: bytes) -> None:
+    pool = ConverterPool(1, uno_python="/nonexistent/python3", soffice=sys.executable)
+    with pytest.raises(LibreOfficeError, match="không chạy được"):
+        pool.start()
+    start = time.monotonic()
+    with pytest.raises(LibreOfficeError, match="không chạy được"):
+        pool.convert(docx58)
+    assert time.monotonic() - start < 1  # no second start-up attempt
+    assert not pool.available
+    pool.close()

@@ -195,6 +195,7 @@ class ConverterPool:
         self._all: list[_Converter] = []
         self._lock = threading.Lock()
         self._started = False
+        self._start_error: LibreOfficeError | None = None
         self._closed = False
         self._async_gate: asyncio.Semaphore | None = None
         self._tmp: Path | None = None
@@ -225,37 +226,50 @@ class ConverterPool:
         self.close()
 
     def start(self) -> None:
-        """Start the converters (or check the given addresses answer); idempotent."""
+        """Start the converters (or check the given addresses answer); idempotent.
+
+        A failure is remembered: :meth:`convert` then fails at once with the same error
+        instead of trying to start LibreOffice again for every document.
+        """
         with self._lock:
             if self._started:
                 return
-            if self._closed:
-                raise LibreOfficeError("bộ chuyển PDF đã đóng")
-            if self.size < 1:
-                raise LibreOfficeError("chưa cấu hình bộ chuyển PDF nào (--converters 0)")
-            if self._external:
-                converters = [_Converter(host, port) for host, port in self._external]
-                for conv in converters:
-                    self._wait_ready(conv, deadline=time.monotonic() + 3)
-            else:
-                self._prepare_launch()
-                with ThreadPoolExecutor(max_workers=self.size) as ex:
-                    futures = [ex.submit(self._launch, i) for i in range(self.size)]
-                    converters = []
-                    errors: list[BaseException] = []
-                    for fut in futures:
-                        try:
-                            converters.append(fut.result())
-                        except LibreOfficeError as exc:
-                            errors.append(exc)
-                    if errors:
-                        for conv in converters:
-                            self._stop(conv)
-                        raise errors[0]
-            self._all = converters
+            if self._start_error is not None:
+                raise self._start_error
+            try:
+                self._start_locked()
+            except LibreOfficeError as exc:
+                self._start_error = exc
+                raise
+
+    def _start_locked(self) -> None:
+        if self._closed:
+            raise LibreOfficeError("bộ chuyển PDF đã đóng")
+        if self.size < 1:
+            raise LibreOfficeError("chưa cấu hình bộ chuyển PDF nào (--converters 0)")
+        if self._external:
+            converters = [_Converter(host, port) for host, port in self._external]
             for conv in converters:
-                self._free.put(conv)
-            self._started = True
+                self._wait_ready(conv, deadline=time.monotonic() + 3)
+        else:
+            self._prepare_launch()
+            with ThreadPoolExecutor(max_workers=self.size) as ex:
+                futures = [ex.submit(self._launch, i) for i in range(self.size)]
+                converters = []
+                errors: list[BaseException] = []
+                for fut in futures:
+                    try:
+                        converters.append(fut.result())
+                    except LibreOfficeError as exc:
+                        errors.append(exc)
+                if errors:
+                    for conv in converters:
+                        self._stop(conv)
+                    raise errors[0]
+        self._all = converters
+        for conv in converters:
+            self._free.put(conv)
+        self._started = True
 
     def close(self) -> None:
         """Stop every converter the pool started and remove its profiles."""
@@ -304,10 +318,14 @@ class ConverterPool:
                    "--user-installation", str(profile), "--quiet",
                    "--conversion-timeout", str(max(1, int(self.timeout) + 5))]
             log_path = profile.with_suffix(".log")
-            with open(log_path, "wb") as log:
-                process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                           stdout=subprocess.DEVNULL, stderr=log,
-                                           start_new_session=True)
+            try:
+                with open(log_path, "wb") as log:
+                    process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                               stdout=subprocess.DEVNULL, stderr=log,
+                                               start_new_session=True)
+            except OSError as exc:
+                raise LibreOfficeError(f"không chạy được {self._uno_python} cho bộ chuyển PDF "
+                                       f"({exc.strerror or exc})") from None
             conv = _Converter("127.0.0.1", port, process, profile, index)
             try:
                 self._wait_ready(conv, deadline=time.monotonic() + START_TIMEOUT)
