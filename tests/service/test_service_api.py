@@ -384,3 +384,31 @@ def test_request_time_limit_is_503(tmp_path: Path, spec58: dict[str, Any]) -> No
         r = c.post("/api/render", json=spec58)
         assert r.status_code == 503
         assert "thời gian" in r.json()["problems"][0]["message"]
+
+
+def test_a_spec_that_loops_for_ever_is_stopped(tmp_path: Path, spec58: dict[str, Any]) -> None:
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+    with make_client(tmp_path, work_timeout=0.5) as c:
+        r = c.post("/api/render", json={**spec58, "body": loop})
+        assert r.status_code == 422
+        assert "0.5 giây" in r.json()["problems"][0]["message"]
+        # The work was stopped, not left running: this process now idles (a loop still
+        # running would use a whole core during the second below).
+        cpu = time.process_time()
+        time.sleep(1.0)
+        assert time.process_time() - cpu < 0.5
+        assert c.post("/api/render", json=spec58).status_code == 200
+
+
+def test_a_batch_job_is_stopped_at_its_time_limit(tmp_path: Path) -> None:
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+    spec = (EXAMPLES / "batch" / "cong_van_cdcs.yaml").read_text("utf-8")
+    spec = spec.replace("body: |", f"body: |\n  {loop}\n", 1)
+    data = (EXAMPLES / "batch" / "cdcs.csv").read_bytes()
+    with make_client(tmp_path, job_timeout=1.0) as c:
+        r = c.post("/api/batch", files={"spec": ("cv.yaml", spec.encode()),
+                                        "data": ("d.csv", data)})
+        assert r.status_code == 202, r.text
+        status = _wait(c, r.json()["status_url"])
+        assert status["state"] == "failed"
+        assert "1 giây" in status["problems"][-1]["message"]

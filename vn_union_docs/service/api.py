@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
@@ -28,6 +27,7 @@ from vn_union_docs.errors import Problem, SpecError, TemplateError
 from vn_union_docs.rendering.compiled import get_compiled
 from vn_union_docs.rendering.render import render_docx
 from vn_union_docs.rendering.templates import templates_dir
+from vn_union_docs.service.limits import run_limited
 from vn_union_docs.service.responses import ERROR_RESPONSES, SPEC_SCHEMA_REF
 from vn_union_docs.service.settings import ServiceSettings
 from vn_union_docs.service.uploads import (
@@ -129,6 +129,11 @@ def spec_to_document(spec: dict[str, Any], folders: Sequence[Path]
     except RecursionError:
         raise SpecError(problems=[Problem("", "spec lồng nhau quá sâu")]) from None
     return document, template
+
+
+def _render_spec(spec: dict[str, Any], folders: Sequence[Path]) -> tuple[bytes, BaseDocument]:
+    document, template = spec_to_document(spec, folders)
+    return render_docx(document, template=template), document
 
 
 def _filename(document: BaseDocument, suffix: str) -> str:
@@ -234,8 +239,7 @@ async def render(
         docx = data[0]
     else:
         spec = await read_json_body(request, settings)
-        document, template = await run_in_threadpool(spec_to_document, spec, folders)
-        docx = await run_in_threadpool(render_docx, document, template=template)
+        docx, document = await run_limited(settings.work_timeout, _render_spec, spec, folders)
     if format == "pdf":
         pdf = await request.app.state.converters.to_pdf(docx, pdfa=pdfa)
         return Response(pdf, media_type=PDF_MEDIA,
@@ -256,9 +260,11 @@ async def _render_with_upload(request: Request, settings: ServiceSettings,
     spec.pop("template", None)
     raw = await read_upload(upload, settings, "template")  # type: ignore[arg-type]
     inspect_zip(raw, settings, "template")
-    document, _ = await run_in_threadpool(spec_to_document, spec, folders)
-    docx = await run_in_threadpool(_render_uploaded_template, raw, document)
-    return docx, document
+    def work() -> tuple[bytes, BaseDocument]:
+        document, _ = spec_to_document(spec, folders)
+        return _render_uploaded_template(raw, document), document
+
+    return await run_limited(settings.work_timeout, work)
 
 
 def _template_findings(path: Path, doc_type: str | None) -> list[TemplateFindingOut]:
@@ -313,7 +319,7 @@ async def check_uploaded_template(
             path.write_bytes(raw)
             return _template_findings(path, type)
 
-    findings = await run_in_threadpool(run)
+    findings = await run_limited(settings.work_timeout, run)
     errors = sum(f.severity == "error" for f in findings)
     return TemplateCheckResult(errors=errors, warnings=len(findings) - errors, findings=findings)
 
@@ -350,13 +356,13 @@ async def check_endpoint(request: Request) -> CheckResult:
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         raw = await _one_upload(request, settings)
         if raw.startswith(b"%PDF"):
-            return await run_in_threadpool(_check_pdf, raw, settings)
+            return await run_limited(settings.work_timeout, _check_pdf, raw, settings)
         inspect_zip(raw, settings, "file")
-        return await run_in_threadpool(_check_docx, raw)
+        return await run_limited(settings.work_timeout, _check_docx, raw)
     spec = await read_json_body(request, settings)
     spec.pop("template", None)  # the checker never opens a server path
     try:
-        findings = await run_in_threadpool(check, spec)
+        findings = await run_limited(settings.work_timeout, check, spec)
     except RecursionError:
         raise UploadRefused(422, "body", "spec lồng nhau quá sâu") from None
     return _result("spec", findings)

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from vn_union_docs.errors import Problem, SpecError, VnUnionDocsError
 from vn_union_docs.service.api import _template_folders
 from vn_union_docs.service.jobs import BatchRequest, Job, JobStore
+from vn_union_docs.service.limits import run_limited
 from vn_union_docs.service.responses import ERROR_RESPONSES
 from vn_union_docs.service.settings import ServiceSettings
 from vn_union_docs.service.uploads import (
@@ -134,8 +134,8 @@ async def start_batch(
                             "bỏ tùy chọn pdf hoặc nhờ quản trị bật --converters")
     job = store.new()
     try:
-        batch = await run_in_threadpool(
-            _prepare, job, spec_raw, spec.filename or "spec.json", data_raw,
+        batch = await run_limited(
+            settings.work_timeout, _prepare, job, spec_raw, spec.filename or "spec.json", data_raw,
             data.filename or "data.csv", settings, name or None, pdf, pdfa, strict)
     except SpecError:
         store.discard(job)

@@ -9,7 +9,6 @@ job is kept ``job_ttl`` seconds, then its folder is removed.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import shutil
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vn_union_docs.errors import Problem, SpecError, VnUnionDocsError
+from vn_union_docs.service.limits import Overtime, deadline, overtime_problem
 from vn_union_docs.service.settings import ServiceSettings
 
 __all__ = ["Job", "JobStore"]
@@ -141,32 +141,15 @@ class JobStore:
     # -- running ------------------------------------------------------------------------
     def _run(self, job: Job, request: BatchRequest,
              convert: Callable[[list[Path], Path, bool], None] | None) -> None:
-        from vn_union_docs.batch import generate
-        from vn_union_docs.batch.source import read_rows
-
         job.state = "running"
         started = time.perf_counter()
-        out = job.folder / "out"
-
-        def progress(done: int, total: int) -> None:
-            job.done_rows, job.total = done, total
-
         try:
-            report = generate(request.spec, read_rows(request.data), out, name=request.name,
-                              template=request.template, jobs=1, strict=request.strict,
-                              on_progress=progress)
-            job.total = report.total
-            job.written = len(report.written)
-            job.failed_rows = report.failed_rows
-            job.problems = [Problem(path=f.field, message=f.message, row=f.row)
-                            for f in report.failed[:1000]]
-            if (request.pdf or request.pdfa) and report.written:
-                if convert is None:
-                    raise VnUnionDocsError("máy chủ không có bộ chuyển PDF; bỏ tùy chọn pdf")
-                convert(report.written_paths, out, request.pdfa)
-                job.pdfs = len(report.written)
-            _pack(out, job.result)
+            with deadline(self.settings.job_timeout):
+                _work(job, request, convert)
             job.state = "done"
+        except Overtime:
+            job.problems.append(overtime_problem(self.settings.job_timeout))
+            job.state = "failed"
         except SpecError as exc:
             job.problems = exc.problems or [Problem("", str(exc))]
             job.state = "failed"
@@ -180,9 +163,33 @@ class JobStore:
         finally:
             job.seconds = time.perf_counter() - started
             job.finished = time.time()
-            for name in ("spec.json",):
-                with contextlib.suppress(OSError):
-                    (job.folder / name).unlink()
+
+
+def _work(job: Job, request: BatchRequest,
+          convert: Callable[[list[Path], Path, bool], None] | None) -> None:
+    """Generate the documents (and PDFs) and pack the zip."""
+    from vn_union_docs.batch import generate
+    from vn_union_docs.batch.source import read_rows
+
+    out = job.folder / "out"
+
+    def progress(done: int, total: int) -> None:
+        job.done_rows, job.total = done, total
+
+    report = generate(request.spec, read_rows(request.data), out, name=request.name,
+                      template=request.template, jobs=1, strict=request.strict,
+                      on_progress=progress)
+    job.total = report.total
+    job.written = len(report.written)
+    job.failed_rows = report.failed_rows
+    job.problems = [Problem(path=f.field, message=f.message, row=f.row)
+                    for f in report.failed[:1000]]
+    if (request.pdf or request.pdfa) and report.written:
+        if convert is None:
+            raise VnUnionDocsError("máy chủ không có bộ chuyển PDF; bỏ tùy chọn pdf")
+        convert(report.written_paths, out, request.pdfa)
+        job.pdfs = len(report.written)
+    _pack(out, job.result)
 
 
 def _pack(out: Path, target: Path) -> None:

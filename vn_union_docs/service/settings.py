@@ -72,6 +72,12 @@ class ServiceSettings(BaseModel):
         default=200, gt=0, description="Pages of an uploaded PDF that are read.")
     request_timeout: float = Field(
         default=120.0, gt=0, description="Time limit of one request (seconds); then 503.")
+    work_timeout: float = Field(
+        default=20.0, gt=0,
+        description="Longest the library may work on one request (spec, check, template); "
+                    "then the work is stopped and the request gets 422.")
+    job_timeout: float = Field(
+        default=3600.0, gt=0, description="Longest one batch job may run; then it is stopped.")
     max_batch_rows: int = Field(default=20_000, gt=0)
     max_jobs: int = Field(default=2, ge=1, description="Batch jobs running at once; others queue.")
     job_ttl: float = Field(
