@@ -50,6 +50,8 @@ def service(converters: int) -> Iterator[str]:
         port = s.getsockname()[1]
     with tempfile.TemporaryDirectory() as jobs:
         app = create_app(ServiceSettings(converters=converters, job_dir=Path(jobs)))
+        if not converters:  # no pool at all: the page converts with one LibreOffice run
+            app.state.converters = None
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)

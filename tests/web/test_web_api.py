@@ -281,3 +281,15 @@ def test_one_message_per_mistake(client: TestClient) -> None:
     data = client.post("/web/api/inspect", json=_form(spec)).json()
     assert [p["path"] for p in data["problems"]] == ["signature.capacity"]
     assert not [f for f in data["findings"] if f["place"].startswith("signature.capacity")]
+
+
+def test_without_converters_the_form_still_checks(client: TestClient) -> None:
+    """``serve --converters 0``: no page images and no PDF, but findings and .docx."""
+    spec = _spec58()
+    spec["issuer"]["code"] = "CDYT"
+    data = client.post("/web/api/preview", json=_form(spec)).json()
+    assert data["valid"] and data["pages"] is None
+    assert "--converters" in data["pdf_error"]
+    assert any(f["place"] == "issuer.code" for f in data["findings"])
+    assert client.post("/web/api/render?format=pdf", json=_form(spec)).status_code == 503
+    assert client.post("/web/api/render?format=docx", json=_form(spec)).status_code == 200

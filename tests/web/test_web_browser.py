@@ -191,6 +191,28 @@ def test_a_batch_from_a_spreadsheet_gives_a_zip(server: str, browser: Any) -> No
     assert _download(browser, ".zip", before).stat().st_size > 10_000
 
 
+def test_a_batch_from_the_spec_being_composed(server: str, browser: Any) -> None:
+    """The spec on the form (here opened from a file, placeholders and all) is the batch's."""
+    browser.get(server + "/")
+    _el(browser, "#yaml-file").send_keys(str(EXAMPLES / "batch" / "cong_van_cdcs.yaml"))
+    _wait(lambda: "{{ ten_cdcs }}" in browser.execute_script(
+        "const e = document.getElementById('f-recipients-0'); return e ? e.value : ''"),
+        message="the spec on the form")
+    time.sleep(0.5)  # the draft is saved with the first check
+    browser.get(server + "/batch")
+    assert _el(browser, "#spec-current").is_selected()
+    assert "tiếp tục thực hiện" in _el(browser, "#current-info").text
+    _el(browser, "#data-file").send_keys(str(EXAMPLES / "batch" / "cdcs.csv"))
+    _el(browser, "#start").click()
+    link = _wait(lambda: browser.find_elements("css selector", "#result-link"), timeout=90,
+                 message="the zip link")[0]
+    with urllib.request.urlopen(link.get_attribute("href")) as response:
+        archive = zipfile.ZipFile(io.BytesIO(response.read()))
+    documents = sorted(n for n in archive.namelist() if n.endswith(".docx"))
+    assert len(documents) == 34 and documents[0] == "0002.docx"  # named by row
+    assert "Ban Chấp hành Công đoàn phường An Khánh" in docx_text(archive.read(documents[0]))
+
+
 def test_the_page_fits_a_laptop_and_a_phone(server: str, browser: Any, tmp_path: Path) -> None:
     """No sideways scrolling at 1366×768 or 390×844; at 1366 the form and the pages sit side by
     side. Screenshots go to $VN_UNION_DOCS_SCREENSHOTS (or the test's temp folder)."""

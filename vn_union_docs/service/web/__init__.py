@@ -37,6 +37,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from vn_union_docs import Problem, SpecError, TemplateError, render_docx
+from vn_union_docs.errors import LibreOfficeError
 from vn_union_docs.rendering.templates import templates_dir
 from vn_union_docs.service.api import _template_folders
 from vn_union_docs.service.web import forms
@@ -146,7 +147,8 @@ def inspect(form: forms.FormSpec, request: Request) -> dict[str, Any]:
 async def preview(form: forms.FormSpec, request: Request) -> JSONResponse:
     """``inspect`` and, when the spec is valid, the pages as images (``pages``, ``page_count``).
 
-    A spec that cannot be rendered gets ``pages: null`` (the page keeps the last good images).
+    A spec that cannot be rendered gets ``pages: null`` (the page keeps the last good images);
+    when no PDF can be made, ``pdf_error`` says why.
     The ``Server-Timing`` header says where the time went (check, docx, pdf, png; ms).
     """
     timings: dict[str, float] = {}
@@ -163,7 +165,10 @@ async def preview(form: forms.FormSpec, request: Request) -> JSONResponse:
             result["problems"].append({"path": forms.TEMPLATE_KEY, "message": str(exc)})
             return JSONResponse(result)
         timings["docx"] = time.perf_counter() - start
-        result.update(await preview_pages(request.app.state, docx, timings))
+        try:
+            result.update(await preview_pages(request.app.state, docx, timings))
+        except LibreOfficeError as exc:  # the findings are still worth showing
+            result["pdf_error"] = str(exc)
     header = ", ".join(f"{name};dur={seconds * 1000:.1f}" for name, seconds in timings.items())
     return JSONResponse(result, headers={"Server-Timing": header})
 

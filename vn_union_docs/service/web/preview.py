@@ -6,9 +6,10 @@ than drawing a page), no temporary files, and the pages look as the clerk's brow
 the downloaded PDF. PDFium is not thread-safe, so drawing is serialised by one lock; a page
 takes about 10-30 ms.
 
-The PDF comes from ``app.state.converters`` (the pool ``vn-union-docs serve`` starts); when an
-app has none, or its pool could not start, one LibreOffice run per preview is used instead,
-about a second slower.
+The PDF comes from ``app.state.converters`` (the pool ``vn-union-docs serve`` starts). A pool
+that is off (``--converters 0``) or could not start means no preview images (the findings and
+printed lines still work); an app with no pool at all (the router mounted elsewhere) falls
+back to one LibreOffice run per preview, seconds slower.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from starlette.concurrency import run_in_threadpool
 
+from vn_union_docs.errors import LibreOfficeError
 from vn_union_docs.rendering.pdf import convert_to_pdf
 
 #: Resolution of the preview images: 96 dpi gives an A4 page 794 px wide, sharp at 100 %.
@@ -33,6 +35,10 @@ PREVIEW_DPI = 96
 
 #: Pages drawn at most; a longer document says how many more it has.
 MAX_PREVIEW_PAGES = 12
+
+NO_CONVERTER = ("Máy chủ không có bộ chuyển PDF (LibreOffice) nên chưa xem trước được trang in; "
+                "vẫn tải được .docx. Người quản trị: chạy vn-union-docs serve với --converters 1 "
+                "trở lên (cần LibreOffice và python3-uno).")
 
 _PDFIUM_LOCK = threading.Lock()
 _CACHE_SIZE = 32
@@ -81,10 +87,12 @@ async def docx_to_pdf(state: Any, docx: bytes) -> bytes:
     Raises :class:`vn_union_docs.errors.LibreOfficeError` when no PDF can be made.
     """
     pool = getattr(state, "converters", None)
-    if pool is not None and getattr(pool, "available", False):
-        pdf: bytes = await pool.to_pdf(docx)
-        return pdf
-    return await run_in_threadpool(_convert_once, docx)
+    if pool is None:
+        return await run_in_threadpool(_convert_once, docx)
+    if not pool.available:  # --converters 0, or LibreOffice could not start: no PDF
+        raise LibreOfficeError(NO_CONVERTER)
+    pdf: bytes = await pool.to_pdf(docx)
+    return pdf
 
 
 def pdf_pages(pdf: bytes, *, dpi: int = PREVIEW_DPI,

@@ -109,6 +109,9 @@
         showResult(data, generation);
         if (data.pages) {
           await showPages(data, generation);
+        } else if (data.pdf_error) {
+          statusEl.textContent = data.pdf_error;
+          pagesBox.classList.add('stale');
         } else {
           const n = data.problems.length;
           statusEl.textContent = `Chưa xem trước được: còn ${n} chỗ cần sửa (ghi ngay dưới các ô).`;
