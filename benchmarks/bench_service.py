@@ -8,7 +8,9 @@ Run ``python benchmarks/bench_service.py [CLIENTS] [RENDERS] [BATCH_ROWS]`` (def
    (60 requests): p50 / p95.
 3. Load: ``CLIENTS`` concurrent clients × ``RENDERS`` renders each, .docx then PDF; counts
    errors (anything but 200), p50 / p95 latency and requests per second.
-4. ``batch --pdf`` of ``BATCH_ROWS`` rows (examples/batch, rows repeated with new codes):
+4. ``render --pdf`` of the one công văn (the whole command: Python start, render, PDF), with
+   the service's converters and with its own LibreOffice, three interleaved rounds each.
+5. ``batch --pdf`` of ``BATCH_ROWS`` rows (examples/batch, rows repeated with new codes):
    LibreOffice started for the run (``convert_to_pdf``, today's way) against the running
    service's converters (``VN_UNION_DOCS_CONVERTERS``), two interleaved rounds each:
    documents per second, end to end (the command's start, .docx and PDF).
@@ -175,6 +177,22 @@ def batch_pdf(rows: int, converters: str | None) -> dict[str, Any]:
     return {"rows": rows, "seconds": round(seconds, 2), "per_second": round(rows / seconds, 1)}
 
 
+def render_pdf_one(converters: str | None) -> float:
+    """Seconds of ``vn-union-docs render SPEC --pdf`` for the one 2-page công văn."""
+    env = dict(os.environ)
+    env.pop("VN_UNION_DOCS_CONVERTERS", None)
+    if converters:
+        env["VN_UNION_DOCS_CONVERTERS"] = converters
+    with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
+        start = time.perf_counter()
+        done = subprocess.run([*CLI, "render", str(ROOT / "examples" / "58-cdyt-cong-van.yaml"),
+                               "--out", tmp, "--pdf"], capture_output=True, text=True, env=env)
+        seconds = time.perf_counter() - start
+        if done.returncode != 0 or not (Path(tmp) / "58-cdyt-cong-van.pdf").is_file():
+            raise SystemExit(f"render --pdf failed: {done.stderr[-2000:]}")
+    return round(seconds, 2)
+
+
 def main() -> None:
     clients = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     renders = int(sys.argv[2]) if len(sys.argv) > 2 else 50
@@ -191,6 +209,11 @@ def main() -> None:
         results["docx_load"] = load(server.url, spec, "docx", clients, renders)
         results["pdf_load"] = load(server.url, spec, "pdf", clients, renders)
         # Interleaved rounds: the machine's load changes less between the two ways.
+        one_resident, one_own = [], []
+        for _ in range(3):
+            one_resident.append(render_pdf_one(server.converters))
+            one_own.append(render_pdf_one(None))
+        results["render_pdf_one_doc_s"] = {"resident": one_resident, "own_soffice": one_own}
         resident, own = [], []
         for _ in range(2):
             resident.append(batch_pdf(rows, server.converters))
