@@ -77,7 +77,7 @@ def serve_command(
     settings = ServiceSettings(
         host=host, port=port, token=token, require_token_everywhere=require_token,
         templates_dir=templates, register_db=register, cors_origins=cors_origin or [],
-        converters=os.cpu_count() or 1 if converters is None else converters,
+        converters=(os.cpu_count() or 1) if converters is None else converters,
         converter_port=converter_port, max_upload_bytes=int(max_upload_mb * 1_000_000),
         request_timeout=timeout)
     from vn_union_docs.service.app import create_app
