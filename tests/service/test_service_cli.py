@@ -54,3 +54,5 @@ def test_serve_answers_on_the_loopback_and_stops_on_sigterm() -> None:
         proc.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then re-raises SIGTERM (exit status -15).
         assert proc.wait(timeout=30) in (0, -signal.SIGTERM)
+    assert proc.stdout is not None
+    assert "; 0 bộ chuyển PDF" in proc.stdout.read()  # --converters 0 is obeyed
