@@ -74,10 +74,14 @@ def test_page_names_every_document_type_before_any_script(client: TestClient) ->
 
 
 def test_page_loads_nothing_from_outside(client: TestClient) -> None:
-    """Offline: every URL the page and its files use is the service's own."""
+    """Offline: every URL the page and its files use is the service's own, and the browser is
+    told to load nothing else (Content-Security-Policy)."""
     for path in ("/", "/batch"):
+        response = client.get(path)
+        policy = response.headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src 'self';" in policy
         page = _Page()
-        page.feed(client.get(path).text)
+        page.feed(response.text)
         for url in page.urls:
             assert url.startswith(("/", "#", "data:")), url
     for name in _STATIC:

@@ -116,6 +116,8 @@ def test_a_clerk_fills_a_cong_van_sees_it_and_downloads_it(server: str, browser:
     assert "Số: 07/CĐYT" in pdf_text
     assert "Đào Văn Truyền" in pdf_text
     assert "ĐÀO VĂN TRUYỀN" not in pdf_text
+    # No script error, no refused load (Content-Security-Policy), no failed request.
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
 def test_vietnamese_ime_composition_is_never_interrupted(server: str, browser: Any) -> None:
