@@ -412,3 +412,17 @@ def test_a_batch_job_is_stopped_at_its_time_limit(tmp_path: Path) -> None:
         status = _wait(c, r.json()["status_url"])
         assert status["state"] == "failed"
         assert "1 giây" in status["problems"][-1]["message"]
+
+
+def test_api_docs_page_works_offline_and_without_token(tmp_path: Path) -> None:
+    from vn_union_docs.service.app import create_app
+    from vn_union_docs.service.settings import ServiceSettings
+
+    app = create_app(ServiceSettings(converters=0, token=TOKEN, job_dir=tmp_path))
+    with TestClient(app, client=("203.0.113.7", 4000)) as remote:
+        page = remote.get("/api/docs")
+        assert page.status_code == 200
+        assert "cdn" not in page.text.lower()  # scripts come from the service itself
+        assert remote.get("/api/docs/static/swagger-ui-bundle.js").status_code == 200
+        assert remote.get("/openapi.json").status_code == 200
+        assert remote.get("/api/types").status_code == 401  # the API itself still needs it

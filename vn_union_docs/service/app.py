@@ -31,6 +31,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,6 +52,11 @@ _DESCRIPTION = (
     "Errors are JSON with a list of problems (key path, Vietnamese message). Clients that "
     "are not on the loopback send the API token as `Authorization: Bearer <token>`."
 )
+
+
+_DOCS_STATIC = "/api/docs/static"
+# The API's description is public: a browser can show it without sending the token.
+_PUBLIC = ("/openapi.json", "/api/docs")
 
 
 def _pool_for(settings: ServiceSettings) -> ConverterPool:
@@ -82,13 +88,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             await asyncio.to_thread(pool.close)
             jobs.close()
 
-    app = FastAPI(
+    # Swagger UI served from the package, not a CDN: offices may have no internet.
+    app = FastAPIOffline(
         title="vn-union-docs",
         version=__version__,
         description=_DESCRIPTION,
         lifespan=lifespan,
         docs_url="/api/docs",
         redoc_url=None,
+        static_url=_DOCS_STATIC,
     )
     app.state.settings = settings
     app.state.converters = pool
@@ -138,8 +146,9 @@ class _Guard:
             return
         settings = self.settings
         client = scope.get("client")
+        public = scope["method"] in ("GET", "HEAD") and scope["path"].startswith(_PUBLIC)
         if (settings.require_token_everywhere or not is_loopback(client[0] if client else None)) \
-                and scope["method"] != "OPTIONS":
+                and scope["method"] != "OPTIONS" and not public:
             problem = service_errors.token_problem(Request(scope), settings.token)
             if problem is not None:
                 response = service_errors.problem_response(
