@@ -146,6 +146,16 @@ def test_every_field_has_a_label_and_the_keyboard_reaches_it(server: str, browse
 
     browser.get(server + "/?type=ke_hoach")
     _wait(lambda: browser.find_elements("css selector", "#f-body"))
+    # A new form is not a wall of red: what is left is listed; a field the clerk leaves
+    # empty gets its message.
+    todo = _wait(lambda: browser.find_elements("css selector", "#summary .todo"))[0]
+    assert "Địa danh" in todo.text and "Trích yếu" in todo.text
+    assert browser.find_elements("css selector", "#fields .finding.error") == []
+    _el(browser, "#f-place").click()
+    _el(browser, "#f-subject").click()
+    _wait(lambda: browser.find_elements("css selector", "#f-place-msgs .finding.error"),
+          message="the message under the empty place")
+    assert _el(browser, "#f-place").get_attribute("aria-invalid") == "true"
     unlabeled = browser.execute_script("""
         return [...document.querySelectorAll('#form input, #form select, #form textarea')]
           .filter(e => e.type !== 'hidden' && !e.hidden)

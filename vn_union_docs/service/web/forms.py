@@ -264,8 +264,9 @@ def inspect(form: FormSpec, folders: Sequence[Path] = ()
     """Everything the form shows without rendering (problems, checker findings, printed lines),
     the model when the spec is valid, and the template it names.
 
-    ``problems`` are why the spec cannot be rendered (each with its key path); ``findings`` are
-    the checker's (rule, severity, message, place = key path, legal source).
+    ``problems`` are why the spec cannot be rendered (each with its key path, and ``missing``
+    when the key is simply not filled in yet); ``findings`` are the checker's (rule, severity,
+    message, place = key path, legal source).
     """
     spec, problems = spec_from_form(form)
     template, template_problems = resolve_template(spec, folders)
@@ -282,7 +283,9 @@ def inspect(form: FormSpec, folders: Sequence[Path] = ()
                 if f.rule != "spec-invalid" and not (f.severity == "error" and said(f.place))]
     return {
         "valid": doc is not None,
-        "problems": [{"path": p.path, "message": p.message} for p in problems],
+        "problems": [{"path": p.path, "message": p.message,
+                      "missing": bool(p.path) and _get_path(spec, _path_keys(p.path)) is None}
+                     for p in problems],
         "findings": findings,
         "lines": printed_lines(spec, doc),
     }, doc, template

@@ -114,7 +114,9 @@
           pagesBox.classList.add('stale');
         } else {
           const n = data.problems.length;
-          statusEl.textContent = `Chưa xem trước được: còn ${n} chỗ cần sửa (ghi ngay dưới các ô).`;
+          statusEl.textContent = data.problems.every((p) => p.missing)
+            ? `Điền các ô có dấu * để xem trước (còn trống ${n} ô).`
+            : `Chưa xem trước được: còn ${n} chỗ cần sửa (ghi ngay dưới các ô).`;
           pagesBox.classList.add('stale');
         }
       }
@@ -161,13 +163,32 @@
     statusEl.textContent = `Bản xem trước: ${total} trang, đúng như khi in.`;
   }
 
+  /* An empty required field is not an error until the clerk has been there (or tried to
+     download): a new form lists what is left to fill in, calmly, instead of a wall of red. */
+  const touched = new Set();
+  let showAll = false;
+  let lastResult = null;
+  const topKey = (path) => (path || '').split(/[.[]/)[0];
+  fieldsBox.addEventListener('focusout', (e) => {
+    const box = e.target.closest && e.target.closest('[data-path]');
+    if (!box) return;
+    const key = topKey(box.dataset.path);
+    if (!touched.has(key)) {
+      touched.add(key);
+      if (lastResult) showResult(lastResult, shownGeneration);
+    }
+  });
+
   function showResult(data, generation) {
     if (generation < shownGeneration) return;
     shownGeneration = generation;
+    lastResult = data;
     for (const rec of form.records.values()) if (rec.msgs) rec.msgs.replaceChildren();
     for (const node of fieldsBox.querySelectorAll('[aria-invalid]')) node.removeAttribute('aria-invalid');
+    const quiet = (p) => p.missing && !showAll && !touched.has(topKey(p.path));
+    const empty = data.problems.filter(quiet);
     const items = [
-      ...data.problems.map((p) => ({ path: p.path, severity: 'error', message: p.message, source: '' })),
+      ...data.problems.filter((p) => !quiet(p)).map((p) => ({ path: p.path, severity: 'error', message: p.message, source: '' })),
       ...data.findings.map((f) => ({ path: f.place, severity: f.severity, message: f.message, source: f.source, rule: f.rule })),
     ];
     const list = document.createElement('ul');
@@ -207,8 +228,24 @@
     head.className = errors ? 'count error' : warnings ? 'count warning' : 'count ok';
     head.textContent = items.length
       ? `Kiểm tra: ${errors} lỗi, ${warnings} lưu ý.`
-      : 'Kiểm tra: không thấy lỗi nào theo NĐ 30/2020.';
-    summary.replaceChildren(head, ...(items.length ? [list] : []));
+      : empty.length ? 'Kiểm tra: chưa thấy lỗi ở những ô đã điền.'
+        : 'Kiểm tra: không thấy lỗi nào theo NĐ 30/2020.';
+    const parts = [head, ...(items.length ? [list] : [])];
+    if (empty.length) {
+      const todo = document.createElement('p');
+      todo.className = 'todo';
+      todo.append('Còn trống: ');
+      empty.forEach((p, i) => {
+        const rec = form.recordFor(p.path);
+        const a = document.createElement('a');
+        a.textContent = labelOf(p.path);
+        a.href = rec ? '#' + window.VnForm.idOf(rec.path) : '#fields';
+        a.addEventListener('click', (e) => { e.preventDefault(); if (rec) rec.focus(); });
+        todo.append(a, i < empty.length - 1 ? ', ' : '.');
+      });
+      parts.push(todo);
+    }
+    summary.replaceChildren(...parts);
     for (const out of document.querySelectorAll('output[data-line]')) {
       out.textContent = (data.lines || {})[out.dataset.line] || '—';
     }
@@ -230,7 +267,11 @@
       if (!res.ok) {
         const data = await res.json().catch(() => null);
         fileStatus.textContent = 'Chưa tải được: ' + messageOf(data, res.status);
-        if (data && data.problems) showResult({ problems: data.problems, findings: [], lines: {} }, lastEdit);
+        if (data && data.problems) {
+          showAll = true;  // the clerk wants the file: show every problem where it is
+          showResult({ problems: data.problems, findings: (lastResult || {}).findings || [],
+            lines: (lastResult || {}).lines || {} }, lastEdit);
+        }
         return;
       }
       const blob = await res.blob();
