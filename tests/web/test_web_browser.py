@@ -13,6 +13,8 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from vn_union_docs import load_document
+
 from .conftest import EXAMPLES, docx_text
 
 
@@ -116,6 +118,12 @@ def test_a_clerk_fills_a_cong_van_sees_it_and_downloads_it(server: str, browser:
     assert "Số: 07/CĐYT" in pdf_text
     assert "Đào Văn Truyền" in pdf_text
     assert "ĐÀO VĂN TRUYỀN" not in pdf_text
+    # The spec saved as YAML is what the command line reads.
+    _el(browser, "#save-yaml").click()
+    saved = _download(browser, ".yaml", before)
+    doc = load_document(saved)
+    assert (doc.number, doc.symbol_text, doc.recipients) == (
+        7, "CĐYT", ["Các Công đoàn cơ sở trực thuộc", "Ban Nữ công"])
     # No script error, no refused load (Content-Security-Policy), no failed request.
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
