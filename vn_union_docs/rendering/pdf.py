@@ -457,11 +457,11 @@ def convert_to_pdf(
     paths = [Path(p).resolve() for p in docx_paths]
     from vn_union_docs.rendering.pdf_pool import pool_from_env
 
-    pool = pool_from_env()  # resident converters named by $VN_UNION_DOCS_CONVERTERS
-    if pool is not None:
+    resident = pool_from_env()  # resident converters named by $VN_UNION_DOCS_CONVERTERS
+    if resident is not None:
         _check_inputs(paths)
-        with pool:
-            return pool.convert_files(paths, out_dir, pdfa=pdfa, on_progress=on_progress)
+        with resident:
+            return resident.convert_files(paths, out_dir, pdfa=pdfa, on_progress=on_progress)
     exe = _require_soffice(soffice)
     _check_inputs(paths)
     out = Path(out_dir)
