@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from vn_union_docs import load_document
@@ -297,3 +298,22 @@ def test_without_converters_the_form_still_checks(client: TestClient) -> None:
     assert any(f["place"] == "issuer.code" for f in data["findings"])
     assert client.post("/web/api/render?format=pdf", json=_form(spec)).status_code == 503
     assert client.post("/web/api/render?format=docx", json=_form(spec)).status_code == 200
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("text", [
+    _alias_bomb(9), "a: " + "[" * 5_000 + "]" * 5_000, "a: " + "{b: " * 3_000 + "1" + "}" * 3_000,
+    "".join(" " * i + "- \n" for i in range(1_300)), "- " * 5_000 + "x",
+], ids=["aliases", "flow-sequences", "flow-mappings", "block-nesting", "inline-sequences"])
+def test_hostile_yaml_is_refused(client: TestClient, text: str) -> None:
+    loaded = client.post("/web/api/yaml/load", json={"text": text})
+    assert loaded.status_code == 422
+    assert "YAML quá lớn" in loaded.json()["problems"][0]["message"]
+    data = client.post("/web/api/inspect", json=_form({"type": "cong_van"}, data=text)).json()
+    assert any(p["path"] == "data" and "quá lớn" in p["message"] for p in data["problems"])

@@ -34,6 +34,11 @@ from vn_union_docs.documents.models import (
 #: Largest spec (JSON body) the page's endpoints accept, in bytes (issue 20: 1 MB).
 MAX_SPEC_BYTES = 1_000_000
 
+#: Bounds on what a YAML text may expand to: aliases (``*a``) can make a 1 kB text a
+#: million values ("billion laughs"), and deep nesting exhausts the interpreter's stack.
+MAX_YAML_NODES = 100_000
+MAX_YAML_DEPTH = 64
+
 #: The key naming a template: only a name from the service's list (``GET /api/templates``).
 TEMPLATE_KEY = "template"
 
@@ -159,6 +164,49 @@ def _set_path(target: Any, keys: list[str | int], value: Any) -> bool:
     return False
 
 
+def _read_yaml(text: str, path: str) -> Any:
+    """YAML text → plain values, bounded (``MAX_YAML_NODES``, ``MAX_YAML_DEPTH``).
+
+    Raises ``SpecError`` with a problem at ``path`` (``dòng N`` when the parser knows it).
+    """
+    depth = deepest = 0
+    for char in text:  # flow nesting ([[[[…) makes the parser crawl before it gives up
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    try:
+        if deepest > MAX_YAML_DEPTH:  # brackets inside quotes count too: rare, and harmless
+            raise RecursionError
+        value = _yaml().load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"dòng {mark.line + 1}: " if mark is not None else ""
+        why = getattr(exc, "problem", None) or exc
+        raise SpecError(problems=[Problem(path, f"{where}YAML không đọc được ({why})")]) from None
+    except RecursionError:
+        value = None
+        nodes = MAX_YAML_NODES + 1
+    else:
+        nodes = 0
+    stack = [(value, 0)]
+    while stack and nodes <= MAX_YAML_NODES:
+        item, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_YAML_DEPTH:
+            nodes = MAX_YAML_NODES + 1
+        elif isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    if nodes > MAX_YAML_NODES:
+        raise SpecError(problems=[Problem(path, (
+            f"YAML quá lớn: quá {MAX_YAML_NODES:,} giá trị hoặc lồng quá {MAX_YAML_DEPTH} tầng "
+            "(kể cả giá trị nhân lên qua tham chiếu &/*)").replace(",", "."))])
+    return value
+
+
 def spec_from_form(form: FormSpec) -> tuple[dict[str, Any], list[Problem]]:
     """The spec the form describes, and the problems found in putting it together."""
     spec = dict(form.spec)
@@ -168,12 +216,9 @@ def spec_from_form(form: FormSpec) -> tuple[dict[str, Any], list[Problem]]:
         if not keys or not text.strip():
             continue
         try:
-            value = _yaml().load(text)
-        except YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (dòng {mark.line + 1})" if mark is not None else ""
-            problems.append(Problem(path, f"YAML không đọc được{where}: "
-                                          f"{getattr(exc, 'problem', None) or exc}"))
+            value = _read_yaml(text, path)
+        except SpecError as exc:
+            problems += exc.problems
             continue
         if not isinstance(value, dict):
             problems.append(Problem(path, "phải là các cặp «tên: giá trị», mỗi cặp một dòng"))
@@ -332,13 +377,7 @@ def load_yaml(request: YamlText) -> dict[str, Any]:
     Raises ``SpecError`` when the text is not a YAML/JSON mapping. Values at the ``freeform``
     paths come back as YAML text (the form edits them so).
     """
-    try:
-        data = _yaml().load(request.text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"dòng {mark.line + 1}: " if mark is not None else ""
-        why = getattr(exc, "problem", None) or exc
-        raise SpecError(problems=[Problem("", f"{where}tệp YAML không đọc được ({why})")]) from None
+    data = _read_yaml(request.text, "")
     if not isinstance(data, dict):
         raise SpecError(problems=[Problem("", "tệp phải là một văn bản (các cặp khóa: giá trị)")])
     data = _json_ready(data)
