@@ -45,7 +45,7 @@ from types import TracebackType
 
 from vn_union_docs.errors import LibreOfficeError
 from vn_union_docs.files import write_atomic
-from vn_union_docs.rendering.pdf import find_soffice
+from vn_union_docs.rendering.soffice import INSTALL_HELP, find_soffice
 
 __all__ = ["CONVERTERS_ENV", "UNO_PYTHON_ENV", "ConverterPool", "find_uno_python",
            "pool_from_env"]
@@ -285,8 +285,6 @@ class ConverterPool:
     def _prepare_launch(self) -> None:
         self._soffice = self._soffice or find_soffice()
         if not self._soffice:
-            from vn_union_docs.rendering.pdf import INSTALL_HELP
-
             raise LibreOfficeError(INSTALL_HELP)
         self._uno_python = self._uno_python or find_uno_python()
         if not self._uno_python:

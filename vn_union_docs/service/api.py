@@ -31,11 +31,11 @@ from vn_union_docs.service.limits import run_limited
 from vn_union_docs.service.responses import ERROR_RESPONSES, SPEC_SCHEMA_REF
 from vn_union_docs.service.settings import ServiceSettings
 from vn_union_docs.service.uploads import (
-    UploadRefused,
     inspect_zip,
     parse_json_object,
     read_json_body,
     read_upload,
+    refuse,
     safe_template_name,
 )
 
@@ -253,9 +253,9 @@ async def _render_with_upload(request: Request, settings: ServiceSettings,
     spec_field = form.get("spec")
     upload = form.get("template")
     if not isinstance(spec_field, str):
-        raise UploadRefused(422, "spec", "thiếu trường spec (JSON của văn bản)")
+        raise refuse(422, "spec", "thiếu trường spec (JSON của văn bản)")
     if not isinstance(upload, UploadFile):
-        raise UploadRefused(422, "template", "thiếu tệp mẫu .docx (trường template)")
+        raise refuse(422, "template", "thiếu tệp mẫu .docx (trường template)")
     spec = parse_json_object(spec_field.encode("utf-8"), "spec")
     spec.pop("template", None)
     raw = await read_upload(upload, settings, "template")  # type: ignore[arg-type]
@@ -283,7 +283,7 @@ def _render_uploaded_template(raw: bytes, document: BaseDocument) -> bytes:
         path.write_bytes(raw)
         errors = [f for f in _template_findings(path, document.type) if f.severity == "error"]
         if errors:
-            raise UploadRefused(422, "template", "; ".join(
+            raise refuse(422, "template", "; ".join(
                 f"{f.part} {f.place}: {f.message}".strip() for f in errors[:10]))
         try:
             from vn_union_docs.rendering.compiled import CompiledTemplate
@@ -292,7 +292,7 @@ def _render_uploaded_template(raw: bytes, document: BaseDocument) -> bytes:
         except TemplateError:
             raise
         except Exception as exc:
-            raise UploadRefused(422, "template", f"không dùng được mẫu này ({exc})") from None
+            raise refuse(422, "template", f"không dùng được mẫu này ({exc})") from None
         return render_compiled(compiled, document)
 
 
@@ -327,11 +327,11 @@ async def check_uploaded_template(
 async def _one_upload(request: Request, settings: ServiceSettings,
                       field: str = "file") -> bytes:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise UploadRefused(422, field, "gửi tệp dạng multipart/form-data, trường «file»")
+        raise refuse(422, field, "gửi tệp dạng multipart/form-data, trường «file»")
     form = await request.form(max_files=1, max_fields=2, max_part_size=settings.max_spec_bytes)
     upload = form.get(field)
     if not isinstance(upload, UploadFile):
-        raise UploadRefused(422, field, f"thiếu tệp (trường «{field}»)")
+        raise refuse(422, field, f"thiếu tệp (trường «{field}»)")
     return await read_upload(upload, settings, field)  # type: ignore[arg-type]
 
 
@@ -364,7 +364,7 @@ async def check_endpoint(request: Request) -> CheckResult:
     try:
         findings = await run_limited(settings.work_timeout, check, spec)
     except RecursionError:
-        raise UploadRefused(422, "body", "spec lồng nhau quá sâu") from None
+        raise refuse(422, "body", "spec lồng nhau quá sâu") from None
     return _result("spec", findings)
 
 

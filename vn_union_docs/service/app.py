@@ -43,6 +43,7 @@ from vn_union_docs.service.api import router as api_router
 from vn_union_docs.service.batch_api import router as batch_router
 from vn_union_docs.service.jobs import JobStore
 from vn_union_docs.service.settings import ServiceSettings, is_loopback
+from vn_union_docs.service.uploads import UploadRefused
 
 __all__ = ["create_app"]
 
@@ -192,6 +193,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SpecError)
     async def spec_error(request: Request, exc: SpecError) -> JSONResponse:
         return service_errors.spec_error_response(exc)
+
+    @app.exception_handler(UploadRefused)
+    async def refused(request: Request, exc: UploadRefused) -> JSONResponse:
+        return service_errors.problem_response(exc.status, exc.problem)
 
     @app.exception_handler(LibreOfficeError)
     async def libreoffice_error(request: Request, exc: LibreOfficeError) -> JSONResponse:

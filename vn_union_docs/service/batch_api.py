@@ -27,6 +27,7 @@ from vn_union_docs.service.uploads import (
     inspect_zip,
     parse_json_object,
     read_upload,
+    refuse,
     safe_template_name,
 )
 
@@ -88,7 +89,7 @@ def _prepare(job: Job, spec_raw: bytes, spec_name: str, data_raw: bytes, data_na
 
     suffix = _DATA_SUFFIXES.get(Path(data_name).suffix.lower())
     if suffix is None:
-        raise UploadRefused(422, "data", "dữ liệu phải là tệp .csv hoặc .xlsx")
+        raise refuse(422, "data", "dữ liệu phải là tệp .csv hoặc .xlsx")
     if suffix == ".xlsx":
         inspect_zip(data_raw, settings, "data")
     data_path = job.folder / f"data{suffix}"
@@ -102,8 +103,8 @@ def _prepare(job: Job, spec_raw: bytes, spec_name: str, data_raw: bytes, data_na
     NamePattern(name).check_columns(columns)
     for count, _ in enumerate(rows, start=1):
         if count > settings.max_batch_rows:
-            raise UploadRefused(413, "data", f"dữ liệu có hơn {settings.max_batch_rows} dòng, "
-                                "quá giới hạn một lô; hãy chia thành nhiều tệp")
+            raise refuse(413, "data", f"dữ liệu có hơn {settings.max_batch_rows} dòng, "
+                         "quá giới hạn một lô; hãy chia thành nhiều tệp")
     return BatchRequest(spec=spec, data=data_path, name=name, template=template, pdf=pdf,
                         pdfa=pdfa, strict=strict)
 
@@ -130,22 +131,19 @@ async def start_batch(
     spec_raw = await read_upload(spec, settings, "spec")
     data_raw = await read_upload(data, settings, "data")
     if (pdf or pdfa) and not pool.available:
-        raise UploadRefused(503, "pdf", "máy chủ không có bộ chuyển PDF (LibreOffice); "
-                            "bỏ tùy chọn pdf hoặc nhờ quản trị bật --converters")
+        raise refuse(503, "pdf", "máy chủ không có bộ chuyển PDF (LibreOffice); "
+                     "bỏ tùy chọn pdf hoặc nhờ quản trị bật --converters")
     job = store.new()
     try:
         batch = await run_limited(
             settings.work_timeout, _prepare, job, spec_raw, spec.filename or "spec.json", data_raw,
             data.filename or "data.csv", settings, name or None, pdf, pdfa, strict)
-    except SpecError:
-        store.discard(job)
-        raise
-    except HTTPException:
+    except (SpecError, UploadRefused):
         store.discard(job)
         raise
     except VnUnionDocsError as exc:
         store.discard(job)
-        raise UploadRefused(422, "data", str(exc)) from None
+        raise refuse(422, "data", str(exc)) from None
 
     def convert(paths: list[Path], out: Path, as_pdfa: bool) -> None:
         pool.convert_files(paths, out, pdfa=as_pdfa)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vn_union_docs.errors import Problem, SpecError, VnUnionDocsError
-from vn_union_docs.service.limits import Overtime, deadline, overtime_problem
+from vn_union_docs.service.limits import _Overtime, deadline, overtime_problem
 from vn_union_docs.service.settings import ServiceSettings
 
 __all__ = ["Job", "JobStore"]
@@ -147,7 +147,7 @@ class JobStore:
             with deadline(self.settings.job_timeout):
                 _work(job, request, convert)
             job.state = "done"
-        except Overtime:
+        except _Overtime:
             job.problems.append(overtime_problem(self.settings.job_timeout))
             job.state = "failed"
         except SpecError as exc:

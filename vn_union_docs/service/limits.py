@@ -3,7 +3,7 @@
 A spec's Jinja (``{% for i in range(100000) %}{% for j in range(100000) %}…``) can ask for
 billions of steps inside the library's sandbox. Answering 503 after the request's time limit
 is not enough: the thread would go on burning a core. :func:`deadline` raises
-:class:`Overtime` *inside* the working thread when time is up (CPython's
+:class:`_Overtime` *inside* the working thread when time is up (CPython's
 ``PyThreadState_SetAsyncExc``: delivered between two bytecodes, so pure-Python loops such as
 Jinja's stop within milliseconds; a long call into C finishes first).
 """
@@ -19,9 +19,9 @@ from typing import ParamSpec, TypeVar
 from fastapi.concurrency import run_in_threadpool
 
 from vn_union_docs.errors import Problem
-from vn_union_docs.service.uploads import UploadRefused
+from vn_union_docs.service.uploads import refuse
 
-__all__ = ["Overtime", "deadline", "run_limited"]
+__all__ = ["deadline", "run_limited"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -30,13 +30,13 @@ _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 
 
-class Overtime(BaseException):  # not an Exception: "except Exception" must not swallow it
+class _Overtime(BaseException):  # not an Exception: "except Exception" must not swallow it
     """Raised inside a thread whose work ran past its :func:`deadline`."""
 
 
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
-    """Raise :class:`Overtime` in the current thread if the block runs over ``seconds``."""
+    """Raise :class:`_Overtime` in the current thread if the block runs over ``seconds``."""
     ident = threading.get_ident()
     lock = threading.Lock()
     state = {"done": False, "fired": False}
@@ -45,7 +45,7 @@ def deadline(seconds: float) -> Iterator[None]:
         with lock:
             if not state["done"]:
                 state["fired"] = True
-                _set_async_exc(ident, ctypes.py_object(Overtime))
+                _set_async_exc(ident, ctypes.py_object(_Overtime))
 
     timer = threading.Timer(seconds, fire)
     timer.daemon = True
@@ -70,9 +70,9 @@ async def run_limited(seconds: float, fn: Callable[P, T], *args: P.args,
 
     try:
         return await run_in_threadpool(work)
-    except Overtime:
-        raise UploadRefused(422, "", f"dữ liệu đòi xử lý quá {seconds:g} giây (vòng lặp "
-                            "quá lớn trong spec?): đã dừng; hãy rút gọn") from None
+    except _Overtime:
+        raise refuse(422, "", f"dữ liệu đòi xử lý quá {seconds:g} giây (vòng lặp "
+                     "quá lớn trong spec?): đã dừng; hãy rút gọn") from None
 
 
 def overtime_problem(seconds: float) -> Problem:

@@ -16,22 +16,31 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException, Request, UploadFile
+from fastapi import Request, UploadFile
 
-from vn_union_docs.errors import Problem
+from vn_union_docs.errors import Problem, VnUnionDocsError
 from vn_union_docs.service.settings import ServiceSettings
 
-__all__ = ["UploadRefused", "inspect_zip", "read_json_body", "read_upload", "safe_template_name"]
+__all__ = ["UploadRefused", "inspect_zip", "read_json_body", "read_upload", "refuse",
+           "safe_template_name"]
 
 _DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
-class UploadRefused(HTTPException):
-    """An upload the service will not open (413 too large, 422 unsafe or unreadable)."""
+class UploadRefused(VnUnionDocsError):
+    """Input the service will not take (413 too large, 422 unsafe or unreadable, 503 when
+    it cannot serve it); answered as JSON with one problem at ``path``."""
 
-    def __init__(self, status: int, path: str, message: str) -> None:
-        super().__init__(status, [Problem(path=path, message=message)])
+    def __init__(self, message: str = "", *, status: int = 422, path: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.problem = Problem(path=path, message=message)
+
+
+def refuse(status: int, path: str, message: str) -> UploadRefused:
+    """The :class:`UploadRefused` for ``status``, naming the field ``path``."""
+    return UploadRefused(message, status=status, path=path)
 
 
 def _bytes(n: int) -> str:
@@ -46,7 +55,7 @@ async def read_json_body(request: Request, settings: ServiceSettings) -> dict[st
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise UploadRefused(413, "body", f"spec vượt giới hạn {_bytes(limit)}")
+            raise refuse(413, "body", f"spec vượt giới hạn {_bytes(limit)}")
         chunks.append(chunk)
     return parse_json_object(b"".join(chunks), "body")
 
@@ -58,19 +67,19 @@ def _no_constants(name: str) -> Any:
 def parse_json_object(raw: bytes, path: str) -> dict[str, Any]:
     """Parse JSON that must be an object; 422 with a Vietnamese message otherwise."""
     if not raw.strip():
-        raise UploadRefused(422, path, "thiếu nội dung: gửi spec dạng JSON (type, issuer, …)")
+        raise refuse(422, path, "thiếu nội dung: gửi spec dạng JSON (type, issuer, …)")
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constants)
     except UnicodeDecodeError:
-        raise UploadRefused(422, path, "nội dung không phải UTF-8") from None
+        raise refuse(422, path, "nội dung không phải UTF-8") from None
     except json.JSONDecodeError as exc:
-        raise UploadRefused(422, path, f"JSON sai cú pháp ở dòng {exc.lineno}, cột "
-                            f"{exc.colno}: {exc.msg}") from None
+        raise refuse(422, path, f"JSON sai cú pháp ở dòng {exc.lineno}, cột "
+                     f"{exc.colno}: {exc.msg}") from None
     except (ValueError, RecursionError) as exc:
         message = str(exc) if isinstance(exc, ValueError) else "JSON lồng nhau quá sâu"
-        raise UploadRefused(422, path, message) from None
+        raise refuse(422, path, message) from None
     if not isinstance(data, dict):
-        raise UploadRefused(422, path, "spec phải là một đối tượng JSON {\"type\": …, …}")
+        raise refuse(422, path, "spec phải là một đối tượng JSON {\"type\": …, …}")
     return data
 
 
@@ -78,40 +87,40 @@ async def read_upload(upload: UploadFile, settings: ServiceSettings, path: str) 
     """The uploaded file's bytes, at most ``max_upload_bytes`` (413 beyond)."""
     limit = settings.max_upload_bytes
     if upload.size is not None and upload.size > limit:
-        raise UploadRefused(413, path, f"tệp vượt giới hạn {_bytes(limit)}")
+        raise refuse(413, path, f"tệp vượt giới hạn {_bytes(limit)}")
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        raise UploadRefused(413, path, f"tệp vượt giới hạn {_bytes(limit)}")
+        raise refuse(413, path, f"tệp vượt giới hạn {_bytes(limit)}")
     return data
 
 
 def inspect_zip(data: bytes, settings: ServiceSettings, path: str) -> None:
     """Refuse an Office file (zip) that is a bomb or carries XML entity declarations."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise UploadRefused(422, path, "tệp không phải .docx/.xlsx hợp lệ (không mở được zip)")
+        raise refuse(422, path, "tệp không phải .docx/.xlsx hợp lệ (không mở được zip)")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             if len(infos) > settings.max_zip_entries:
-                raise UploadRefused(413, path, f"tệp có {len(infos)} phần, quá giới hạn "
-                                    f"{settings.max_zip_entries}")
+                raise refuse(413, path, f"tệp có {len(infos)} phần, quá giới hạn "
+                             f"{settings.max_zip_entries}")
             total = 0
             for info in infos:
                 total += info.file_size
                 if total > settings.max_unzipped_bytes:
-                    raise UploadRefused(413, path, "tệp giải nén ra quá lớn (vượt "
-                                        f"{_bytes(settings.max_unzipped_bytes)}): bị từ chối")
+                    raise refuse(413, path, "tệp giải nén ra quá lớn (vượt "
+                                 f"{_bytes(settings.max_unzipped_bytes)}): bị từ chối")
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > 1_000_000 and ratio > settings.max_zip_ratio:
-                    raise UploadRefused(413, path, f"phần «{info.filename}» nén bất thường "
-                                        f"(tỉ lệ {ratio:.0f}:1), nghi là bom nén: bị từ chối")
+                    raise refuse(413, path, f"phần «{info.filename}» nén bất thường "
+                                 f"(tỉ lệ {ratio:.0f}:1), nghi là bom nén: bị từ chối")
             for info in infos:
                 if info.filename.lower().endswith(_XML_SUFFIXES):
                     _check_xml(archive, info, path, settings)
     except UploadRefused:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
-        raise UploadRefused(422, path, f"tệp zip bị hỏng ({type(exc).__name__})") from None
+        raise refuse(422, path, f"tệp zip bị hỏng ({type(exc).__name__})") from None
 
 
 def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str,
@@ -123,10 +132,10 @@ def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str,
         while chunk := fh.read(1 << 16):
             read += len(chunk)
             if read > settings.max_unzipped_bytes:
-                raise UploadRefused(413, path, f"phần «{info.filename}» giải nén ra quá lớn")
+                raise refuse(413, path, f"phần «{info.filename}» giải nén ra quá lớn")
             if _DOCTYPE.search(tail + chunk):
-                raise UploadRefused(422, path, f"phần «{info.filename}» có khai báo DOCTYPE/"
-                                    "ENTITY (thủ thuật XML nguy hiểm): tệp bị từ chối")
+                raise refuse(422, path, f"phần «{info.filename}» có khai báo DOCTYPE/"
+                             "ENTITY (thủ thuật XML nguy hiểm): tệp bị từ chối")
             tail = chunk[-16:]
 
 
@@ -141,18 +150,18 @@ def safe_template_name(value: Any, folders: Sequence[Path], path: str = "templat
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise UploadRefused(422, path, "template phải là tên một mẫu trong danh sách "
-                            "GET /api/templates")
+        raise refuse(422, path, "template phải là tên một mẫu trong danh sách "
+                     "GET /api/templates")
     name = value.strip()
     if (not name or "/" in name or "\\" in name or name.startswith(".") or ":" in name
             or "\x00" in name):
-        raise UploadRefused(422, path, f"«{value}»: dịch vụ không nhận đường dẫn tệp; chỉ "
-                            "dùng tên một mẫu trong danh sách GET /api/templates")
+        raise refuse(422, path, f"«{value}»: dịch vụ không nhận đường dẫn tệp; chỉ "
+                     "dùng tên một mẫu trong danh sách GET /api/templates")
     if not name.lower().endswith(".docx"):
         name += ".docx"
     for folder in folders:
         candidate = folder / name
         if candidate.is_file() and candidate.resolve().parent == folder.resolve():
             return candidate
-    raise UploadRefused(422, path, f"không có mẫu «{value}» trên máy chủ; xem danh sách "
-                        "GET /api/templates")
+    raise refuse(422, path, f"không có mẫu «{value}» trên máy chủ; xem danh sách "
+                 "GET /api/templates")
