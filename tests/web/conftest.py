@@ -142,7 +142,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
     """A fresh headless chromium (own profile: no draft left from another test)."""
     need_chromium()
     driver = make_browser(tmp_path / "downloads")
-    driver.downloads = tmp_path / "downloads"  # type: ignore[attr-defined]
+    driver.downloads = tmp_path / "downloads"
     try:
         yield driver
     finally:

@@ -48,7 +48,7 @@ def _download(driver: Any, suffix: str, before: set[str]) -> Path:
         new = [p for p in folder.glob(f"*{suffix}") if p.name not in before]
         return new[0] if new and not list(folder.glob("*.crdownload")) else None
 
-    return _wait(done, message=f"a downloaded {suffix} file")  # type: ignore[no-any-return]
+    return _wait(done, message=f"a downloaded {suffix} file")
 
 
 def _key(driver: Any) -> str:
@@ -315,6 +315,16 @@ def test_new_types_and_keys_appear_without_hand_work(
     assert _el(browser, "#f-seats").get_attribute("value") == "1"  # the schema's default
     _el(browser, "#f-seats").clear()
     _type(browser, "#f-seats", "3")
+    # Two appendices, the first removed: the second takes its place, fields renamed.
+    _el(browser, "#f-appendices .add").click()
+    _type(browser, "#f-appendices-1-title", "Danh sách")
+    _el(browser, "#f-appendices li:first-child .remove").click()
+    assert _el(browser, "#f-appendices-0-title").get_attribute("value") == "Danh sách"
+    assert not browser.find_elements("css selector", "#f-appendices-1-title")
+    assert browser.execute_script(
+        "return window.vnForm.recordFor('appendices[0].title').path") == "appendices[0].title"
+    _el(browser, "#f-appendices-0-title").clear()
+    _type(browser, "#f-appendices-0-title", "Chương trình")
     spec = browser.execute_script("return window.vnForm.value().spec")
     assert spec["type"] == "giay_moi"
     assert spec["number"] == "auto"

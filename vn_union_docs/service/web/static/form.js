@@ -405,7 +405,12 @@ window.VnForm = (function () {
         }
         remove.addEventListener('click', () => {
           const i = items.indexOf(it);
-          removeItem(it);
+          if (kind === 'objlist') {
+            // Rebuilt from the values, so every field inside gets its new index and key path.
+            rec.set(items.filter((x) => x !== it).map((x) => x.rec.get() || {}));
+          } else {
+            removeItem(it);
+          }
           (items[Math.min(i, items.length - 1)] || { rec: { focus: () => add.focus() } }).rec.focus();
           form.onChange();
         });
@@ -430,6 +435,7 @@ window.VnForm = (function () {
         },
         set: (v) => {
           while (items.length) removeItem(items[0]);
+          for (const key of [...form.records.keys()]) if (key.startsWith(path + '[')) form.records.delete(key);
           const arr = Array.isArray(v) ? v : (v == null ? [] : [v]);
           for (const item of arr) addItem(item);
           if (!items.length && kind === 'list') addItem('');
