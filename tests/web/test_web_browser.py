@@ -260,6 +260,7 @@ def test_the_page_fits_a_laptop_and_a_phone(server: str, browser: Any, tmp_path:
         else:
             assert preview_box["y"] > form_box["y"] + form_box["height"] - 1  # one column
             assert _el(browser, ".jump a").is_displayed()
+            assert _el(browser, ".to-preview").is_displayed()  # within reach while scrolling
         browser.save_screenshot(str(shots / f"page-{name}.png"))
         _el(browser, "#f-body").click()
         browser.execute_script("document.getElementById('f-body').scrollIntoView()")

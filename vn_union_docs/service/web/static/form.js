@@ -271,7 +271,12 @@ window.VnForm = (function () {
         const side = el('div', { class: 'md-wrap' });
         input.replaceWith(side);
         side.append(input);
-        if (tpl) side.append(tpl.content.cloneNode(true));
+        if (tpl) {
+          side.append(tpl.content.cloneNode(true));
+          // Open beside the text on a wide screen; one tap away on a phone.
+          const details = side.querySelector('details');
+          if (details) details.open = window.matchMedia('(min-width: 1000px)').matches;
+        }
       }
       into.append(box);
       const dflt = node.default;
