@@ -355,18 +355,12 @@ class ConverterPool:
 
     def _stop(self, conv: _Converter) -> None:
         if conv.process is not None:
-            # TERM first (unoserver then closes LibreOffice), KILL the group if it lingers.
-            for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 10.0)):
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(conv.process.pid, sig)
-                try:
-                    conv.process.wait(timeout=wait)
-                except subprocess.TimeoutExpired:
-                    continue
-                if sig == signal.SIGTERM:  # leave no soffice.bin of the group behind
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.killpg(conv.process.pid, signal.SIGKILL)
-                break
+            # The whole group at once (unoserver, oosplash, soffice.bin): LibreOffice keeps
+            # nothing worth a clean exit here, and its profile is removed below.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(conv.process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                conv.process.wait(timeout=10)
         if conv.profile is not None:
             shutil.rmtree(conv.profile, ignore_errors=True)
             with contextlib.suppress(OSError):
