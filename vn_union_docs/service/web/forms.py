@@ -292,16 +292,12 @@ def resolve_template(spec: dict[str, Any], folders: Sequence[Path]
                      ) -> tuple[Path | None, list[Problem]]:
     """Take ``template`` out of ``spec`` and find it among the service's templates by name
     (never a path: ``service.uploads.safe_template_name``)."""
-    from fastapi import HTTPException
-
-    from vn_union_docs.service.uploads import safe_template_name
+    from vn_union_docs.service.uploads import UploadRefused, safe_template_name
 
     try:
         return safe_template_name(spec.pop(TEMPLATE_KEY, None), folders), []
-    except HTTPException as exc:
-        detail: list[Any] = exc.detail if isinstance(exc.detail, list) else []
-        return None, [p for p in detail if isinstance(p, Problem)] or [
-            Problem(TEMPLATE_KEY, str(exc.detail))]
+    except UploadRefused as exc:
+        return None, [Problem(exc.problem.path or TEMPLATE_KEY, exc.problem.message)]
 
 
 def inspect(form: FormSpec, folders: Sequence[Path] = ()
