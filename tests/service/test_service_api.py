@@ -426,3 +426,27 @@ def test_api_docs_page_works_offline_and_without_token(tmp_path: Path) -> None:
         assert remote.get("/api/docs/static/swagger-ui-bundle.js").status_code == 200
         assert remote.get("/openapi.json").status_code == 200
         assert remote.get("/api/types").status_code == 401  # the API itself still needs it
+
+
+def test_shutdown_stops_a_running_job(tmp_path: Path) -> None:
+    import threading
+
+    loop = "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+    spec = (EXAMPLES / "batch" / "cong_van_cdcs.yaml").read_text("utf-8")
+    spec = spec.replace("body: |", f"body: |\n  {loop}\n", 1)
+    data = (EXAMPLES / "batch" / "cdcs.csv").read_bytes()
+    c = make_client(tmp_path)
+    c.__enter__()
+    r = c.post("/api/batch", files={"spec": ("cv.yaml", spec.encode()), "data": ("d.csv", data)})
+    assert r.status_code == 202
+    store = c.app.state.jobs  # type: ignore[attr-defined]
+    job = store.get(r.json()["id"])
+    for _ in range(100):
+        if job.state == "running":
+            break
+        time.sleep(0.05)
+    closing = threading.Thread(target=c.__exit__, args=(None, None, None))
+    closing.start()
+    closing.join(timeout=60)  # the job would loop for hours if shutdown waited for it
+    assert not closing.is_alive()
+    assert job.state == "failed"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from vn_union_docs.errors import Problem, SpecError, VnUnionDocsError
-from vn_union_docs.service.limits import _Overtime, deadline, overtime_problem
+from vn_union_docs.service.limits import Deadline, _Overtime, deadline, overtime_problem
 from vn_union_docs.service.settings import ServiceSettings
 
 __all__ = ["Job", "JobStore"]
@@ -72,6 +72,7 @@ class JobStore:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self._jobs: dict[str, Job] = {}
+        self._running: dict[str, Deadline] = {}
         self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._root: Path | None = None
@@ -130,7 +131,11 @@ class JobStore:
             shutil.rmtree(job.folder, ignore_errors=True)
 
     def close(self) -> None:
-        """Stop taking jobs, wait for running ones to see the stop, remove a temp root."""
+        """Stop taking jobs, stop the running ones, remove a temporary root."""
+        with self._lock:
+            running = list(self._running.values())
+        for limit in running:
+            limit.expire()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
@@ -144,8 +149,14 @@ class JobStore:
         job.state = "running"
         started = time.perf_counter()
         try:
-            with deadline(self.settings.job_timeout):
-                _work(job, request, convert)
+            with deadline(self.settings.job_timeout) as limit:
+                with self._lock:
+                    self._running[job.id] = limit
+                try:
+                    _work(job, request, convert)
+                finally:
+                    with self._lock:
+                        self._running.pop(job.id, None)
             job.state = "done"
         except _Overtime:
             job.problems.append(overtime_problem(self.settings.job_timeout))

@@ -21,7 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from vn_union_docs.errors import Problem
 from vn_union_docs.service.uploads import refuse
 
-__all__ = ["deadline", "run_limited"]
+__all__ = ["Deadline", "deadline", "run_limited"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -34,8 +34,15 @@ class _Overtime(BaseException):  # not an Exception: "except Exception" must not
     """Raised inside a thread whose work ran past its :func:`deadline`."""
 
 
+class Deadline:
+    """A running :func:`deadline`; :meth:`expire` ends the work now (service shutdown)."""
+
+    def __init__(self, fire: Callable[[], None]) -> None:
+        self.expire = fire
+
+
 @contextmanager
-def deadline(seconds: float) -> Iterator[None]:
+def deadline(seconds: float) -> Iterator[Deadline]:
     """Raise :class:`_Overtime` in the current thread if the block runs over ``seconds``."""
     ident = threading.get_ident()
     lock = threading.Lock()
@@ -51,7 +58,7 @@ def deadline(seconds: float) -> Iterator[None]:
     timer.daemon = True
     timer.start()
     try:
-        yield
+        yield Deadline(fire)
     finally:
         with lock:
             state["done"] = True
