@@ -450,3 +450,17 @@ def test_shutdown_stops_a_running_job(tmp_path: Path) -> None:
     closing.join(timeout=60)  # the job would loop for hours if shutdown waited for it
     assert not closing.is_alive()
     assert job.state == "failed"
+
+
+def test_check_an_uploaded_yaml_spec(client: TestClient) -> None:
+    good = (EXAMPLES / "58-cdyt-cong-van.yaml").read_bytes()
+    r = client.post("/api/check", files={"file": ("58.yaml", good)})
+    assert r.status_code == 200 and r.json()["kind"] == "spec"
+    assert r.json()["errors"] == 0, r.json()
+    bad = good.replace(b"TM. BAN", b"T/M BAN")
+    r = client.post("/api/check", files={"file": ("58.yaml", bad)})
+    result = r.json()
+    assert "signature-capacity" in {f["rule"] for f in result["findings"]}
+    assert "/tmp" not in r.text  # no server path leaks into the findings
+    r = client.post("/api/check", files={"file": ("x.yaml", b"type: [\n")})
+    assert r.json()["findings"][0]["rule"] == "unreadable"

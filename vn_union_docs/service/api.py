@@ -326,13 +326,18 @@ async def check_uploaded_template(
 
 async def _one_upload(request: Request, settings: ServiceSettings,
                       field: str = "file") -> bytes:
+    return (await _named_upload(request, settings, field))[0]
+
+
+async def _named_upload(request: Request, settings: ServiceSettings,
+                        field: str = "file") -> tuple[bytes, str]:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise refuse(422, field, "gửi tệp dạng multipart/form-data, trường «file»")
     form = await request.form(max_files=1, max_fields=2, max_part_size=settings.max_spec_bytes)
     upload = form.get(field)
     if not isinstance(upload, UploadFile):
         raise refuse(422, field, f"thiếu tệp (trường «{field}»)")
-    return await read_upload(upload, settings, field)  # type: ignore[arg-type]
+    return await read_upload(upload, settings, field), upload.filename or ""  # type: ignore[arg-type]
 
 
 @router.post(
@@ -348,13 +353,17 @@ async def _one_upload(request: Request, settings: ServiceSettings,
         "required": True}},
 )
 async def check_endpoint(request: Request) -> CheckResult:
-    """Run the document checker: a spec as JSON, or a .docx/PDF file (multipart ``file``).
+    """Run the document checker: a spec as JSON, or a file (multipart ``file``): a spec
+    (.yaml/.yml/.json), a .docx or a PDF.
 
     A PDF is checked on its text only (dates, numbers, headings); layout rules need the .docx.
     """
     settings = _settings(request)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raw = await _one_upload(request, settings)
+        raw, filename = await _named_upload(request, settings)
+        suffix = Path(filename).suffix.lower()
+        if suffix in (".yaml", ".yml", ".json"):
+            return await run_limited(settings.work_timeout, _check_spec_file, raw, suffix)
         if raw.startswith(b"%PDF"):
             return await run_limited(settings.work_timeout, _check_pdf, raw, settings)
         inspect_zip(raw, settings, "file")
@@ -373,6 +382,23 @@ def _result(kind: Literal["spec", "docx", "pdf"], findings: list[Finding],
     errors = sum(f.severity == "error" for f in findings)
     return CheckResult(kind=kind, errors=errors, warnings=len(findings) - errors,
                        findings=findings, note=note)
+
+
+def _check_spec_file(raw: bytes, suffix: str) -> CheckResult:
+    """A spec file as clerks keep them (YAML or JSON), read by the checker itself."""
+    with tempfile.TemporaryDirectory(prefix="vn-union-docs-upload-") as tmp:
+        path = Path(tmp) / f"spec{suffix}"
+        path.write_bytes(raw)
+        findings = check(path)
+    return _result("spec", [_without_path(f, str(path)) for f in findings])
+
+
+def _without_path(finding: Finding, path: str) -> Finding:
+    """The finding without the server's temporary path in its text."""
+    from dataclasses import replace
+
+    return replace(finding, message=finding.message.replace(path, "spec"),
+                   place=finding.place.replace(path, "spec"))
 
 
 def _check_docx(raw: bytes) -> CheckResult:
