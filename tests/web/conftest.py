@@ -11,7 +11,6 @@ it supports, and its browser download is impossible here.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import need
 from fastapi.testclient import TestClient
 
 from vn_union_docs.service.app import create_app
@@ -30,17 +30,6 @@ EXAMPLES = ROOT / "examples"
 LOOPBACK = ("127.0.0.1", 50001)
 CHROMIUM = os.environ.get("VN_UNION_DOCS_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("VN_UNION_DOCS_CHROMEDRIVER", "/usr/bin/chromedriver")
-
-
-def docx_text(data: bytes) -> str:
-    """Every paragraph's text, tables included (the number line is in the header table)."""
-    import io
-
-    import docx
-    from docx.oxml.ns import qn
-
-    body = docx.Document(io.BytesIO(data)).element.body
-    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")))
 
 
 def _missing(message: str) -> None:
@@ -60,9 +49,8 @@ def need_libreoffice() -> None:
 
 def need_chromium() -> None:
     """Skip (fail under CI) without Debian's chromium and chromium-driver."""
-    for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-        if not (Path(path).is_file() or shutil.which(path)):
-            _missing(f"browser tests need {path}: apt-get install {package}")
+    need(CHROMIUM, "apt-get install chromium")
+    need(CHROMEDRIVER, "apt-get install chromium-driver")
 
 
 @pytest.fixture

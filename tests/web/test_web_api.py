@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import docx_text
 from fastapi.testclient import TestClient
 
 from vn_union_docs import load_document
@@ -17,7 +18,7 @@ from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODELS
 from vn_union_docs.documents.spec import read_spec
 from vn_union_docs.service.web import _STATIC, _json_for_script, forms
 
-from .conftest import EXAMPLES, docx_text, need_libreoffice
+from .conftest import EXAMPLES, need_libreoffice
 
 
 def _form(spec: dict[str, Any], **yaml: str) -> dict[str, Any]:

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from conftest import docx_text
 from pypdf import PdfReader
 
 from vn_union_docs import load_document
 
-from .conftest import EXAMPLES, docx_text
+from .conftest import EXAMPLES
 
 
 def _wait(what: Callable[[], Any], timeout: float = 40.0, message: str = "") -> Any:
@@ -78,8 +79,8 @@ def test_a_clerk_fills_a_cong_van_sees_it_and_downloads_it(server: str, browser:
     # The printed lines, in the ND30 form, beside the fields.
     _wait(lambda: _el(browser, "output[data-line=number_line]").text == "Số: 07/CĐYT",
           message="the number line")
-    assert _el(browser, "output[data-line=place_date]").text == \
-        "Thái Bình, ngày 05 tháng 3 năm 2026"
+    _wait(lambda: _el(browser, "output[data-line=place_date]").text ==
+          "Thái Bình, ngày 05 tháng 3 năm 2026", message="the place-date line")
     # The checker's finding next to the nơi nhận item it concerns.
     finding = _wait(lambda: browser.find_elements(
         "css selector", "#f-distribution-0-msgs .finding[data-rule=distribution-items]"),
