@@ -464,3 +464,14 @@ def test_check_an_uploaded_yaml_spec(client: TestClient) -> None:
     assert "/tmp" not in r.text  # no server path leaks into the findings
     r = client.post("/api/check", files={"file": ("x.yaml", b"type: [\n")})
     assert r.json()["findings"][0]["rule"] == "unreadable"
+
+
+def test_pending_jobs_are_bounded(tmp_path: Path) -> None:
+    spec = (EXAMPLES / "batch" / "cong_van_cdcs.yaml").read_bytes()
+    data = (EXAMPLES / "batch" / "cdcs.csv").read_bytes()
+    with make_client(tmp_path, max_pending_jobs=1) as c:
+        store = c.app.state.jobs  # type: ignore[attr-defined]
+        store.new()  # one job held, never finished
+        r = c.post("/api/batch", files={"spec": ("cv.yaml", spec), "data": ("d.csv", data)})
+        assert r.status_code == 429
+        assert "lô chưa xong" in r.json()["problems"][0]["message"]

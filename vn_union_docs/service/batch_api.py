@@ -110,7 +110,8 @@ def _prepare(job: Job, spec_raw: bytes, spec_name: str, data_raw: bytes, data_na
 
 
 @router.post("", summary="Start a batch", status_code=202, response_model=JobStatus,
-             responses=ERROR_RESPONSES)
+             responses={**ERROR_RESPONSES,
+                        429: ERROR_RESPONSES[422] | {"description": "Too many jobs pending."}})
 async def start_batch(
     request: Request,
     spec: Annotated[UploadFile, File(description="The spec (.json, .yaml) with {{ column }} "

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from vn_union_docs.errors import Problem, SpecError, VnUnionDocsError
 from vn_union_docs.service.limits import Deadline, _Overtime, deadline, overtime_problem
 from vn_union_docs.service.settings import ServiceSettings
+from vn_union_docs.service.uploads import refuse
 
 __all__ = ["Job", "JobStore"]
 
@@ -89,8 +90,13 @@ class JobStore:
         return self._root
 
     def new(self) -> Job:
-        """A new job with its own folder (not yet submitted)."""
+        """A new job with its own folder (not yet submitted); 429 when too many are pending."""
         self.purge()
+        with self._lock:
+            pending = sum(j.finished is None for j in self._jobs.values())
+        if pending >= self.settings.max_pending_jobs:
+            raise refuse(429, "", f"đang có {pending} lô chưa xong, quá giới hạn "
+                                  f"{self.settings.max_pending_jobs}; hãy thử lại sau")
         job_id = secrets.token_urlsafe(12)
         folder = self._root_dir() / job_id
         folder.mkdir()

@@ -79,6 +79,9 @@ class ServiceSettings(BaseModel):
     job_timeout: float = Field(
         default=3600.0, gt=0, description="Longest one batch job may run; then it is stopped.")
     max_batch_rows: int = Field(default=20_000, gt=0)
+    max_pending_jobs: int = Field(
+        default=20, ge=1, description="Unfinished batch jobs the service holds at most; "
+                                      "more are refused with 429.")
     max_jobs: int = Field(default=2, ge=1, description="Batch jobs running at once; others queue.")
     job_ttl: float = Field(
         default=3600.0, gt=0, description="Seconds a finished job's zip is kept.")
