@@ -277,6 +277,7 @@ def test_new_types_and_keys_appear_without_hand_work(
     from pydantic import BaseModel, Field, TypeAdapter
 
     from vn_union_docs.documents.models import MODELS, BaseDocument, CongVan
+    from vn_union_docs.service import web
     from vn_union_docs.service.web import forms
 
     class Invitee(BaseModel):
@@ -302,6 +303,10 @@ def test_new_types_and_keys_appear_without_hand_work(
     monkeypatch.setitem(MODELS, "giay_moi", GiayMoi)
     monkeypatch.setattr(forms, "MODELS", MODELS)
 
+    browser.get(server + "/?type=giay_moi")  # no register on this service: no «auto»
+    assert browser.find_elements("css selector", "#f-number")
+    assert not browser.find_elements("css selector", "#f-number-auto")
+    monkeypatch.setattr(web, "_register_configured", lambda request: True)
     browser.get(server + "/?type=giay_moi")
     options = [o.text for o in browser.find_elements("css selector", "#f-type option")]
     assert "Giấy mời" in options

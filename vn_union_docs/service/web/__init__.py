@@ -99,6 +99,12 @@ def _templates(request: Request) -> list[dict[str, Any]]:
         return []
 
 
+def _register_configured(request: Request) -> bool:
+    """Whether ``serve --register`` names a register (then ``number: auto`` is offered)."""
+    settings = getattr(request.app.state, "settings", None)
+    return getattr(settings, "register", None) is not None
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def index(request: Request, type: str | None = None) -> HTMLResponse:
     """The page where a clerk composes one document."""
@@ -110,7 +116,8 @@ def index(request: Request, type: str | None = None) -> HTMLResponse:
         selected=selected,
         schema_json=_json_for_script(forms.schema()),
         labels_json=_json_for_script({"keys": forms.LABELS, "enums": forms.ENUM_LABELS,
-                                      "types": types, "templates": _templates(request)}),
+                                      "types": types, "templates": _templates(request),
+                                      "register": _register_configured(request)}),
     )
 
 

@@ -61,7 +61,10 @@ window.VnForm = (function () {
       if (others.length === 0) node = { type: 'string', enum: constLike };
       else if (others.length === 1) {
         node = Object.assign({}, others[0]);
-        if (node.type !== 'string') consts.push(...constLike);
+        if (node.type !== 'string') {
+          // «auto» (a number from the register) only where the service has a register.
+          consts.push(...constLike.filter((c) => c !== 'auto' || META.register));
+        }
       } else node = { yaml: true };
       for (const k of ['title', 'description', 'default']) if (raw[k] !== undefined) node[k] = raw[k];
     }
