@@ -4,8 +4,9 @@ The page builds its form from the spec's JSON Schema (so new document types and 
 their own); this module only adds what a schema cannot say — Vietnamese labels and help for the
 keys a clerk sees, how an enum value reads — and turns what the form sends back into a spec.
 
-A form sends ``{"spec": {...}, "yaml": {"data": "progress: {achieved: 493}"}}``: free-form
-mappings (the ``data:`` section) are typed as YAML text and parsed here, at their key path.
+A form sends ``{"spec": {...}, "yaml": {"data": "progress: {achieved: 493}"}}``: values the
+form has no widget for (free-form mappings such as the ``data:`` section, lists of choices) are
+typed as YAML text and parsed here, at their key path.
 """
 
 from __future__ import annotations
@@ -220,10 +221,7 @@ def spec_from_form(form: FormSpec) -> tuple[dict[str, Any], list[Problem]]:
         except SpecError as exc:
             problems += exc.problems
             continue
-        if not isinstance(value, dict):
-            problems.append(Problem(path, "phải là các cặp «tên: giá trị», mỗi cặp một dòng"))
-            continue
-        _set_path(spec, keys, value)
+        _set_path(spec, keys, value)  # the model says if it is not the kind of value it takes
     return spec, problems
 
 
@@ -380,7 +378,7 @@ def load_yaml(request: YamlText) -> dict[str, Any]:
     texts: dict[str, str] = {}
     for path in request.freeform:
         value = _get_path(data, _path_keys(path))
-        if isinstance(value, dict):
+        if isinstance(value, (dict, list)):
             out = io.StringIO()
             y = YAML(typ="safe", pure=True)
             y.default_flow_style = False
