@@ -475,3 +475,14 @@ def test_pending_jobs_are_bounded(tmp_path: Path) -> None:
         r = c.post("/api/batch", files={"spec": ("cv.yaml", spec), "data": ("d.csv", data)})
         assert r.status_code == 429
         assert "lô chưa xong" in r.json()["problems"][0]["message"]
+
+
+@pytest.mark.parametrize("host, loopback", [
+    ("127.0.0.1", True), ("127.3.4.5", True), ("::1", True), ("::ffff:127.0.0.1", True),
+    ("localhost", True), ("10.0.0.1", False), ("::ffff:10.0.0.1", False), ("testclient", False),
+    ("", False), (None, False), ("fe80::1%eth0", False),
+])
+def test_is_loopback(host: str | None, loopback: bool) -> None:
+    from vn_union_docs.service.settings import is_loopback
+
+    assert is_loopback(host) is loopback
