@@ -60,6 +60,7 @@ from vn_union_docs.cli.errors import handled  # noqa: E402
 from vn_union_docs.cli.register import register_app  # noqa: E402
 from vn_union_docs.cli.render import render_command  # noqa: E402
 from vn_union_docs.cli.schema import schema_command  # noqa: E402
+from vn_union_docs.cli.serve import serve_command  # noqa: E402
 from vn_union_docs.cli.template import template_app  # noqa: E402
 from vn_union_docs.cli.unicode import unicode_command  # noqa: E402
 
@@ -67,6 +68,7 @@ app.command("render")(handled(render_command, "render"))
 app.command("batch")(handled(batch_command, "batch"))
 app.command("check")(handled(check_command, "check"))
 app.command("schema")(handled(schema_command, "schema"))
+app.command("serve")(handled(serve_command, "serve"))
 app.command("unicode")(handled(unicode_command, "unicode"))
 app.add_typer(template_app, name="template")
 app.add_typer(register_app, name="register")
