@@ -1,0 +1,232 @@
+"""Form fields for the electronic workflow of NĐ 30/2020, Điều 15.3: the leader signs a PDF
+whose number and date are blank; the văn thư's organisation step fills them in.
+
+The blanks become text fields (``ND30_so``, ``ND30_ngay``, ``ND30_thang``) added in the
+leader's signed revision; filling them later changes only the fields' values and appearances,
+which the leader's certification (DocMDP: fill forms and sign) permits, so the leader's
+signature stays valid. The filled text is drawn with Liberation Serif (Times New Roman's
+metrics, every Vietnamese letter), embedded as a subset so a PDF/A file stays PDF/A.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+from pyhanko.pdf_utils.generic import pdf_name, pdf_string
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
+
+from .positions import Box
+
+__all__ = ["DATE_FIELDS", "FONT_FILE", "NUMBER_FIELD", "add_text_field", "fill_text_field",
+           "font_factory", "read_text_fields", "text_box_stream", "text_width"]
+
+FONT_FILE = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+NUMBER_FIELD = "ND30_so"
+DATE_FIELDS = ("ND30_ngay", "ND30_thang")
+_FLAG_PRINT = 4
+_DESCENT = 443 / 2048  # Liberation Serif's descender, in ems
+
+
+class _Em1000Accumulator(GlyphAccumulator):
+    """pyHanko's glyph accumulator writes glyph widths and TJ adjustments in font units,
+    which PDF reads as thousandths of an em: right only for fonts with 1000 units per em.
+    Liberation Serif has 2048, so everything is scaled to 1000 here (harfbuzz included)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._font_upm = self.units_per_em
+        self.units_per_em = 1000
+        self.hb_font.scale = (1000, 1000)
+
+    def _get_cid_and_width(self, glyph_id: int) -> tuple[int, int]:
+        try:
+            return self._glyphs[glyph_id]
+        except KeyError:
+            cid, width = super()._get_cid_and_width(glyph_id)
+            scaled = round(width * 1000 / self._font_upm)
+            self._glyphs[glyph_id] = (cid, scaled)
+            return cid, scaled
+
+
+@dataclass(frozen=True)
+class _Factory(GlyphAccumulatorFactory):
+    def create_font_engine(self, writer: BasePdfFileWriter,
+                           obj_stream: Any = None) -> GlyphAccumulator:
+        handle = open(self.font_file, "rb")  # noqa: SIM115 - read by fontTools lazily
+        return _Em1000Accumulator(writer=writer, font_handle=handle, font_size=self.font_size,
+                                  obj_stream=obj_stream)
+
+
+@cache
+def font_factory(font_size: float = 10) -> GlyphAccumulatorFactory:
+    """The Liberation Serif font engine factory for ``font_size`` (one per process)."""
+    return _Factory(FONT_FILE, font_size=font_size)
+
+
+def _empty_appearance(width: float, height: float) -> generic.StreamObject:
+    return generic.StreamObject({
+        pdf_name("/Type"): pdf_name("/XObject"),
+        pdf_name("/Subtype"): pdf_name("/Form"),
+        pdf_name("/BBox"): generic.ArrayObject(
+            [generic.FloatObject(0), generic.FloatObject(0),
+             generic.FloatObject(round(width, 2)), generic.FloatObject(round(height, 2))]),
+        pdf_name("/Resources"): generic.DictionaryObject(),
+    }, stream_data=b"")
+
+
+def _acroform(writer: BasePdfFileWriter) -> generic.DictionaryObject:
+    root = writer.root
+    try:
+        form = root["/AcroForm"]
+    except KeyError:
+        form = generic.DictionaryObject({pdf_name("/Fields"): generic.ArrayObject()})
+        root[pdf_name("/AcroForm")] = writer.add_object(form)
+        writer.update_root()
+        return form
+    if "/Fields" not in form:
+        form[pdf_name("/Fields")] = generic.ArrayObject()
+        writer.update_container(form)
+    return form
+
+
+def add_text_field(writer: BasePdfFileWriter, name: str, box: Box, font_size: float,
+                   *, right: bool = False) -> None:
+    """An empty single-line text field over ``box`` (a blank of the PDF), its text centred
+    or (``right``) against the right edge."""
+    page_ref = writer.find_page_for_modification(box.page)[0]
+    width, height = box.width, box.height
+    field = generic.DictionaryObject({
+        pdf_name("/FT"): pdf_name("/Tx"),
+        pdf_name("/T"): pdf_string(name),
+        pdf_name("/V"): pdf_string(""),
+        pdf_name("/Type"): pdf_name("/Annot"),
+        pdf_name("/Subtype"): pdf_name("/Widget"),
+        pdf_name("/Rect"): generic.ArrayObject(generic.FloatObject(v) for v in box.rect()),
+        pdf_name("/F"): generic.NumberObject(_FLAG_PRINT),
+        pdf_name("/P"): page_ref,
+        pdf_name("/Q"): generic.NumberObject(2 if right else 1),
+        pdf_name("/DA"): pdf_string(f"/LiSe {font_size:g} Tf 0 g"),
+        pdf_name("/AP"): generic.DictionaryObject(
+            {pdf_name("/N"): writer.add_object(_empty_appearance(width, height))}),
+    })
+    ref = writer.add_object(field)
+    page = page_ref.get_object()
+    annots = page.get("/Annots")
+    if annots is None:
+        page[pdf_name("/Annots")] = generic.ArrayObject([ref])
+        writer.update_container(page)
+    else:
+        annots.get_object().append(ref)
+        writer.update_container(annots)
+    form = _acroform(writer)
+    form["/Fields"].append(ref)
+    writer.update_container(form["/Fields"])
+    # Viewers that regenerate a field need a font for /DA: Liberation Serif, embedded.
+    resources = form.get("/DR")
+    fonts = resources.get("/Font") if resources is not None else None
+    if fonts is None or "/LiSe" not in fonts:
+        engine = font_factory().create_font_engine(writer)
+        engine.shape("0123456789")
+        font_ref = engine.as_resource()
+        if resources is None:
+            form[pdf_name("/DR")] = generic.DictionaryObject(
+                {pdf_name("/Font"): generic.DictionaryObject({pdf_name("/LiSe"): font_ref})})
+        else:
+            resources = resources.get_object()
+            if fonts is None:
+                resources[pdf_name("/Font")] = generic.DictionaryObject()
+            resources["/Font"][pdf_name("/LiSe")] = font_ref
+        writer.update_container(form)
+
+
+def text_box_stream(writer: BasePdfFileWriter, text: str, width: float, height: float,
+                    font_size: float, *, align: str = "centre") -> generic.StreamObject:
+    """A form XObject of ``width`` × ``height`` points showing ``text`` (one or more lines,
+    Liberation Serif embedded, black), centred or right-aligned, shrunk to fit the width."""
+    lines = text.split("\n")
+    widest = max(text_width(line, 1.0) for line in lines) or 1.0
+    size = round(min(font_size, max(5.0, (width - 1) / widest)), 1)
+    engine = font_factory(size).create_font_engine(writer)
+    shaped = [engine.shape(line) for line in lines]
+    leading = size * 1.1
+    top = (height + leading * len(lines)) / 2
+    ops = [b"q BT /F1 %.2f Tf 0 g" % size]
+    for i, shape in enumerate(shaped):
+        line_w = shape.x_advance * size
+        x = (width - line_w) / 2 if align == "centre" else width - line_w - 0.5
+        baseline = top - leading * (i + 1) + size * _DESCENT + (leading - size) / 2
+        ops.append(b"1 0 0 1 %.2f %.2f Tm %s" % (x, baseline, shape.graphics_ops))
+    ops.append(b"ET Q")
+    resources = generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject(
+        {pdf_name("/F1"): engine.as_resource()})})
+    return generic.StreamObject({
+        pdf_name("/Type"): pdf_name("/XObject"),
+        pdf_name("/Subtype"): pdf_name("/Form"),
+        pdf_name("/BBox"): generic.ArrayObject(
+            [generic.FloatObject(0), generic.FloatObject(0),
+             generic.FloatObject(round(width, 2)), generic.FloatObject(round(height, 2))]),
+        pdf_name("/Resources"): resources,
+    }, stream_data=b"\n".join(ops))
+
+
+def text_width(text: str, font_size: float) -> float:
+    """Width in points of the widest line of ``text`` in Liberation Serif."""
+    from fontTools.ttLib import TTFont
+
+    font = _ttfont()
+    cmap = font.getBestCmap()
+    hmtx = font["hmtx"]
+    upm = font["head"].unitsPerEm
+    assert isinstance(font, TTFont)
+    return max(sum(hmtx[cmap.get(ord(c), ".notdef")][0] for c in line) / upm * font_size
+               for line in text.split("\n"))
+
+
+@cache
+def _ttfont() -> Any:
+    from fontTools.ttLib import TTFont
+
+    return TTFont(FONT_FILE, lazy=True)
+
+
+def _field_refs(reader: PdfFileReader) -> dict[str, generic.IndirectObject]:
+    try:
+        fields = reader.root["/AcroForm"]["/Fields"]
+    except KeyError:
+        return {}
+    found: dict[str, generic.IndirectObject] = {}
+    for ref in fields:
+        obj = ref.get_object()
+        name = obj.get("/T")
+        if isinstance(ref, generic.IndirectObject) and name is not None:
+            found[str(name)] = ref
+    return found
+
+
+def read_text_fields(reader: PdfFileReader) -> dict[str, str]:
+    """The ND30 text fields of a PDF and their values (``""`` when still blank)."""
+    result = {}
+    for name, ref in _field_refs(reader).items():
+        obj = ref.get_object()
+        if name.startswith("ND30_") and obj.get("/FT") == "/Tx":
+            result[name] = str(obj.get("/V", ""))
+    return result
+
+
+def fill_text_field(writer: BasePdfFileWriter, name: str, value: str) -> None:
+    """Give the text field ``name`` its value and a matching appearance."""
+    ref = _field_refs(writer.prev)[name]  # type: ignore[attr-defined]
+    field = ref.get_object()
+    x0, y0, x1, y1 = (float(v) for v in field["/Rect"])
+    da = str(field.get("/DA", "/LiSe 13 Tf 0 g")).split()
+    size = float(da[da.index("Tf") - 1]) if "Tf" in da else 13.0
+    align = "right" if field.get("/Q") == 2 else "centre"
+    stream = text_box_stream(writer, value, x1 - x0, y1 - y0, size, align=align)
+    field[pdf_name("/V")] = pdf_string(value)
+    field[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): writer.add_object(stream)})
+    writer.mark_update(ref)

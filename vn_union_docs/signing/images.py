@@ -1,0 +1,82 @@
+"""The signature and seal images NĐ 30/2020 asks for (Phụ lục I, II.7.d and II.8.a): PNG with
+a transparent background; the signature blue, the seal red, the seal at its real size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from .errors import SigningError
+
+__all__ = ["StampImage", "load_image"]
+
+_MAX_BYTES = 10 << 20
+_MAX_PIXELS = 4000 * 4000
+
+
+@dataclass(frozen=True)
+class StampImage:
+    """A checked PNG: its bytes, pixel size and the colour its ink is closest to."""
+
+    path: str
+    data: bytes
+    size: tuple[int, int]
+    colour: str  # "blue", "red" or "other"
+
+
+def _ink_colour(image: object) -> str:
+    from PIL import Image
+
+    assert isinstance(image, Image.Image)
+    small = image.convert("RGBA").resize((64, 64))
+    r = g = b = n = 0
+    for pr, pg, pb, pa in small.getdata():  # type: ignore[misc]
+        if pa > 128:
+            r, g, b, n = r + pr, g + pg, b + pb, n + 1
+    if n == 0:
+        return "other"
+    r, g, b = r / n, g / n, b / n
+    if b > r + 30 and b > g + 10:
+        return "blue"
+    if r > g + 60 and r > b + 60:
+        return "red"
+    return "other"
+
+
+def load_image(path: Path | str, *, what: str) -> StampImage:
+    """Read and check ``path``: a PNG (by content, not by name) with transparent pixels.
+    ``what`` names the image in messages (``ảnh chữ ký``, ``ảnh dấu``)."""
+    from PIL import Image, UnidentifiedImageError
+
+    source = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SigningError(f"{source}: không đọc được {what} ({exc.strerror}).") from exc
+    if len(data) > _MAX_BYTES:
+        raise SigningError(f"{source}: {what} quá lớn ({len(data) // 1024} KB); tối đa 10 MB.")
+    rule = "NĐ 30/2020, Phụ lục I, mục II.7.d và II.8.a"
+    try:
+        with Image.open(BytesIO(data)) as image:
+            if image.format != "PNG":
+                raise SigningError(
+                    f"{source}: {what} phải là tệp PNG nền trong suốt ({rule}); tệp này là "
+                    f"{image.format or 'không rõ định dạng'}. Hãy xuất lại ảnh dạng .png.")
+            if image.width * image.height > _MAX_PIXELS:
+                raise SigningError(f"{source}: {what} quá lớn ({image.width}×{image.height} "
+                                   "điểm ảnh); 1000–2000 điểm ảnh mỗi chiều là đủ.")
+            image.load()
+            transparent = False
+            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+                alpha = image.convert("RGBA").getchannel("A")
+                transparent = alpha.getextrema()[0] < 255
+            if not transparent:
+                raise SigningError(
+                    f"{source}: {what} không có nền trong suốt ({rule}); ảnh nền trắng sẽ che "
+                    "chữ của văn bản. Hãy tách nền (xuất PNG có kênh alpha).")
+            colour = _ink_colour(image)
+            size = (image.width, image.height)
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise SigningError(f"{source}: {what} không phải ảnh PNG đọc được ({rule}).") from exc
+    return StampImage(source, data, size, colour)
