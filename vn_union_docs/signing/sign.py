@@ -1,8 +1,8 @@
 """Signing a PDF the way NĐ 30/2020 prescribes (pyHanko, PAdES, incremental updates).
 
 * ``signer`` (Điều 5; Phụ lục I, II.7.d): the leader's blue signature image centred between
-  the title and the name; a first signature certifies the document allowing form filling and
-  further signatures, so the văn thư's later steps keep it valid.
+  the title and the name; the signature locks every field but the number, the date and the
+  organisation's signature, so the văn thư's later steps keep it valid.
 * ``organisation`` (II.8.a; Điều 15.3): fills a blank number and date, then the red seal at
   its real size over about a third of the signer's image, on its left.
 * ``attachment`` (II.8.b, III.1.d) and ``copy`` (Phần II, I.3): no image; the số và ký hiệu
@@ -47,7 +47,8 @@ from .pdfobjects import field_widget, page_sizes
 from .positions import MM, Box, Positions, analyse, seal_box, signer_image_box, stamp_box
 from .roles import ROLE_NAMES, Role, field_name, reason
 
-__all__ = ["COPY_FORMS", "VN_TZ", "NumberRequest", "SignResult", "sign_pdf"]
+__all__ = ["COPY_FORMS", "VN_TZ", "NumberProvider", "NumberRequest", "SignResult", "mm_box",
+           "sign_pdf", "signer_lock"]
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
@@ -314,14 +315,13 @@ def sign_pdf(
         box = stamp_box(page_sizes(reader)[0], width, height)
         style = _text_style(text)
         text_params = {}
-    certify = role is Role.signer and not signed
     meta = signers.PdfSignatureMetadata(
         field_name=field, reason=reason(role), location=location, md_algorithm="sha256",
-        subfilter=sig_fields.SigSeedSubFilter.PADES, certify=certify,
-        docmdp_permissions=sig_fields.MDPPerm.FILL_FORMS)
+        subfilter=sig_fields.SigSeedSubFilter.PADES)
     existing = field_widget(reader, field)
     spec = None if existing is not None else sig_fields.SigFieldSpec(
-        sig_field_name=field, on_page=box.page, box=box.rect())
+        sig_field_name=field, on_page=box.page, box=box.rect(),
+        field_mdp_spec=signer_lock() if role is Role.signer else None)
     pdf_signer = signers.PdfSigner(meta, signer=key.signer, stamp_style=style,
                                    timestamper=_timestamper(tsa_url, timestamper),
                                    new_field_spec=spec)
@@ -335,6 +335,16 @@ def sign_pdf(
     result = output.getvalue()
     path = write_atomic(out, result) if out is not None else None
     return SignResult(result, path, role, field, now, box, filled_number, warnings)
+
+
+def signer_lock() -> sig_fields.FieldMDPSpec:
+    """The leader's signature locks every form field except those the văn thư still fills
+    (number, day, month) and the organisation's signature (NĐ 30/2020, Điều 15.3). An
+    approval signature with a field lock rather than a certification: a certified document
+    may not gain the organisation's visible signature field afterwards."""
+    return sig_fields.FieldMDPSpec(
+        sig_fields.FieldMDPAction.EXCLUDE,
+        fields=[NUMBER_FIELD, *DATE_FIELDS, field_name(Role.organisation)])
 
 
 def _sign_failure(name: str, exc: Exception, tsa_url: str | None) -> str:
