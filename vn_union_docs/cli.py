@@ -160,10 +160,12 @@ def schema_command() -> None:
 def _register_optional() -> None:
     from vn_union_docs.cli_batch import batch_command
     from vn_union_docs.cli_check import check_command
+    from vn_union_docs.cli_sign import sign_command
     from vn_union_docs.cli_template import template_app
 
     app.command("batch")(batch_command)
     app.command("check")(check_command)
+    app.command("sign")(sign_command)
     app.add_typer(template_app, name="template")
 
 
