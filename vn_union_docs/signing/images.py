@@ -31,7 +31,9 @@ def _ink_colour(image: object) -> str:
     assert isinstance(image, Image.Image)
     small = image.convert("RGBA").resize((64, 64))
     r = g = b = n = 0
-    for pr, pg, pb, pa in small.getdata():  # type: ignore[misc]
+    raw = small.tobytes()
+    for i in range(0, len(raw), 4):
+        pr, pg, pb, pa = raw[i:i + 4]
         if pa > 128:
             r, g, b, n = r + pr, g + pg, b + pb, n + 1
     if n == 0:
