@@ -65,7 +65,7 @@ class _Factory(GlyphAccumulatorFactory):
 @cache
 def font_factory(font_size: float = 10) -> GlyphAccumulatorFactory:
     """The Liberation Serif font engine factory for ``font_size`` (one per process)."""
-    return _Factory(FONT_FILE, font_size=font_size)
+    return _Factory(FONT_FILE, font_size=font_size)  # type: ignore[arg-type] # float works
 
 
 def _empty_appearance(width: float, height: float) -> generic.StreamObject:
@@ -176,20 +176,17 @@ def text_box_stream(writer: BasePdfFileWriter, text: str, width: float, height: 
 
 def text_width(text: str, font_size: float) -> float:
     """Width in points of the widest line of ``text`` in Liberation Serif."""
-    from fontTools.ttLib import TTFont
-
     font = _ttfont()
     cmap = font.getBestCmap()
     hmtx = font["hmtx"]
     upm = font["head"].unitsPerEm
-    assert isinstance(font, TTFont)
     return max(sum(hmtx[cmap.get(ord(c), ".notdef")][0] for c in line) / upm * font_size
                for line in text.split("\n"))
 
 
 @cache
 def _ttfont() -> Any:
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     return TTFont(FONT_FILE, lazy=True)
 

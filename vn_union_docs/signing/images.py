@@ -30,7 +30,8 @@ def _ink_colour(image: object) -> str:
 
     assert isinstance(image, Image.Image)
     small = image.convert("RGBA").resize((64, 64))
-    r = g = b = n = 0
+    r = g = b = 0.0
+    n = 0
     raw = small.tobytes()
     for i in range(0, len(raw), 4):
         pr, pg, pb, pa = raw[i:i + 4]
@@ -72,7 +73,8 @@ def load_image(path: Path | str, *, what: str) -> StampImage:
             transparent = False
             if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
                 alpha = image.convert("RGBA").getchannel("A")
-                transparent = alpha.getextrema()[0] < 255
+                low = alpha.getextrema()[0]
+                transparent = isinstance(low, int | float) and low < 255
             if not transparent:
                 raise SigningError(
                     f"{source}: {what} không có nền trong suốt ({rule}); ảnh nền trắng sẽ che "

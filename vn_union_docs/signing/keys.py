@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from asn1crypto import x509 as asn1_x509
-from pyhanko.sign.signers import SimpleSigner, Signer
+from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
+from pyhanko.sign.signers import Signer, SimpleSigner
 
 from .errors import SigningError
 

@@ -7,11 +7,13 @@ Coordinates are PDF points from the page's bottom left corner.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from io import BytesIO
+from typing import cast
 
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTComponent, LTPage, LTTextLine
@@ -67,6 +69,11 @@ class Box:
     def rect(self) -> tuple[float, float, float, float]:
         """``(x0, y0, x1, y1)`` rounded to 0.01 pt (deterministic PDF numbers)."""
         return (round(self.x0, 2), round(self.y0, 2), round(self.x1, 2), round(self.y1, 2))
+
+    def pdf_rect(self) -> tuple[int, int, int, int]:
+        """:meth:`rect` typed as pyHanko's ``SigFieldSpec.box`` annotates it (it takes
+        floats)."""
+        return cast(tuple[int, int, int, int], self.rect())
 
     @classmethod
     def from_mm(cls, page: int, x: float, y: float, width: float, height: float,
@@ -183,7 +190,7 @@ def _signature_block(lines: list[_Line], width: float, title: str | None,
     # The block sits beside "Nơi nhận" (same table row): from the line level with it down.
     block = [ln for ln in right if ln.box.y1 <= anchor.box.y1 + 4]
     best: tuple[float, _Line, _Line] | None = None
-    for upper, lower in zip(block, block[1:], strict=False):
+    for upper, lower in itertools.pairwise(block):
         gap = upper.box.y0 - lower.box.y1
         if gap >= _MIN_SIGNATURE_GAP and (best is None or gap > best[0]):
             best = (gap, upper, lower)

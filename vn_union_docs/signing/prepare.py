@@ -49,9 +49,9 @@ def prepare_pdf(source: Path | str | bytes, out: Path | str | None = None, *,
         signer = at or signer_image_box(positions.signature, _SIGNATURE_ASPECT)  # type: ignore[arg-type]
         seal = seal_box(signer, seal_mm, (1, 1))
         specs.append(sig_fields.SigFieldSpec(field_name(Role.signer), on_page=signer.page,
-                                             box=signer.rect(), field_mdp_spec=signer_lock()))
+                                             box=signer.pdf_rect(), field_mdp_spec=signer_lock()))
         specs.append(sig_fields.SigFieldSpec(field_name(Role.organisation), on_page=seal.page,
-                                             box=seal.rect()))
+                                             box=seal.pdf_rect()))
         existing = read_text_fields(reader)
         for fname, gap in ((NUMBER_FIELD, positions.number), (DATE_FIELDS[0], positions.day),
                            (DATE_FIELDS[1], positions.month)):
@@ -61,7 +61,7 @@ def prepare_pdf(source: Path | str | bytes, out: Path | str | None = None, *,
     elif kind in ("attachment", "copy"):
         width = max(_STAMP_W, text_width("2026-11-27T09:15:04+07:00", 10) + 2)
         box = stamp_box(page_sizes(reader)[0], width, _STAMP_H)
-        specs.append(sig_fields.SigFieldSpec(field_name(Role(kind)), on_page=0, box=box.rect()))
+        specs.append(sig_fields.SigFieldSpec(field_name(Role(kind)), on_page=0, box=box.pdf_rect()))
     else:
         raise SigningError(f"Loại chuẩn bị «{kind}» không có; chọn main, attachment hoặc copy.")
     for spec in specs:

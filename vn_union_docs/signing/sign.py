@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from io import BytesIO
 from pathlib import Path
 
@@ -80,7 +81,7 @@ class SignResult:
     signed_at: dt.datetime
     box: Box
     number: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = dc_field(default_factory=list)
 
 
 def _read(source: Path | str | bytes) -> tuple[bytes, str]:
@@ -141,8 +142,8 @@ def _text_style(text: str) -> TextStampStyle:
         margins=layout.Margins.uniform(0), inner_content_scaling=layout.InnerScaling.NO_SCALING)
     return TextStampStyle(
         stamp_text=text.replace("%", "%%"),
-        text_box_style=TextBoxStyle(font=font_factory(_STAMP_PT), font_size=_STAMP_PT, border_width=0,
-                                    box_layout_rule=rule, leading=11),
+        text_box_style=TextBoxStyle(font=font_factory(_STAMP_PT), font_size=_STAMP_PT,
+                                    border_width=0, box_layout_rule=rule, leading=11),
         inner_content_layout=rule, border_width=0, background=None)
 
 
@@ -320,7 +321,7 @@ def sign_pdf(
         subfilter=sig_fields.SigSeedSubFilter.PADES)
     existing = field_widget(reader, field)
     spec = None if existing is not None else sig_fields.SigFieldSpec(
-        sig_field_name=field, on_page=box.page, box=box.rect(),
+        sig_field_name=field, on_page=box.page, box=box.pdf_rect(),
         field_mdp_spec=signer_lock() if role is Role.signer else None)
     pdf_signer = signers.PdfSigner(meta, signer=key.signer, stamp_style=style,
                                    timestamper=_timestamper(tsa_url, timestamper),

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
 from io import BytesIO
 from pathlib import Path
 
-from asn1crypto import x509 as asn1_x509
+from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -52,20 +53,20 @@ class SignatureReport:
     modifications_allowed: bool
     timestamped: bool
     box: Box | None
-    placement: list[str] = field(default_factory=list)  # problems with the image's place
+    placement: list[str] = dc_field(default_factory=list)  # problems with the image's place
 
     def to_dict(self) -> dict[str, object]:
         """Plain data (JSON-ready)."""
         data = asdict(self)
         data["role"] = self.role.value if self.role else None
         data["signed_at"] = self.signed_at.isoformat() if self.signed_at else None
-        data["box"] = list(self.box.rect()) + [self.box.page] if self.box else None
+        data["box"] = [*list(self.box.rect()), self.box.page] if self.box else None
         return data
 
 
 def load_trust_roots(paths: Iterable[Path | str]) -> list[asn1_x509.Certificate]:
     """CA certificates (PEM or DER files) to trust when verifying."""
-    from asn1crypto import pem
+    from asn1crypto import pem  # type: ignore[import-untyped]
 
     roots = []
     for path in paths:
@@ -144,9 +145,9 @@ def verify_pdf(source: Path | str | bytes,
             intact, valid = bool(status.intact), bool(status.valid)
             trusted = bool(status.trusted) and bool(roots)
             modified, allowed = _modification(status)
-            timestamped = status.timestamp_validity is not None
-            when = status.timestamp_validity.timestamp if timestamped else \
-                status.signer_reported_dt
+            stamp = status.timestamp_validity
+            timestamped = stamp is not None
+            when = stamp.timestamp if stamp is not None else status.signer_reported_dt
         except (SignatureValidationError, ValueError, KeyError) as exc:
             raise SigningError(f"{name}: chữ ký «{sig.field_name}» hỏng ({exc}).") from exc
         cert = sig.signer_cert

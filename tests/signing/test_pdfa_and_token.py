@@ -1,0 +1,94 @@
+"""PDF/A kept after signing (as far as can be checked offline), and signing with a real
+PKCS#11 module (SoftHSM2)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from conftest import PIN, need  # type: ignore[import-not-found]
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from vn_union_docs.signing import (
+    Role,
+    SigningError,
+    load_pkcs12,
+    open_pkcs11,
+    sign_pdf,
+    verify_pdf,
+)
+
+
+@pytest.fixture(scope="module")
+def issued_pdfa(pdfs: dict[str, Path], keys_dir: Path, password: str,
+                tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("pdfa")
+    with load_pkcs12(keys_dir / "signer.p12", password) as signer, \
+            load_pkcs12(keys_dir / "organisation.p12", password) as organisation:
+        sign_pdf(pdfs["draft"], folder / "s.pdf", role="signer", key=signer,
+                 image=keys_dir / "signature.png")
+        sign_pdf(folder / "s.pdf", folder / "o.pdf", role="organisation", key=organisation,
+                 image=keys_dir / "seal.png", seal_mm=36, number=12)
+    return folder / "o.pdf"
+
+
+def test_pdfa_identification_and_output_intent_kept(pdfs: dict[str, Path],
+                                                    issued_pdfa: Path) -> None:
+    original = PdfFileReader(BytesIO(pdfs["draft"].read_bytes()))
+    assert "/OutputIntents" in original.root  # the input really is PDF/A
+    reader = PdfFileReader(BytesIO(issued_pdfa.read_bytes()))
+    xmp = reader.root["/Metadata"].get_object().data.decode("utf-8")
+    assert re.search(r"pdfaid:part(=\"|>)2", xmp), xmp[:400]
+    assert re.search(r"pdfaid:conformance(=\"|>)B", xmp)
+    intents = reader.root["/OutputIntents"]
+    assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
+    assert "/DestOutputProfile" in intents[0].get_object()
+
+
+def test_every_font_embedded(issued_pdfa: Path) -> None:
+    need("pdffonts", "apt-get install -y poppler-utils")
+    listing = subprocess.run(["pdffonts", str(issued_pdfa)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    assert len(listing) >= 5  # the body fonts + the Liberation subsets of number/date
+    for line in listing:
+        columns = line.split()
+        assert columns[-5] == "yes", line  # the "emb" column
+
+
+def test_no_javascript_no_encryption(issued_pdfa: Path) -> None:
+    data = issued_pdfa.read_bytes()
+    reader = PdfFileReader(BytesIO(data))
+    assert not reader.encrypted and "/Encrypt" not in reader.trailer_view
+    assert "/Names" not in reader.root or "/JavaScript" not in reader.root["/Names"]
+    assert "/AA" not in reader.root
+    # LibreOffice's /OpenAction is a destination (page, /XYZ), never an action dictionary.
+    assert isinstance(reader.root.get("/OpenAction", generic.ArrayObject()), generic.ArrayObject)
+    assert b"/JavaScript" not in data and b"/JS " not in data
+    for ref in reader.root["/AcroForm"]["/Fields"]:
+        assert "/AA" not in ref.get_object()
+    assert reader.root["/AcroForm"].get("/NeedAppearances") in (None, False)
+
+
+def test_token_signs_with_one_pin(softhsm: str, pdfs: dict[str, Path], keys_dir: Path,
+                                  tmp_path: Path) -> None:
+    with open_pkcs11(softhsm, token_label="vnud", key_label="signer", pin=PIN) as key:
+        assert key.common_name == "Đào Văn Truyền"
+        for i in range(2):  # one PIN entry, several documents
+            sign_pdf(pdfs["numbered"], tmp_path / f"t{i}.pdf", role="signer", key=key,
+                     image=keys_dir / "signature.png")
+    for i in range(2):
+        (report,) = verify_pdf(tmp_path / f"t{i}.pdf")
+        assert report.role is Role.signer and report.intact and report.valid
+
+
+def test_token_wrong_pin_and_unknown_key(softhsm: str) -> None:
+    with pytest.raises(SigningError, match="sai mã PIN"):
+        open_pkcs11(softhsm, token_label="vnud", key_label="signer", pin="0000")
+    with pytest.raises(SigningError, match="nhãn «khong-co»"):
+        open_pkcs11(softhsm, token_label="vnud", key_label="khong-co", pin=PIN)
+    with pytest.raises(SigningError, match="không mở được token"):
+        open_pkcs11(softhsm, token_label="khong-co-token", key_label="signer", pin=PIN)
