@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
+from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.sign.signers import Signer, SimpleSigner
 
 from .errors import SigningError
@@ -104,6 +105,25 @@ def check_certificate(cert: asn1_x509.Certificate, *, source: str,
             "nonRepudiation). Hãy dùng chứng thư ký số, không phải chứng thư mã hóa.")
 
 
+class _LoadedKeySigner(SimpleSigner):
+    """pyHanko's SimpleSigner parses its private key again for every signature (an RSA key
+    check costs tens of milliseconds); this one keeps the parsed key for a whole batch."""
+
+    _pyca_key: object = None
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+        from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+        from pyhanko.sign.general import get_pyca_cryptography_hash
+
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        key = self._pyca_key
+        if isinstance(key, RSAPrivateKey) and mechanism["algorithm"].native in (
+                "rsassa_pkcs1v15", "sha256_rsa", "sha384_rsa", "sha512_rsa"):
+            return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        return super().sign_raw(data, digest_algorithm)
+
+
 def load_pkcs12(path: Path | str, password: str | bytes | None) -> SigningKey:
     """The key in a PKCS#12 (.p12/.pfx) file, checked (:func:`check_certificate`)."""
     path = Path(path)
@@ -117,7 +137,11 @@ def load_pkcs12(path: Path | str, password: str | bytes | None) -> SigningKey:
         raise SigningError(f"{source}: không đọc được tệp khóa ({exc.strerror}).") from exc
     secret = password.encode("utf-8") if isinstance(password, str) else password
     try:
-        signer = SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=secret)
+        loaded = SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=secret)
+        signer = _LoadedKeySigner(signing_key=loaded.signing_key,
+                                  signing_cert=loaded.signing_cert,
+                                  cert_registry=loaded.cert_registry)
+        signer._pyca_key = pkcs12.load_key_and_certificates(data, secret)[0]
     except (ValueError, TypeError) as exc:
         raise SigningError(
             f"{source}: không mở được tệp khóa PKCS#12: sai mật khẩu hoặc tệp không phải "

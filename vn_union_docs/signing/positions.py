@@ -1,5 +1,6 @@
 """Where NĐ 30/2020 puts the digital signatures on a PDF the library rendered, found from the
-PDF's own text (pdfminer.six): the signer's title and name lines, the blank number and date of
+PDF's own text (PDFium through pypdfium2: ten times faster than a pure-Python parser, which
+matters when a batch is signed): the signer's title and name lines, the blank number and date of
 a document still to be numbered (Điều 15.3), and the first page's top right corner.
 
 Coordinates are PDF points from the page's bottom left corner.
@@ -8,15 +9,15 @@ Coordinates are PDF points from the page's bottom left corner.
 from __future__ import annotations
 
 import itertools
+import ctypes
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from io import BytesIO
-from typing import cast
+from typing import Any, cast
 
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LAParams, LTChar, LTComponent, LTPage, LTTextLine
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
 from .errors import SigningError
 
@@ -24,7 +25,6 @@ __all__ = ["MM", "Box", "Gap", "Positions", "SignatureBlock", "analyse", "seal_b
            "signer_image_box", "stamp_box"]
 
 MM = 72 / 25.4
-_LAPARAMS = LAParams(line_margin=0.3, char_margin=2.0)
 # The space left for the signature between title and name is 3–4 empty lines (≥ 10 mm).
 _MIN_SIGNATURE_GAP = 24.0
 _DESCENT = 443 / 2048  # Liberation Serif / Times New Roman descender, in ems
@@ -131,20 +131,37 @@ def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
-def _lines(page_no: int, page: LTPage) -> Iterator[_Line]:
-    def walk(items: Iterable[LTComponent]) -> Iterator[LTTextLine]:
-        for item in items:
-            if isinstance(item, LTTextLine):
-                yield item
-            elif isinstance(item, Iterable):
-                yield from walk(item)
+def _lines(page_no: int, textpage: Any) -> Iterator[_Line]:
+    """The page's text lines, in content order: a line ends at PDFium's line break, a change
+    of baseline, or a jump to another column."""
+    raw = textpage.raw
+    x, y = ctypes.c_double(), ctypes.c_double()
+    chars: list[tuple[str, float, float, float]] = []
+    baseline = 0.0
 
-    for line in walk(page):
-        glyphs = [c for c in line if isinstance(c, LTChar)]
-        chars = tuple((c.get_text(), c.x0, c.x1, c.size) for c in glyphs)
-        if chars:
-            yield _Line(page_no, Box(page_no, line.x0, line.y0, line.x1, line.y1), chars,
-                        glyphs[0].matrix[5])
+    def flush() -> Iterator[_Line]:
+        if chars and any(c[0].strip() for c in chars):
+            size = max(c[3] for c in chars)
+            box = Box(page_no, chars[0][1], baseline - _DESCENT * size, chars[-1][2],
+                      baseline + size)
+            yield _Line(page_no, box, tuple(chars), baseline)
+        chars.clear()
+
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (0x0D, 0x0A, 0x02, 0xFFFE):
+            yield from flush()
+            continue
+        pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(x), ctypes.byref(y))
+        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        right = textpage.get_charbox(i, loose=True)[2]
+        if chars and (abs(y.value - baseline) > 0.3 * size or x.value < chars[-1][1] - 1
+                      or x.value - chars[-1][2] > 2.5 * size):
+            yield from flush()
+        if not chars:
+            baseline = y.value
+        chars.append((chr(code), x.value, max(right, x.value), size))
+    yield from flush()
 
 
 def _gap_after(line: _Line, word: str) -> Gap | None:
@@ -158,7 +175,7 @@ def _gap_after(line: _Line, word: str) -> Gap | None:
     nxt = end
     while nxt < len(text) and text[nxt] == " ":
         nxt += 1
-    if nxt == end or nxt >= len(text) or nxt - end < 3:
+    if nxt == end or nxt >= len(text):
         return None
     left = line.chars[end - 1][2]
     right = line.chars[nxt][1]
@@ -197,26 +214,58 @@ def _signature_block(lines: list[_Line], width: float, title: str | None,
     return SignatureBlock(best[1].box, best[2].box) if best else None
 
 
+class _Pages:
+    """The PDF's pages; each page's text lines are read when first asked for."""
+
+    def __init__(self, pdf: bytes, max_pages: int) -> None:
+        self.document = pdfium.PdfDocument(pdf)
+        self.count = min(len(self.document), max_pages)
+        self.sizes = tuple(self.document.get_page_size(i) for i in range(self.count))
+        self.done: dict[int, list[_Line]] = {}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def lines(self, index: int) -> list[_Line]:
+        if index not in self.done:
+            page = self.document[index]
+            textpage = page.get_textpage()
+            try:
+                self.done[index] = list(_lines(index, textpage))
+            finally:
+                textpage.close()
+                page.close()
+        return self.done[index]
+
+    def close(self) -> None:
+        self.document.close()
+
+
 def analyse(pdf: bytes, *, title: str | None = None, name: str | None = None,
-            max_pages: int = 200) -> Positions:
+            header: bool = True, signature: bool = True, max_pages: int = 200) -> Positions:
     """Find the ND30 positions in ``pdf``. ``title``/``name`` (the spec's signature title
     and name, as printed) make the search exact; without them the block beside
-    ``Nơi nhận:`` with the largest blank between two lines is taken."""
+    ``Nơi nhận:`` with the largest blank between two lines is taken. ``header=False`` skips
+    the number and date (page 1), ``signature=False`` the signature block (searched from the
+    last page back); only the pages needed are read."""
     try:
-        pages = list(extract_pages(BytesIO(pdf), laparams=_LAPARAMS, maxpages=max_pages))
+        pages = _Pages(pdf, max_pages)
     except Exception as exc:
         raise SigningError(f"Không đọc được nội dung PDF ({type(exc).__name__}).") from exc
-    sizes = tuple((p.width, p.height) for p in pages)
-    by_page = [list(_lines(i, p)) for i, p in enumerate(pages)]
-    signature = None
-    for i in reversed(range(len(pages))):
-        signature = _signature_block(by_page[i], pages[i].width, title, name)
+    try:
+        sizes = pages.sizes
+        block = None
         if signature:
-            break
+            for i in reversed(range(len(pages))):
+                block = _signature_block(pages.lines(i), sizes[i][0], title, name)
+                if block:
+                    break
+        first = pages.lines(0) if header and len(pages) else []
+    finally:
+        pages.close()
     number = day = month = None
     year = symbol = reference = None
-    first = by_page[0] if by_page else []
-    top = [ln for ln in first if ln.box.y0 > pages[0].height * 0.6]
+    top = [ln for ln in first if ln.box.y0 > sizes[0][1] * 0.6] if first else []
     for line in top:
         text = line.text
         if number is None and _NUMBER_LINE.match(text):
@@ -235,7 +284,7 @@ def analyse(pdf: bytes, *, title: str | None = None, name: str | None = None,
             if m := _ATTACHED_TO.search(line.text):
                 reference = m.group(1)
                 break
-    return Positions(sizes, signature, number, day, month, year, symbol, reference)
+    return Positions(sizes, block, number, day, month, year, symbol, reference)
 
 
 def signer_image_box(block: SignatureBlock, image_size: tuple[int, int],

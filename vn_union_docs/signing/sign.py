@@ -55,6 +55,9 @@ VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
 _MAX_PDF_BYTES = 200 << 20
 _STAMP_PT = 10
+# Room for the CMS signature (hex doubles it): a 4096-bit key with a four-certificate chain
+# fits in 16 KB; a timestamp token adds its own chain. Fixed, so pyHanko skips a dry run.
+_RESERVED, _RESERVED_TSA = 16384, 32768
 
 
 @dataclass(frozen=True)
@@ -147,26 +150,26 @@ def _text_style(text: str) -> TextStampStyle:
         inner_content_layout=rule, border_width=0, background=None)
 
 
-def _signer_box(reader: PdfFileReader, data: bytes, name: str, at: Box | None,
-                image: StampImage, hints: tuple[str | None, str | None]) -> Box:
+def _signer_box(reader: PdfFileReader, positions: Callable[[], Positions], name: str,
+                at: Box | None, image: StampImage) -> Box:
     """The signer's image box: a prepared field, ``at``, or found from the text."""
     widget = field_widget(reader, field_name(Role.signer))
     if widget is not None and widget[0] is not None:
         return widget[0]
     if at is not None:
         return at
-    positions = analyse(data, title=hints[0], name=hints[1])
-    if positions.signature is None:
+    found = positions()
+    if found.signature is None:
         raise SigningError(
             f"{name}: không tìm thấy khối chữ ký (chức vụ và họ tên người ký bên cạnh «Nơi "
             "nhận:») để đặt chữ ký số (NĐ 30/2020, Phụ lục I, II.7.d). Tệp không do "
             "vn-union-docs tạo? Hãy chỉ vị trí ảnh chữ ký: --at TRANG,X,Y,RỘNG,CAO (mm, tính "
             "từ góc trên bên trái trang).")
-    return signer_image_box(positions.signature, image.size)
+    return signer_image_box(found.signature, image.size)
 
 
 def _fill_number_and_date(writer: IncrementalPdfFileWriter, reader: PdfFileReader,
-                          data: bytes, name: str, number: str | int | None,
+                          found: Callable[[], Positions], name: str, number: str | int | None,
                           issued_on: dt.date, provider: NumberProvider | None) -> str | None:
     """Điều 15.3: the văn thư gives the number and date of a document signed blank."""
     values = read_text_fields(reader)
@@ -177,7 +180,7 @@ def _fill_number_and_date(writer: IncrementalPdfFileWriter, reader: PdfFileReade
             raise SigningError(f"{name}: văn bản đã có số (hoặc không có ô số để điền); bỏ "
                                "--number.")
         return None
-    positions: Positions = analyse(data)
+    positions = found()
     if pending_date and positions.year is not None and positions.year != issued_on.year:
         raise SigningError(
             f"{name}: văn bản in sẵn năm {positions.year} nhưng ngày ban hành là "
@@ -207,10 +210,10 @@ def _fill_number_and_date(writer: IncrementalPdfFileWriter, reader: PdfFileReade
 
 
 def _add_blank_fields(writer: IncrementalPdfFileWriter, reader: PdfFileReader,
-                      data: bytes) -> None:
+                      found: Callable[[], Positions]) -> None:
     """Text fields over a blank number and date (the Điều 15.3 workflow)."""
     existing = read_text_fields(reader)
-    positions = analyse(data)
+    positions = found()
     for name, gap in ((NUMBER_FIELD, positions.number), (DATE_FIELDS[0], positions.day),
                       (DATE_FIELDS[1], positions.month)):
         if gap is not None and name not in existing:
@@ -261,6 +264,18 @@ def sign_pdf(
             "mỗi vai trò chỉ ký một lần.")
     now = dt.datetime.now(VN_TZ).replace(microsecond=0)
     warnings: list[str] = []
+    cache: dict[str, Positions] = {}
+
+    def block() -> Positions:  # the text is read once, only the pages needed
+        if "block" not in cache:
+            cache["block"] = analyse(data, title=signer_title, name=signer_name, header=False)
+        return cache["block"]
+
+    def header() -> Positions:
+        if "header" not in cache:
+            cache["header"] = analyse(data, signature=False)
+        return cache["header"]
+
     writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
     style: BaseStampStyle
     filled_number = None
@@ -278,8 +293,8 @@ def sign_pdf(
                             f"{'II.7.d' if role is Role.signer else 'II.8.a'}).")
         style = _image_style(picture)
         if role is Role.signer:
-            box = _signer_box(reader, data, name, at, picture, (signer_title, signer_name))
-            _add_blank_fields(writer, reader, data)
+            box = _signer_box(reader, block, name, at, picture)
+            _add_blank_fields(writer, reader, header)
         else:
             if not signed:
                 raise SigningError(
@@ -289,14 +304,14 @@ def sign_pdf(
                 raise SigningError(
                     f"{name}: cần kích thước thật của dấu: --seal-mm MM (đường kính, 10–80 mm; "
                     "dấu tròn của công đoàn thường 32–40 mm) (NĐ 30/2020, Phụ lục I, II.8.a).")
-            sig_box = _signer_box(reader, data, name, at, picture, (signer_title, signer_name))
+            sig_box = _signer_box(reader, block, name, at, picture)
             box = seal_box(sig_box, seal_mm, picture.size)
             filled_number = _fill_number_and_date(
-                writer, reader, data, name, number, issued_on or now.date(), number_provider)
+                writer, reader, header, name, number, issued_on or now.date(), number_provider)
         text_params: dict[str, str] = {}
     else:
         if role is Role.attachment:
-            ref = reference or analyse(data, max_pages=1).reference
+            ref = reference or analyse(data, signature=False, max_pages=1).reference
             if not ref:
                 raise SigningError(
                     f"{name}: không thấy số và ký hiệu của văn bản chính trong tệp; thêm "
@@ -328,7 +343,8 @@ def sign_pdf(
                                    new_field_spec=spec)
     output = BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, appearance_text_params=text_params, output=output)
+        pdf_signer.sign_pdf(writer, appearance_text_params=text_params, output=output,
+                            bytes_reserved=_RESERVED_TSA if tsa_url or timestamper else _RESERVED)
     except SigningError:
         raise
     except Exception as exc:
