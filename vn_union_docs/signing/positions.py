@@ -8,8 +8,8 @@ Coordinates are PDF points from the page's bottom left corner.
 
 from __future__ import annotations
 
-import itertools
 import ctypes
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
