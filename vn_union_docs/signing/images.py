@@ -4,12 +4,13 @@ a transparent background; the signature blue, the seal red, the seal at its real
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
 from .errors import SigningError
 
-__all__ = ["StampImage", "load_image"]
+__all__ = ["StampImage", "decoded", "load_image"]
 
 _MAX_BYTES = 10 << 20
 _MAX_PIXELS = 4000 * 4000
@@ -23,6 +24,16 @@ class StampImage:
     data: bytes
     size: tuple[int, int]
     colour: str  # "blue", "red" or "other"
+
+
+@lru_cache(maxsize=16)
+def decoded(image: StampImage) -> object:
+    """The image decoded by Pillow (kept for a batch; treat as read-only)."""
+    from PIL import Image
+
+    pil = Image.open(BytesIO(image.data))
+    pil.load()
+    return pil
 
 
 def _ink_colour(image: object) -> str:
@@ -49,12 +60,22 @@ def _ink_colour(image: object) -> str:
 
 def load_image(path: Path | str, *, what: str) -> StampImage:
     """Read and check ``path``: a PNG (by content, not by name) with transparent pixels.
-    ``what`` names the image in messages (``ảnh chữ ký``, ``ảnh dấu``)."""
-    from PIL import Image, UnidentifiedImageError
-
+    ``what`` names the image in messages (``ảnh chữ ký``, ``ảnh dấu``). A batch reads and
+    checks the same file once (cached on its path, size and modification time)."""
     source = str(path)
     try:
-        data = Path(path).read_bytes()
+        stat = Path(path).stat()
+    except OSError as exc:
+        raise SigningError(f"{source}: không đọc được {what} ({exc.strerror}).") from exc
+    return _load_image(source, stat.st_size, stat.st_mtime_ns, what)
+
+
+@lru_cache(maxsize=16)
+def _load_image(source: str, _size: int, _mtime: int, what: str) -> StampImage:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        data = Path(source).read_bytes()
     except OSError as exc:
         raise SigningError(f"{source}: không đọc được {what} ({exc.strerror}).") from exc
     if len(data) > _MAX_BYTES:

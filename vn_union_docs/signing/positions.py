@@ -131,37 +131,58 @@ def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
-def _lines(page_no: int, textpage: Any) -> Iterator[_Line]:
+def _lines(page_no: int, textpage: Any, stop_below: float | None = None) -> Iterator[_Line]:
     """The page's text lines, in content order: a line ends at PDFium's line break, a change
-    of baseline, or a jump to another column."""
+    of baseline, or a jump to another column. Two PDFium calls per character (origin, size);
+    a character's right edge is the next one's origin (the loose box for a line's last).
+    ``stop_below``: stop at the first line under this height once a line above it was seen
+    (the header of page 1 is all that is needed there)."""
     raw = textpage.raw
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count)
+    if len(text) != count:  # characters outside the BMP: ask PDFium for each one
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(count))
     x, y = ctypes.c_double(), ctypes.c_double()
-    chars: list[tuple[str, float, float, float]] = []
+    origin, size_of = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
+    px, py = ctypes.byref(x), ctypes.byref(y)
+    chars: list[list[Any]] = []  # [text, x0, x1, size]
     baseline = 0.0
 
-    def flush() -> Iterator[_Line]:
-        if chars and any(c[0].strip() for c in chars):
-            size = max(c[3] for c in chars)
-            box = Box(page_no, chars[0][1], baseline - _DESCENT * size, chars[-1][2],
-                      baseline + size)
-            yield _Line(page_no, box, tuple(chars), baseline)
+    def flush(last: int) -> Iterator[_Line]:
+        if chars:
+            chars[-1][2] = max(chars[-1][1], textpage.get_charbox(last, loose=True)[2])
+            if any(c[0].strip() for c in chars):
+                size = max(c[3] for c in chars)
+                box = Box(page_no, chars[0][1], baseline - _DESCENT * size, chars[-1][2],
+                          baseline + size)
+                yield _Line(page_no, box, tuple((c[0], c[1], c[2], c[3]) for c in chars),
+                            baseline)
         chars.clear()
 
-    for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code in (0x0D, 0x0A, 0x02, 0xFFFE):
-            yield from flush()
+    seen_above = False
+    for i, char in enumerate(text):
+        if char in "\r\n\x02\ufffe":
+            yield from flush(i - 1)
             continue
-        pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(x), ctypes.byref(y))
-        size = pdfium_c.FPDFText_GetFontSize(raw, i)
-        right = textpage.get_charbox(i, loose=True)[2]
-        if chars and (abs(y.value - baseline) > 0.3 * size or x.value < chars[-1][1] - 1
-                      or x.value - chars[-1][2] > 2.5 * size):
-            yield from flush()
+        if stop_below is not None and not chars:
+            origin(raw, i, px, py)
+            if y.value >= stop_below:
+                seen_above = True
+            elif seen_above:
+                return
+        origin(raw, i, px, py)
+        size = size_of(raw, i)
+        if chars:
+            previous = chars[-1]
+            if x.value >= previous[1] - 1:
+                previous[2] = x.value
+            if (abs(y.value - baseline) > 0.3 * size or x.value < previous[1] - 1
+                    or x.value - previous[1] > 3.5 * size):
+                yield from flush(i - 1)
         if not chars:
             baseline = y.value
-        chars.append((chr(code), x.value, max(right, x.value), size))
-    yield from flush()
+        chars.append([char, x.value, x.value, size])
+    yield from flush(count - 1)
 
 
 def _gap_after(line: _Line, word: str) -> Gap | None:
@@ -221,21 +242,22 @@ class _Pages:
         self.document = pdfium.PdfDocument(pdf)
         self.count = min(len(self.document), max_pages)
         self.sizes = tuple(self.document.get_page_size(i) for i in range(self.count))
-        self.done: dict[int, list[_Line]] = {}
+        self.done: dict[tuple[int, float | None], list[_Line]] = {}
 
     def __len__(self) -> int:
         return self.count
 
-    def lines(self, index: int) -> list[_Line]:
-        if index not in self.done:
+    def lines(self, index: int, stop_below: float | None = None) -> list[_Line]:
+        key = (index, stop_below)
+        if key not in self.done:
             page = self.document[index]
             textpage = page.get_textpage()
             try:
-                self.done[index] = list(_lines(index, textpage))
+                self.done[key] = list(_lines(index, textpage, stop_below))
             finally:
                 textpage.close()
                 page.close()
-        return self.done[index]
+        return self.done[key]
 
     def close(self) -> None:
         self.document.close()
@@ -260,7 +282,7 @@ def analyse(pdf: bytes, *, title: str | None = None, name: str | None = None,
                 block = _signature_block(pages.lines(i), sizes[i][0], title, name)
                 if block:
                     break
-        first = pages.lines(0) if header and len(pages) else []
+        first = pages.lines(0, sizes[0][1] * 0.6) if header and len(pages) else []
     finally:
         pages.close()
     number = day = month = None

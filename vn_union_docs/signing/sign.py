@@ -42,7 +42,7 @@ from .fields import (
     read_text_fields,
     text_width,
 )
-from .images import StampImage, load_image
+from .images import StampImage, decoded, load_image
 from .keys import SigningKey
 from .pdfobjects import field_widget, page_sizes
 from .positions import MM, Box, Positions, analyse, seal_box, signer_image_box, stamp_box
@@ -124,12 +124,8 @@ def _timestamper(tsa_url: str | None, timestamper: TimeStamper | None) -> TimeSt
 
 
 def _image_style(image: StampImage) -> StaticStampStyle:
-    from PIL import Image
-
-    pil = Image.open(BytesIO(image.data))
-    pil.load()
     return StaticStampStyle(
-        background=PdfImage(pil),
+        background=PdfImage(decoded(image)),  # type: ignore[arg-type]
         border_width=0,
         background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
