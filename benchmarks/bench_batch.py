@@ -187,7 +187,7 @@ def profile(n_rows: int, top: int = 30) -> str:
     """cProfile of ``generate`` (jobs=1, in this process): where a document's time goes."""
     sys.path.insert(0, str(ROOT))
     from vn_union_docs.batch import generate
-    from vn_union_docs.datasource import read_rows
+    from vn_union_docs.batch.source import read_rows
 
     work = Path(tempfile.mkdtemp(prefix="vnud-bench-profile-"))
     try:

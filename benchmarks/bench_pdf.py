@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_pdf.py [N_DOCS] [JOBS]``. Generates N 2-page Vietnamese
 documents (Times New Roman 14 pt) with python-docx, converts them all with
-:func:`vn_union_docs.pdf.convert_to_pdf` (many files per call, ``JOBS`` LibreOffice
+:func:`vn_union_docs.rendering.pdf.convert_to_pdf` (many files per call, ``JOBS`` LibreOffice
 processes, fresh profiles included in the time), and times the naive way, one
 ``soffice --convert-to pdf`` process per file, on a subset (10 files, warm profile), scaled
 per document.
@@ -27,7 +27,7 @@ from docx.shared import Pt
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 from vn_union_docs.errors import LibreOfficeError
-from vn_union_docs.pdf import INSTALL_HELP, convert_to_pdf, find_soffice
+from vn_union_docs.rendering.pdf import INSTALL_HELP, convert_to_pdf, find_soffice
 
 PER_FILE_SAMPLE = 10
 

@@ -44,9 +44,9 @@ import lxml  # noqa: E402
 from docxtpl import DocxTemplate  # noqa: E402
 
 from vn_union_docs import load_document  # noqa: E402
-from vn_union_docs.compiled import get_compiled  # noqa: E402
-from vn_union_docs.context import build_context  # noqa: E402
-from vn_union_docs.render import default_template, render_docx, render_with_docxtpl  # noqa: E402
+from vn_union_docs.rendering.compiled import get_compiled  # noqa: E402
+from vn_union_docs.rendering.context import build_context  # noqa: E402
+from vn_union_docs.rendering.render import default_template, render_docx, render_with_docxtpl  # noqa: E402
 
 # (template, example): the 2-page công văn first.
 CASES = [

@@ -81,7 +81,7 @@ def _prepare(folder: Path, password: str) -> None:
     import datetime as dt
 
     from vn_union_docs import load_document, render_docx
-    from vn_union_docs.pdf import convert_to_pdf
+    from vn_union_docs.rendering.pdf import convert_to_pdf
     from vn_union_docs.signing import demo
 
     pki = demo.make_pki()

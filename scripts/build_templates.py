@@ -5,7 +5,7 @@ the template context documented in ``docs/architecture.md``. Every paragraph has
 (``VB…``) so a person can restyle a template in Word or LibreOffice by editing styles.
 
 The build is reproducible: the same code gives the same bytes (fixed core properties, no
-thumbnail, no time stamps, zip written by :func:`vn_union_docs.docxzip.normalize_zip`).
+thumbnail, no time stamps, zip written by :func:`vn_union_docs.rendering.docxzip.normalize_zip`).
 
 Usage::
 
@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # running as a script from a checkout
     sys.path.insert(0, str(REPO))
 
-from vn_union_docs.docxzip import normalize_zip  # noqa: E402
+from vn_union_docs.rendering.docxzip import normalize_zip  # noqa: E402
 
 TEMPLATES_DIR = REPO / "templates"
 DOC_TYPES = ("cong_van", "ke_hoach", "thong_bao")
@@ -224,7 +224,7 @@ BODY_INDENT = Cm(1.27)
 BODY_LINE = 1.15  # ND30: single to 1.5 lines; the exact value is a template setting
 
 PARAGRAPH_STYLES: tuple[ParaStyle, ...] = (
-    # Body (the contract with vn_union_docs.body).
+    # Body (the contract with vn_union_docs.documents.body).
     ParaStyle("VBBody", "VB Body", align=JUSTIFY, first_line=BODY_INDENT, before=0, after=6,
               line=BODY_LINE),
     ParaStyle("VBHeading1", "VB Heading 1", base="VBBody", bold=True, before=6, after=6,

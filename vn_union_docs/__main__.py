@@ -1,5 +1,5 @@
-"""``python -m vn_union_docs``: the same as the ``vn-union-docs`` command."""
+"""``python -m vn_union_docs``: the command line."""
 
-from vn_union_docs.cli import main
+from vn_union_docs.cli.app import main
 
 main()

@@ -22,8 +22,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from vn_union_docs.datasource import read_rows
-from vn_union_docs.docxzip import read_zip, write_zip
+from vn_union_docs.batch.source import read_rows
+from vn_union_docs.rendering.docxzip import read_zip, write_zip
 
 HERE = Path(__file__).resolve().parent
 FIXED = dt.datetime(2023, 3, 7, 8, 0, 0)

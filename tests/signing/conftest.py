@@ -37,6 +37,12 @@ def password() -> str:
 
 
 @pytest.fixture(scope="session")
+def pin() -> str:
+    """The user PIN of the SoftHSM2 test token."""
+    return PIN
+
+
+@pytest.fixture(scope="session")
 def pki() -> demo.DemoPki:
     pki = demo.make_pki()
     now = dt.datetime.now(dt.UTC)
@@ -68,7 +74,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from docx import Document
 
     from vn_union_docs import load_document, render_docx
-    from vn_union_docs.pdf import convert_to_pdf
+    from vn_union_docs.rendering.pdf import convert_to_pdf
 
     folder = tmp_path_factory.mktemp("pdfs")
     root = Path(__file__).resolve().parents[2]

@@ -14,13 +14,25 @@ and dated by the văn thư after the leader has signed (Điều 15.3).
 Built on pyHanko (PAdES, incremental updates, PKCS#11, RFC 3161 timestamps).
 """
 
-from .errors import SigningError
-from .keys import SigningKey, check_certificate, load_pkcs12, open_pkcs11
-from .positions import Box
-from .prepare import prepare_pdf
-from .roles import Role
-from .sign import COPY_FORMS, NumberProvider, NumberRequest, SignResult, mm_box, sign_pdf
-from .verify import SignatureReport, load_trust_roots, signature_findings, verify_pdf
+from vn_union_docs.signing.errors import SigningError
+from vn_union_docs.signing.keys import SigningKey, check_certificate, load_pkcs12, open_pkcs11
+from vn_union_docs.signing.positions import Box
+from vn_union_docs.signing.prepare import prepare_pdf
+from vn_union_docs.signing.roles import Role
+from vn_union_docs.signing.sign import (
+    COPY_FORMS,
+    NumberProvider,
+    NumberRequest,
+    SignResult,
+    mm_box,
+    sign_pdf,
+)
+from vn_union_docs.signing.verify import (
+    SignatureReport,
+    load_trust_roots,
+    signature_findings,
+    verify_pdf,
+)
 
 __all__ = [
     "COPY_FORMS",

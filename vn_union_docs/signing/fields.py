@@ -20,7 +20,7 @@ from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 
-from .positions import Box
+from vn_union_docs.signing.positions import Box
 
 __all__ = ["DATE_FIELDS", "FONT_FILE", "NUMBER_FIELD", "add_text_field", "fill_text_field",
            "font_factory", "read_text_fields", "text_box_stream", "text_width"]

@@ -8,7 +8,7 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from .errors import SigningError
+from vn_union_docs.signing.errors import SigningError
 
 __all__ = ["StampImage", "decoded", "load_image"]
 

@@ -18,7 +18,7 @@ from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.sign.signers import Signer, SimpleSigner
 
-from .errors import SigningError
+from vn_union_docs.signing.errors import SigningError
 
 __all__ = ["SigningKey", "check_certificate", "load_pkcs12", "open_pkcs11"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from .positions import Box
+from vn_union_docs.signing.positions import Box
 
 __all__ = ["field_widget", "page_refs", "page_sizes"]
 

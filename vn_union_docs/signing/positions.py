@@ -19,7 +19,7 @@ from typing import Any, cast
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
 
-from .errors import SigningError
+from vn_union_docs.signing.errors import SigningError
 
 __all__ = ["MM", "Box", "Gap", "Positions", "SignatureBlock", "analyse", "seal_box",
            "signer_image_box", "stamp_box"]

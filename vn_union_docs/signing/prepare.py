@@ -11,13 +11,18 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields as sig_fields
 
 from vn_union_docs.files import write_atomic
-
-from .errors import SigningError
-from .fields import DATE_FIELDS, NUMBER_FIELD, add_text_field, read_text_fields, text_width
-from .pdfobjects import field_widget, page_sizes
-from .positions import Box, analyse, seal_box, signer_image_box, stamp_box
-from .roles import Role, field_name
-from .sign import _open, _read, signer_lock
+from vn_union_docs.signing.errors import SigningError
+from vn_union_docs.signing.fields import (
+    DATE_FIELDS,
+    NUMBER_FIELD,
+    add_text_field,
+    read_text_fields,
+    text_width,
+)
+from vn_union_docs.signing.pdfobjects import field_widget, page_sizes
+from vn_union_docs.signing.positions import Box, analyse, seal_box, signer_image_box, stamp_box
+from vn_union_docs.signing.roles import Role, field_name
+from vn_union_docs.signing.sign import _open, _read, signer_lock
 
 __all__ = ["prepare_pdf"]
 

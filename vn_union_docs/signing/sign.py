@@ -31,9 +31,8 @@ from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.stamp import BaseStampStyle, StaticStampStyle, TextStampStyle
 
 from vn_union_docs.files import write_atomic
-
-from .errors import SigningError
-from .fields import (
+from vn_union_docs.signing.errors import SigningError
+from vn_union_docs.signing.fields import (
     DATE_FIELDS,
     NUMBER_FIELD,
     add_text_field,
@@ -42,11 +41,19 @@ from .fields import (
     read_text_fields,
     text_width,
 )
-from .images import StampImage, decoded, load_image
-from .keys import SigningKey
-from .pdfobjects import field_widget, page_sizes
-from .positions import MM, Box, Positions, analyse, seal_box, signer_image_box, stamp_box
-from .roles import ROLE_NAMES, Role, field_name, reason
+from vn_union_docs.signing.images import StampImage, decoded, load_image
+from vn_union_docs.signing.keys import SigningKey
+from vn_union_docs.signing.pdfobjects import field_widget, page_sizes
+from vn_union_docs.signing.positions import (
+    MM,
+    Box,
+    Positions,
+    analyse,
+    seal_box,
+    signer_image_box,
+    stamp_box,
+)
+from vn_union_docs.signing.roles import ROLE_NAMES, Role, field_name, reason
 
 __all__ = ["COPY_FORMS", "VN_TZ", "NumberProvider", "NumberRequest", "SignResult", "mm_box",
            "sign_pdf", "signer_lock"]

@@ -19,13 +19,13 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from .errors import SigningError
-from .fields import NUMBER_FIELD, read_text_fields
-from .keys import subject_field
-from .pdfobjects import field_widget, page_sizes
-from .positions import Box, analyse
-from .roles import ROLE_NAMES, Role, field_name, role_of
-from .sign import VN_TZ, _open, _read
+from vn_union_docs.signing.errors import SigningError
+from vn_union_docs.signing.fields import NUMBER_FIELD, read_text_fields
+from vn_union_docs.signing.keys import subject_field
+from vn_union_docs.signing.pdfobjects import field_widget, page_sizes
+from vn_union_docs.signing.positions import Box, analyse
+from vn_union_docs.signing.roles import ROLE_NAMES, Role, field_name, role_of
+from vn_union_docs.signing.sign import VN_TZ, _open, _read
 
 __all__ = ["SignatureReport", "load_trust_roots", "signature_findings", "verify_pdf"]
 

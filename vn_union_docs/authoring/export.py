@@ -1,0 +1,72 @@
+"""``export_templates``: the default templates, the short guide and the context document, ready to
+restyle.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from vn_union_docs.authoring.findings import DOC_TYPES
+from vn_union_docs.authoring.parts import GUIDE_NAME
+from vn_union_docs.errors import TemplateError
+from vn_union_docs.rendering.render import default_template
+
+# --------------------------------------------------------------------------- export
+
+GUIDE_TEXT = """\
+# Hướng dẫn sửa mẫu văn bản (template)
+
+Thư mục này có ba mẫu mặc định của vn-union-docs: `cong_van.docx`, `ke_hoach.docx`,
+`thong_bao.docx`. Mở bằng Word hoặc LibreOffice, sửa, lưu lại (giữ định dạng .docx).
+
+## Phải giữ
+- Các thẻ trong ngoặc nhọn: `{{ issuer }}`, `{{ number_line }}`, `{{ place_date }}`…
+  Danh sách đầy đủ các biến: docs/template-context.md.
+- `{{p body }}` (nội dung văn bản) đứng **một mình** trong một đoạn.
+- Các đoạn chỉ có một thẻ `{%p … %}` (ví dụ `{%p if parent %}`, `{%p for line in distribution %}`,
+  `{%p endif %}`): giữ nguyên, mỗi thẻ một đoạn riêng, không gõ thêm chữ vào đoạn đó.
+- Các kiểu (style) `VB Body`, `VB Heading 1`… mà phần nội dung dùng: được đổi định dạng,
+  không được xóa hay đổi tên.
+
+## Được đổi
+- Phông chữ, cỡ chữ, giãn dòng, khoảng cách, lề trang, độ rộng cột của bảng.
+- Định dạng của các kiểu (Home › Styles › Modify): ví dụ «VB Body» cỡ 13 pt.
+- Thêm dòng cố định: dòng logo, khẩu hiệu, một dòng dưới chữ ký…
+- Thêm thẻ: ví dụ một đoạn `Về việc: {{ subject }}`.
+
+## Mẹo
+- Gõ cả thẻ một lần; muốn định dạng (đậm, nghiêng) thì bôi đen **cả thẻ**.
+- Tắt AutoCorrect «thay nháy thẳng bằng nháy cong» khi gõ thẻ có chuỗi.
+- Không để Track Changes trong mẫu: Review › Accept All Changes trước khi lưu.
+
+## Kiểm tra
+    vn-union-docs template check cong_van.docx --type cong_van
+    vn-union-docs render van-ban.yaml --out out --template cong_van.docx
+hoặc ghi `template: cong_van.docx` trong tệp dữ liệu (đường dẫn tính từ tệp dữ liệu).
+"""
+
+
+def export_templates(directory: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """Copy the three default templates and ``HUONG-DAN-MAU.md`` to ``directory``.
+
+    Returns the written paths (templates first). Refuses, with ``TemplateError``, to
+    overwrite an existing file unless ``overwrite`` is true (it may be someone's edited
+    template).
+    """
+    directory = Path(directory)
+    targets = [directory / f"{kind}.docx" for kind in DOC_TYPES] + [directory / GUIDE_NAME]
+    existing = [p for p in targets if p.exists()]
+    if existing and not overwrite:
+        names = ", ".join(p.name for p in existing)
+        raise TemplateError(f"thư mục «{directory}» đã có {names}; dùng --force để ghi đè")
+    directory.mkdir(parents=True, exist_ok=True)
+    for kind, target in zip(DOC_TYPES, targets, strict=False):
+        source = default_template(kind)
+        if not source.is_file():
+            raise TemplateError(f"không tìm thấy mẫu mặc định «{source}»")
+        shutil.copyfile(source, target)
+    targets[-1].write_text(GUIDE_TEXT, encoding="utf-8")
+    return targets
+
+

@@ -1,0 +1,225 @@
+"""``vn-union-docs batch``: one document per row of a spreadsheet, for clerks.
+
+A thin layer over :func:`vn_union_docs.batch.generate`: it checks the arguments, shows a
+progress bar on a terminal, prints a one-line summary and the bad rows, and exits with
+0 (all good), 1 (some input bad) or 2 (a usage error). A user's mistake never shows a
+Python traceback. The lead's ``cli.py`` registers it: ``app.command("batch")(batch_command)``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from vn_union_docs import vi
+from vn_union_docs.batch import BatchReport, generate
+
+__all__ = ["batch_command"]
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+_SHOWN_FAILURES = 20
+_DATA_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json", ".yaml", ".yml"}
+
+
+class _RateColumn(ProgressColumn):
+    """Documents per second, in Vietnamese."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        if not speed:
+            return Text("… vb/giây", style="progress.data.speed")
+        return Text(f"{_num(speed)} vb/giây", style="progress.data.speed")
+
+
+def _num(value: float, digits: int = 0) -> str:
+    return vi.format_number(Decimal(repr(round(value, digits))), digits=digits)
+
+
+def _usage(console: Console, message: str) -> typer.Exit:
+    console.print(f"[bold red]Lỗi cách dùng:[/] {escape(message)}")
+    console.print("Xem hướng dẫn: vn-union-docs batch --help")
+    return typer.Exit(EXIT_USAGE)
+
+
+def _summary(report: BatchReport) -> str:
+    parts = [f"Đã tạo {len(report.written)} văn bản"]
+    if report.skipped:
+        parts.append(f"bỏ qua {len(report.skipped)} tệp đã có")
+    parts.append(f"{len(report.failed_rows)} dòng lỗi")
+    parts.append(f"{_num(report.seconds, 1)} giây")
+    parts.append(f"{_num(report.docs_per_second)} văn bản/giây")
+    return ", ".join(parts) + f" → {report.out_dir}"
+
+
+def batch_command(
+    spec: Annotated[
+        Path,
+        typer.Argument(
+            help="Tệp spec (.yaml/.json) của văn bản; các chỗ {{ tên_cột }} lấy từ từng dòng.",
+            show_default=False,
+        ),
+    ],
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="Tệp dữ liệu: .csv (UTF-8 hoặc Windows-1258, dấu phẩy hoặc chấm phẩy), "
+            ".xlsx, .json hoặc .yaml; dòng 1 là tên cột.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Thư mục ghi các văn bản.", show_default=False),
+    ],
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            help="Mẫu tên tệp theo cột, ví dụ \"{{ ma_cdcs }}-{{ ten_cdcs }}\" "
+            "(mặc định: số dòng, như 0002); .docx được thêm vào.",
+        ),
+    ] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option("--template", help="Mẫu .docx riêng (mặc định: mẫu theo loại văn bản)."),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="Tên trang tính trong tệp .xlsx (mặc định: trang đầu)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", help="Số tiến trình làm song song (mặc định: số lõi CPU).",
+            show_default=False,
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Xuất thêm PDF cho từng văn bản (cần LibreOffice).")
+    ] = False,
+    pdfa: Annotated[
+        bool, typer.Option("--pdfa", help="Xuất PDF/A (để lưu trữ, ký số); bao gồm --pdf.")
+    ] = False,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="Gộp mọi văn bản vào một tệp để in (.docx hoặc .pdf), mỗi văn bản sang "
+            "trang mới, đánh số trang riêng.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Kiểm tra mọi dòng trước; có dòng lỗi thì không ghi gì."),
+    ] = False,
+    skip_existing: Annotated[
+        bool,
+        typer.Option(
+            "--skip-existing", help="Giữ các tệp đã có (chạy tiếp một lần chạy bị dừng)."
+        ),
+    ] = False,
+) -> None:
+    """Tạo mỗi dòng dữ liệu một văn bản .docx (ví dụ: mỗi CĐCS một công văn).
+
+    Dòng lỗi được báo kèm số dòng (như trong Excel), cột và lý do; các dòng đúng vẫn được tạo.
+
+    Kết quả: DIR/_manifest.csv (tệp, dòng, sha256) và DIR/_errors.csv khi có lỗi.
+
+    Mã thoát: 0 tất cả đều tốt, 1 có dữ liệu lỗi, 2 dùng lệnh sai.
+    """
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
+
+    if not spec.is_file():
+        raise _usage(err, f"không tìm thấy tệp spec «{spec}»")
+    if not data.is_file():
+        raise _usage(err, f"không tìm thấy tệp dữ liệu «{data}»")
+    if data.suffix.lower() not in _DATA_SUFFIXES:
+        raise _usage(
+            err, f"không đọc được tệp dữ liệu «{data.name}»: dùng .csv, .xlsx, .json hoặc .yaml"
+        )
+    if sheet is not None and data.suffix.lower() not in {".xlsx", ".xlsm"}:
+        raise _usage(err, "--sheet chỉ dùng với tệp .xlsx")
+
+    from vn_union_docs.batch.source import read_rows
+
+    progress: Progress | None = None
+    if err.is_terminal:
+        progress = Progress(
+            TextColumn("Đang tạo văn bản"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TextColumn("còn"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        )
+    task_id = None
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal task_id
+        if progress is None:
+            return
+        if task_id is None:
+            task_id = progress.add_task("batch", total=total)
+        progress.update(task_id, completed=done)
+
+    try:
+        rows = read_rows(data, sheet=sheet)
+        if progress is not None:
+            progress.start()
+        try:
+            report = generate(
+                spec, rows, out, name=name, template=template, jobs=jobs, pdf=pdf or pdfa,
+                pdfa=pdfa, bundle=bundle, strict=strict, skip_existing=skip_existing,
+                on_progress=on_progress,
+            )
+        finally:
+            if progress is not None:
+                progress.stop()
+    except OSError as error:  # disk full, no permission, a folder where a file should go
+        target = error.filename2 or error.filename  # a failed rename names its target second
+        where = f" «{target}»" if target else ""
+        reason = error.strerror or str(error)
+        err.print(
+            f"[bold red]Không ghi được tệp{escape(where)}:[/] {escape(reason)}. "
+            "Các tệp đã ghi đều trọn vẹn; sửa lỗi rồi chạy lại với --skip-existing để làm tiếp."
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        err.print(
+            "[yellow]Đã dừng.[/] Các tệp đã ghi đều trọn vẹn; chạy lại với --skip-existing "
+            "để làm tiếp."
+        )
+        raise typer.Exit(130) from None
+
+    if report.failed:
+        err.print(f"[bold red]{len(report.failed_rows)} dòng lỗi[/] (không tạo văn bản):")
+        for failure in report.failed[:_SHOWN_FAILURES]:
+            err.print(f"  {escape(str(failure))}")
+        if len(report.failed) > _SHOWN_FAILURES:
+            err.print(f"  … và {len(report.failed) - _SHOWN_FAILURES} lỗi khác")
+        if report.errors_file is not None:
+            err.print(f"Danh sách đầy đủ: {escape(str(report.errors_file))}")
+    for message in report.errors:
+        err.print(f"[bold red]Lỗi:[/] {escape(message)}")
+    if strict and report.failed:
+        err.print("[yellow]--strict: chưa ghi văn bản nào vì có dòng lỗi.[/]")
+    console.print(escape(_summary(report)))
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_BAD_INPUT)

@@ -1,0 +1,69 @@
+"""Templates: where the default templates are, which one a document uses, and the
+clear ``TemplateError`` for anything a template does wrong while rendering.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from jinja2 import UndefinedError
+from jinja2.sandbox import SecurityError
+
+from vn_union_docs.documents.models import DOC_TYPE_NAMES, BaseDocument
+from vn_union_docs.errors import TemplateError
+
+_PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_REPO_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+class TypedTemplate(Protocol):
+    """A template that may declare the document type it is for (its Category property)."""
+
+    path: Path
+    doc_type: str | None
+
+
+def templates_dir() -> Path:
+    """Where the default templates are: inside the installed package, else the repo."""
+    if (_PACKAGE_TEMPLATES / "cong_van.docx").exists():
+        return _PACKAGE_TEMPLATES
+    return _REPO_TEMPLATES
+
+
+def default_template(doc_type: str) -> Path:
+    """The default template of a document type (``cong_van``, ``ke_hoach``, ``thong_bao``)."""
+    return templates_dir() / f"{doc_type}.docx"
+
+
+def template_for(doc: BaseDocument, template: str | Path | None = None) -> Path:
+    """The template a document renders with: the argument, the spec's ``template:``, or the
+    default for its type. Raises ``TemplateError`` when the file does not exist."""
+    chosen = Path(template) if template else Path(doc.template) if doc.template else None
+    path = chosen or default_template(doc.type)
+    if not path.is_file():
+        raise TemplateError(f"không tìm thấy mẫu văn bản (template) «{path}»")
+    return path
+
+
+def template_error(exc: Exception, template: Path) -> TemplateError:
+    """A ``TemplateError`` with a clear message for an error raised while rendering."""
+    if isinstance(exc, SecurityError):
+        return TemplateError(
+            f"mẫu «{template.name}» bị từ chối vì lý do an toàn: nó truy cập nội bộ Python "
+            f"({exc}). Mẫu văn bản chỉ được dùng các biến trong docs/template-context.md."
+        )
+    if isinstance(exc, UndefinedError):
+        return TemplateError(
+            f"mẫu «{template.name}» dùng biến không có trong ngữ cảnh: {exc}. "
+            "Chạy «vn-union-docs template check» để xem vị trí."
+        )
+    return TemplateError(f"mẫu «{template.name}» bị lỗi: {exc}")
+
+
+def check_template_type(compiled: TypedTemplate, doc: BaseDocument) -> None:
+    """Raise ``TemplateError`` when the template declares another document type."""
+    if compiled.doc_type is not None and compiled.doc_type != doc.type:
+        raise TemplateError(
+            f"mẫu «{compiled.path.name}» dành cho {DOC_TYPE_NAMES[compiled.doc_type]}, còn văn bản "
+            f"là {DOC_TYPE_NAMES[doc.type]}; chọn mẫu {doc.type}.docx hoặc đổi type trong spec")
