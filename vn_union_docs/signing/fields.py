@@ -26,6 +26,7 @@ __all__ = ["DATE_FIELDS", "FONT_FILE", "NUMBER_FIELD", "add_text_field", "fill_t
            "font_factory", "read_text_fields", "text_box_stream", "text_width"]
 
 FONT_FILE = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+FONT_FILE_ITALIC = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf"
 NUMBER_FIELD = "ND30_so"
 DATE_FIELDS = ("ND30_ngay", "ND30_thang")
 _FLAG_PRINT = 4
@@ -63,9 +64,10 @@ class _Factory(GlyphAccumulatorFactory):
 
 
 @cache
-def font_factory(font_size: float = 10) -> GlyphAccumulatorFactory:
-    """The Liberation Serif font engine factory for ``font_size`` (one per process)."""
-    return _Factory(FONT_FILE, font_size=font_size)  # type: ignore[arg-type] # float works
+def font_factory(font_size: float = 10, italic: bool = False) -> GlyphAccumulatorFactory:
+    """The Liberation Serif (``italic``: Italic) font engine factory for ``font_size``."""
+    path = FONT_FILE_ITALIC if italic else FONT_FILE
+    return _Factory(path, font_size=font_size)  # type: ignore[arg-type] # float works
 
 
 def _empty_appearance(width: float, height: float) -> generic.StreamObject:
@@ -95,9 +97,11 @@ def _acroform(writer: BasePdfFileWriter) -> generic.DictionaryObject:
 
 
 def add_text_field(writer: BasePdfFileWriter, name: str, box: Box, font_size: float,
-                   *, right: bool = False) -> None:
+                   *, right: bool = False, italic: bool = False) -> None:
     """An empty single-line text field over ``box`` (a blank of the PDF), its text centred
-    or (``right``) against the right edge."""
+    or (``right``) against the right edge, upright or ``italic`` (the date line is italic:
+    NĐ 30/2020, Phụ lục I, II.4)."""
+    font = "/LiSeI" if italic else "/LiSe"
     page_ref = writer.find_page_for_modification(box.page)[0]
     width, height = box.width, box.height
     field = generic.DictionaryObject({
@@ -110,7 +114,7 @@ def add_text_field(writer: BasePdfFileWriter, name: str, box: Box, font_size: fl
         pdf_name("/F"): generic.NumberObject(_FLAG_PRINT),
         pdf_name("/P"): page_ref,
         pdf_name("/Q"): generic.NumberObject(2 if right else 1),
-        pdf_name("/DA"): pdf_string(f"/LiSe {font_size:g} Tf 0 g"),
+        pdf_name("/DA"): pdf_string(f"{font} {font_size:g} Tf 0 g"),
         pdf_name("/AP"): generic.DictionaryObject(
             {pdf_name("/N"): writer.add_object(_empty_appearance(width, height))}),
     })
@@ -129,29 +133,30 @@ def add_text_field(writer: BasePdfFileWriter, name: str, box: Box, font_size: fl
     # Viewers that regenerate a field need a font for /DA: Liberation Serif, embedded.
     resources = form.get("/DR")
     fonts = resources.get("/Font") if resources is not None else None
-    if fonts is None or "/LiSe" not in fonts:
-        engine = font_factory().create_font_engine(writer)
+    if fonts is None or font not in fonts:
+        engine = font_factory(10, italic).create_font_engine(writer)
         engine.shape("0123456789")
         font_ref = engine.as_resource()
         if resources is None:
             form[pdf_name("/DR")] = generic.DictionaryObject(
-                {pdf_name("/Font"): generic.DictionaryObject({pdf_name("/LiSe"): font_ref})})
+                {pdf_name("/Font"): generic.DictionaryObject({pdf_name(font): font_ref})})
         else:
             resources = resources.get_object()
             if fonts is None:
                 resources[pdf_name("/Font")] = generic.DictionaryObject()
-            resources["/Font"][pdf_name("/LiSe")] = font_ref
+            resources["/Font"][pdf_name(font)] = font_ref
         writer.update_container(form)
 
 
 def text_box_stream(writer: BasePdfFileWriter, text: str, width: float, height: float,
-                    font_size: float, *, align: str = "centre") -> generic.StreamObject:
+                    font_size: float, *, align: str = "centre",
+                    italic: bool = False) -> generic.StreamObject:
     """A form XObject of ``width`` × ``height`` points showing ``text`` (one or more lines,
     Liberation Serif embedded, black), centred or right-aligned, shrunk to fit the width."""
     lines = text.split("\n")
     widest = max(text_width(line, 1.0) for line in lines) or 1.0
     size = round(min(font_size, max(5.0, (width - 1) / widest)), 1)
-    engine = font_factory(size).create_font_engine(writer)
+    engine = font_factory(size, italic).create_font_engine(writer)
     shaped = [engine.shape(line) for line in lines]
     leading = size * 1.1
     top = (height + leading * len(lines)) / 2
@@ -223,7 +228,8 @@ def fill_text_field(writer: BasePdfFileWriter, name: str, value: str) -> None:
     da = str(field.get("/DA", "/LiSe 13 Tf 0 g")).split()
     size = float(da[da.index("Tf") - 1]) if "Tf" in da else 13.0
     align = "right" if field.get("/Q") == 2 else "centre"
-    stream = text_box_stream(writer, value, x1 - x0, y1 - y0, size, align=align)
+    stream = text_box_stream(writer, value, x1 - x0, y1 - y0, size, align=align,
+                             italic="/LiSeI" in da)
     field[pdf_name("/V")] = pdf_string(value)
     field[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): writer.add_object(stream)})
     writer.mark_update(ref)

@@ -62,7 +62,7 @@ def prepare_pdf(source: Path | str | bytes, out: Path | str | None = None, *,
                            (DATE_FIELDS[1], positions.month)):
             if gap is not None and fname not in existing:
                 add_text_field(writer, fname, gap.box, gap.font_size,
-                               right=fname == NUMBER_FIELD)
+                               right=fname == NUMBER_FIELD, italic=fname in DATE_FIELDS)
     elif kind in ("attachment", "copy"):
         width = max(_STAMP_W, text_width("2026-11-27T09:15:04+07:00", 10) + 2)
         box = stamp_box(page_sizes(reader)[0], width, _STAMP_H)

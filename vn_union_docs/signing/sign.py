@@ -220,7 +220,8 @@ def _add_blank_fields(writer: IncrementalPdfFileWriter, reader: PdfFileReader,
     for name, gap in ((NUMBER_FIELD, positions.number), (DATE_FIELDS[0], positions.day),
                       (DATE_FIELDS[1], positions.month)):
         if gap is not None and name not in existing:
-            add_text_field(writer, name, gap.box, gap.font_size, right=name == NUMBER_FIELD)
+            add_text_field(writer, name, gap.box, gap.font_size, right=name == NUMBER_FIELD,
+                           italic=name in DATE_FIELDS)
 
 
 def sign_pdf(
