@@ -253,8 +253,12 @@ def test_signature_ready_fields_then_signed_into(pdfs: dict[str, Path], keys, ke
     signer, organisation = keys
     first = sign_pdf(ready, tmp_path / "s.pdf", role="signer", key=signer,
                      image=keys_dir / "signature.png")
-    sign_pdf(first.data, tmp_path / "o.pdf", role="organisation", key=organisation,
-             image=keys_dir / "seal.png", seal_mm=36, number=9)
+    second = sign_pdf(first.data, tmp_path / "o.pdf", role="organisation", key=organisation,
+                      image=keys_dir / "seal.png", seal_mm=36, number=9)
+    assert second.warnings == []
+    other_size = sign_pdf(first.data, None, role="organisation", key=organisation,
+                          image=keys_dir / "seal.png", seal_mm=42, number=9)
+    assert "dấu 36 mm" in other_size.warnings[0]  # the prepared field fixes the seal's size
     reports = verify_pdf(tmp_path / "o.pdf")
     assert [r.role for r in reports] == [Role.signer, Role.organisation]
     assert all(r.intact and r.valid and r.modifications_allowed for r in reports)

@@ -310,6 +310,14 @@ def sign_pdf(
                     "dấu tròn của công đoàn thường 32–40 mm) (NĐ 30/2020, Phụ lục I, II.8.a).")
             sig_box = _signer_box(reader, block, name, at, picture)
             box = seal_box(sig_box, seal_mm, picture.size)
+            prepared = field_widget(reader, field)
+            if prepared is not None and prepared[0] is not None and \
+                    abs(max(prepared[0].width, prepared[0].height) - seal_mm * MM) > MM:
+                size = max(prepared[0].width, prepared[0].height) / MM
+                warnings.append(f"{name}: ô ký đã chuẩn bị cho dấu {size:.0f} mm, dấu thật "
+                                f"{seal_mm:g} mm: dấu được thu/phóng vào ô (NĐ 30/2020, Phụ "
+                                "lục I, II.8.a: kích thước thật).")
+                box = prepared[0]
             filled_number = _fill_number_and_date(
                 writer, reader, header, name, number, issued_on or now.date(), number_provider)
         text_params: dict[str, str] = {}
