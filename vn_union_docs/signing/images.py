@@ -8,9 +8,13 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.images import PdfImage
+
 from vn_union_docs.signing.errors import SigningError
 
-__all__ = ["StampImage", "decoded", "load_image"]
+__all__ = ["CachedPdfImage", "StampImage", "decoded", "load_image"]
 
 _MAX_BYTES = 10 << 20
 _MAX_PIXELS = 4000 * 4000
@@ -105,3 +109,53 @@ def _load_image(source: str, _size: int, _mtime: int, what: str) -> StampImage:
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise SigningError(f"{source}: {what} không phải ảnh PNG đọc được ({rule}).") from exc
     return StampImage(source, data, size, colour)
+
+
+@lru_cache(maxsize=16)
+def _encoded(image: StampImage) -> tuple[bytes, bytes | None]:
+    """The image's colour samples and alpha channel, deflated once (for every signature)."""
+    import zlib
+
+    from PIL import Image
+
+    pil = decoded(image)
+    assert isinstance(pil, Image.Image)
+    rgba = pil.convert("RGBA")
+    alpha = zlib.compress(rgba.getchannel("A").tobytes())
+    return zlib.compress(rgba.convert("RGB").tobytes()), alpha
+
+
+class CachedPdfImage(PdfImage):
+    """pyHanko's ``PdfImage`` deflates the image again for every file it is written to; a
+    batch signs with the same image, so its compressed streams are made once."""
+
+    def __init__(self, image: StampImage) -> None:
+        super().__init__(decoded(image))  # type: ignore[arg-type]
+        self.stamp = image
+
+    @property
+    def image_ref(self) -> generic.IndirectObject:
+        writer = self.writer
+        assert writer is not None
+        ref = self._image_ref
+        if ref is not None and ref.get_pdf_handler() is writer:
+            return ref
+        colour, alpha = _encoded(self.stamp)
+        width, height = self.stamp.size
+
+        def stream(data: bytes, space: str) -> generic.StreamObject:
+            return generic.StreamObject({
+                pdf_name("/Type"): pdf_name("/XObject"),
+                pdf_name("/Subtype"): pdf_name("/Image"),
+                pdf_name("/Width"): generic.NumberObject(width),
+                pdf_name("/Height"): generic.NumberObject(height),
+                pdf_name("/ColorSpace"): pdf_name(space),
+                pdf_name("/BitsPerComponent"): generic.NumberObject(8),
+                pdf_name("/Filter"): pdf_name("/FlateDecode"),
+            }, encoded_data=data)
+
+        main = stream(colour, "/DeviceRGB")
+        if alpha is not None:
+            main[pdf_name("/SMask")] = writer.add_object(stream(alpha, "/DeviceGray"))
+        self._image_ref = ref = writer.add_object(main)
+        return ref

@@ -20,7 +20,6 @@ from io import BytesIO
 from pathlib import Path
 
 from pyhanko.pdf_utils import layout
-from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -41,7 +40,7 @@ from vn_union_docs.signing.fields import (
     read_text_fields,
     text_width,
 )
-from vn_union_docs.signing.images import StampImage, decoded, load_image
+from vn_union_docs.signing.images import CachedPdfImage, StampImage, load_image
 from vn_union_docs.signing.keys import SigningKey
 from vn_union_docs.signing.pdfobjects import field_widget, page_sizes
 from vn_union_docs.signing.positions import (
@@ -132,7 +131,7 @@ def _timestamper(tsa_url: str | None, timestamper: TimeStamper | None) -> TimeSt
 
 def _image_style(image: StampImage) -> StaticStampStyle:
     return StaticStampStyle(
-        background=PdfImage(decoded(image)),  # type: ignore[arg-type]
+        background=CachedPdfImage(image),
         border_width=0,
         background_opacity=1.0,
         background_layout=layout.SimpleBoxLayoutRule(
