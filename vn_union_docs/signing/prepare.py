@@ -7,7 +7,6 @@ from __future__ import annotations
 from io import BytesIO
 from pathlib import Path
 
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields as sig_fields
 
 from vn_union_docs.files import write_atomic
@@ -22,7 +21,7 @@ from vn_union_docs.signing.fields import (
 from vn_union_docs.signing.pdfobjects import field_widget, page_sizes
 from vn_union_docs.signing.positions import Box, analyse, seal_box, signer_image_box, stamp_box
 from vn_union_docs.signing.roles import Role, field_name
-from vn_union_docs.signing.sign import _open, _read, signer_lock
+from vn_union_docs.signing.sign import _open_for_update, _read, signer_lock
 
 __all__ = ["prepare_pdf"]
 
@@ -40,10 +39,10 @@ def prepare_pdf(source: Path | str | bytes, out: Path | str | None = None, *,
     over its left third, and text fields over a blank number and date; ``kind="attachment"``
     or ``"copy"``: one field top right of page 1. Returns the bytes (and writes ``out``)."""
     data, name = _read(source)
-    reader = _open(data, name)
+    writer = _open_for_update(data, name)
+    reader = writer.prev
     if reader.embedded_signatures:
         raise SigningError(f"{name}: PDF đã có chữ ký số; chỉ chuẩn bị ô ký cho PDF chưa ký.")
-    writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
     specs: list[sig_fields.SigFieldSpec] = []
     if kind == "main":
         positions = analyse(data, title=signer_title, name=signer_name)

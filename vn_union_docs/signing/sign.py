@@ -109,16 +109,33 @@ def _read(source: Path | str | bytes) -> tuple[bytes, str]:
     return data, str(path)
 
 
+def _open_for_update(data: bytes, name: str) -> IncrementalPdfFileWriter:
+    """A writer for an incremental update; its ``prev`` is the checked reader."""
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
+    except (PdfError, ValueError, KeyError) as exc:
+        raise SigningError(f"{name}: PDF hỏng hoặc không đọc được ({exc}).") from exc
+    _check(writer.prev, name)
+    return writer
+
+
 def _open(data: bytes, name: str) -> PdfFileReader:
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
+    except (PdfError, ValueError, KeyError) as exc:
+        raise SigningError(f"{name}: PDF hỏng hoặc không đọc được ({exc}).") from exc
+    _check(reader, name)
+    return reader
+
+
+def _check(reader: PdfFileReader, name: str) -> None:
+    try:
         if reader.encrypted:
             raise SigningError(f"{name}: PDF đã mã hóa (có mật khẩu); hãy dùng bản không mã "
                                "hóa (PDF/A không cho phép mã hóa).")
         reader.root  # noqa: B018 - fail early on a broken file
     except (PdfError, ValueError, KeyError) as exc:
         raise SigningError(f"{name}: PDF hỏng hoặc không đọc được ({exc}).") from exc
-    return reader
 
 
 def _timestamper(tsa_url: str | None, timestamper: TimeStamper | None) -> TimeStamper | None:
@@ -258,7 +275,8 @@ def sign_pdf(
     """
     role = Role(role)
     data, name = _read(source)
-    reader = _open(data, name)
+    writer = _open_for_update(data, name)
+    reader = writer.prev
     field = field_name(role)
     signed = {s.field_name: s for s in reader.embedded_signatures}
     if field in signed:
@@ -271,7 +289,11 @@ def sign_pdf(
 
     def block() -> Positions:  # the text is read once, only the pages needed
         if "block" not in cache:
-            cache["block"] = analyse(data, title=signer_title, name=signer_name, header=False)
+            with_header = "header" not in cache and role is Role.signer
+            cache["block"] = analyse(data, title=signer_title, name=signer_name,
+                                     header=with_header)
+            if with_header:
+                cache["header"] = cache["block"]
         return cache["block"]
 
     def header() -> Positions:
@@ -279,7 +301,6 @@ def sign_pdf(
             cache["header"] = analyse(data, signature=False)
         return cache["header"]
 
-    writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
     style: BaseStampStyle
     filled_number = None
     if role in (Role.signer, Role.organisation):
