@@ -1,15 +1,72 @@
-"""Small readers over pyHanko's PDF objects: pages, widgets of named fields."""
+"""Reading PDFs for signing (bounded, checked) and small readers over pyHanko's objects:
+pages, widgets of named fields."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from vn_union_docs.signing.errors import SigningError
 from vn_union_docs.signing.positions import Box
 
-__all__ = ["field_widget", "page_refs", "page_sizes"]
+__all__ = ["check_pdf", "field_widget", "open_for_update", "open_pdf", "page_refs",
+           "page_sizes", "read_pdf"]
+
+_MAX_PDF_BYTES = 200 << 20
+
+
+def read_pdf(source: Path | str | bytes) -> tuple[bytes, str]:
+    """The bytes of ``source`` (a path, bounded to 200 MB, or bytes) and a name for messages."""
+    if isinstance(source, bytes | bytearray):
+        return bytes(source), "PDF"
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        if size > _MAX_PDF_BYTES:
+            raise SigningError(f"{path}: tệp PDF quá lớn ({size >> 20} MB; tối đa 200 MB).")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SigningError(f"{path}: không đọc được tệp ({exc.strerror}).") from exc
+    if not data.startswith(b"%PDF-"):
+        raise SigningError(f"{path}: không phải tệp PDF.")
+    return data, str(path)
+
+
+def open_for_update(data: bytes, name: str) -> IncrementalPdfFileWriter:
+    """A writer for an incremental update; its ``prev`` is the checked reader."""
+    try:
+        writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
+    except (PdfError, ValueError, KeyError) as exc:
+        raise SigningError(f"{name}: PDF hỏng hoặc không đọc được ({exc}).") from exc
+    check_pdf(writer.prev, name)
+    return writer
+
+
+def open_pdf(data: bytes, name: str) -> PdfFileReader:
+    """A checked reader (not encrypted, readable)."""
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+    except (PdfError, ValueError, KeyError) as exc:
+        raise SigningError(f"{name}: PDF hỏng hoặc không đọc được ({exc}).") from exc
+    check_pdf(reader, name)
+    return reader
+
+
+def check_pdf(reader: PdfFileReader, name: str) -> None:
+    """Refuse an encrypted or broken PDF (:class:`SigningError`)."""
+    try:
+        if reader.encrypted:
+            raise SigningError(f"{name}: PDF đã mã hóa (có mật khẩu); hãy dùng bản không mã "
+                               "hóa (PDF/A không cho phép mã hóa).")
+        reader.root  # noqa: B018 - fail early on a broken file
+    except (PdfError, ValueError, KeyError) as exc:
+        raise SigningError(f"{name}: PDF hỏng hoặc không đọc được ({exc}).") from exc
 
 
 def page_refs(reader: PdfFileReader) -> list[generic.IndirectObject]:

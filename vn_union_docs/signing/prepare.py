@@ -18,10 +18,10 @@ from vn_union_docs.signing.fields import (
     read_text_fields,
     text_width,
 )
-from vn_union_docs.signing.pdfobjects import field_widget, page_sizes
+from vn_union_docs.signing.pdfobjects import field_widget, open_for_update, page_sizes, read_pdf
 from vn_union_docs.signing.positions import Box, analyse, seal_box, signer_image_box, stamp_box
 from vn_union_docs.signing.roles import Role, field_name
-from vn_union_docs.signing.sign import _open_for_update, _read, signer_lock
+from vn_union_docs.signing.sign import signer_lock
 
 __all__ = ["prepare_pdf"]
 
@@ -38,8 +38,8 @@ def prepare_pdf(source: Path | str | bytes, out: Path | str | None = None, *,
     ``ND30_signer`` between title and name, ``ND30_organisation`` (the seal, ``seal_mm``)
     over its left third, and text fields over a blank number and date; ``kind="attachment"``
     or ``"copy"``: one field top right of page 1. Returns the bytes (and writes ``out``)."""
-    data, name = _read(source)
-    writer = _open_for_update(data, name)
+    data, name = read_pdf(source)
+    writer = open_for_update(data, name)
     reader = writer.prev
     if reader.embedded_signatures:
         raise SigningError(f"{name}: PDF đã có chữ ký số; chỉ chuẩn bị ô ký cho PDF chưa ký.")

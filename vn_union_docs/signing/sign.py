@@ -21,7 +21,6 @@ from pathlib import Path
 
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields as sig_fields
@@ -42,7 +41,7 @@ from vn_union_docs.signing.fields import (
 )
 from vn_union_docs.signing.images import CachedPdfImage, StampImage, load_image
 from vn_union_docs.signing.keys import SigningKey
-from vn_union_docs.signing.pdfobjects import field_widget, page_sizes
+from vn_union_docs.signing.pdfobjects import field_widget, open_for_update, page_sizes, read_pdf
 from vn_union_docs.signing.positions import (
     MM,
     Box,
@@ -59,7 +58,6 @@ __all__ = ["COPY_FORMS", "VN_TZ", "NumberProvider", "NumberRequest", "SignResult
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
-_MAX_PDF_BYTES = 200 << 20
 _STAMP_PT = 10
 # Room for the CMS signature (hex doubles it): a 4096-bit key with a four-certificate chain
 # fits in 16 KB; a timestamp token adds its own chain. Fixed, so pyHanko skips a dry run.
@@ -91,51 +89,6 @@ class SignResult:
     box: Box
     number: str | None = None
     warnings: list[str] = dc_field(default_factory=list)
-
-
-def _read(source: Path | str | bytes) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray):
-        return bytes(source), "PDF"
-    path = Path(source)
-    try:
-        size = path.stat().st_size
-        if size > _MAX_PDF_BYTES:
-            raise SigningError(f"{path}: tệp PDF quá lớn ({size >> 20} MB; tối đa 200 MB).")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SigningError(f"{path}: không đọc được tệp ({exc.strerror}).") from exc
-    if not data.startswith(b"%PDF-"):
-        raise SigningError(f"{path}: không phải tệp PDF.")
-    return data, str(path)
-
-
-def _open_for_update(data: bytes, name: str) -> IncrementalPdfFileWriter:
-    """A writer for an incremental update; its ``prev`` is the checked reader."""
-    try:
-        writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
-    except (PdfError, ValueError, KeyError) as exc:
-        raise SigningError(f"{name}: PDF hỏng hoặc không đọc được ({exc}).") from exc
-    _check(writer.prev, name)
-    return writer
-
-
-def _open(data: bytes, name: str) -> PdfFileReader:
-    try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
-    except (PdfError, ValueError, KeyError) as exc:
-        raise SigningError(f"{name}: PDF hỏng hoặc không đọc được ({exc}).") from exc
-    _check(reader, name)
-    return reader
-
-
-def _check(reader: PdfFileReader, name: str) -> None:
-    try:
-        if reader.encrypted:
-            raise SigningError(f"{name}: PDF đã mã hóa (có mật khẩu); hãy dùng bản không mã "
-                               "hóa (PDF/A không cho phép mã hóa).")
-        reader.root  # noqa: B018 - fail early on a broken file
-    except (PdfError, ValueError, KeyError) as exc:
-        raise SigningError(f"{name}: PDF hỏng hoặc không đọc được ({exc}).") from exc
 
 
 def _timestamper(tsa_url: str | None, timestamper: TimeStamper | None) -> TimeStamper | None:
@@ -274,8 +227,8 @@ def sign_pdf(
     RFC 3161 timestamp authority.
     """
     role = Role(role)
-    data, name = _read(source)
-    writer = _open_for_update(data, name)
+    data, name = read_pdf(source)
+    writer = open_for_update(data, name)
     reader = writer.prev
     field = field_name(role)
     signed = {s.field_name: s for s in reader.embedded_signatures}

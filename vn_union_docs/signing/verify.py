@@ -22,10 +22,10 @@ from pyhanko_certvalidator import ValidationContext
 from vn_union_docs.signing.errors import SigningError
 from vn_union_docs.signing.fields import NUMBER_FIELD, read_text_fields
 from vn_union_docs.signing.keys import subject_field
-from vn_union_docs.signing.pdfobjects import field_widget, page_sizes
+from vn_union_docs.signing.pdfobjects import field_widget, open_pdf, page_sizes, read_pdf
 from vn_union_docs.signing.positions import Box, analyse
 from vn_union_docs.signing.roles import ROLE_NAMES, Role, field_name, role_of
-from vn_union_docs.signing.sign import VN_TZ, _open, _read
+from vn_union_docs.signing.sign import VN_TZ
 
 __all__ = ["SignatureReport", "load_trust_roots", "signature_findings", "verify_pdf"]
 
@@ -132,8 +132,8 @@ def verify_pdf(source: Path | str | bytes,
     """Validate every signature of ``source`` (pyHanko's validator: integrity, signature,
     trust against ``trust_roots``, changes after signing) and check the ND30 placement of
     each image. Raises :class:`SigningError` only when the file cannot be read."""
-    data, name = _read(source)
-    reader = _open(data, name)
+    data, name = read_pdf(source)
+    reader = open_pdf(data, name)
     roots = list(trust_roots)
     context = ValidationContext(trust_roots=roots, allow_fetching=False,
                                 revocation_mode="soft-fail")
@@ -177,7 +177,7 @@ def signature_findings(source: Path | str | bytes,
                        trust_roots: Iterable[asn1_x509.Certificate] = ()) -> list[dict[str, str]]:
     """Checker findings (dicts with ``rule severity message place source``; severity
     ``info``, ``warning`` or ``error``) about the signatures of a PDF, for ``check``."""
-    data, _ = _read(source)
+    data, _ = read_pdf(source)
     reports = verify_pdf(data, trust_roots)
     out: list[dict[str, str]] = []
     roles = {r.role for r in reports}
