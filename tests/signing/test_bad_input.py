@@ -179,3 +179,17 @@ def test_batch_signs_many_files_with_one_key(pdfs: dict[str, Path], keys_dir: Pa
 def test_demo_images_are_reproducible() -> None:
     assert demo.signature_png() == demo.signature_png()
     assert demo.seal_png() == demo.seal_png()
+
+
+def test_signature_ready_from_the_command_line(pdfs: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "ready.pdf"
+    result = runner.invoke(app, ["sign", str(pdfs["draft"]), "--role", "signer",
+                                 "--signature-ready", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(BytesIO(out.read_bytes()))
+    names = {str(f.get_object()["/T"]) for f in reader.root["/AcroForm"]["/Fields"]}
+    assert {"ND30_signer", "ND30_organisation", "ND30_so"} <= names

@@ -99,3 +99,29 @@ def test_token_wrong_pin_and_unknown_key(softhsm: str, pin: str) -> None:
         open_pkcs11(softhsm, token_label="vnud", key_label="khong-co", pin=pin)
     with pytest.raises(SigningError, match="không mở được token"):
         open_pkcs11(softhsm, token_label="khong-co-token", key_label="signer", pin=pin)
+
+
+def test_cli_token_signs_several_files(softhsm: str, pin: str, pdfs: dict[str, Path],
+                                       keys_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from vn_union_docs.cli.app import app
+
+    sources = []
+    for i in range(2):
+        sources.append(tmp_path / f"cv{i}.pdf")
+        sources[-1].write_bytes(pdfs["numbered"].read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    token = ["--pkcs11-lib", softhsm, "--token-label", "vnud", "--key-label", "signer",
+             "--pin-env", "TOKEN_PIN", "--role", "signer",
+             "--image", str(keys_dir / "signature.png"), "--out", str(out)]
+    runner = CliRunner()
+    result = runner.invoke(app, ["sign", *map(str, sources), *token],
+                           env={"TOKEN_PIN": pin})
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["cv0.pdf", "cv1.pdf"]
+    wrong = runner.invoke(app, ["sign", str(sources[0]), *token[:-1], str(tmp_path / "x")],
+                          env={"TOKEN_PIN": "0000"})
+    assert wrong.exit_code == 1 and "sai mã PIN" in wrong.output
+    assert not (tmp_path / "x").exists()
