@@ -73,7 +73,7 @@ def _sign(mode: str, i: int) -> int:
     first = sign_pdf(_STATE["draft"], None, role="signer", key=_STATE["signer"],  # type: ignore[arg-type]
                      image=base / "signature.png")
     sign_pdf(first.data, out, role="organisation", key=_STATE["organisation"],  # type: ignore[arg-type]
-             image=base / "seal.png", seal_mm=36, number=i + 1)
+             image=base / "seal.png", seal_mm=36, number=abs(i) + 1)
     return 2
 
 
