@@ -196,6 +196,15 @@ def test_copy_names_form_and_copier(pdfs: dict[str, Path], keys, tmp_path: Path)
     assert report.role is Role.copy and report.placement == []
 
 
+def test_copy_of_the_issued_document_keeps_its_signatures(issued: dict[str, Path], keys,
+                                                          tmp_path: Path) -> None:
+    _, organisation = keys
+    result = sign_pdf(issued["issued"], tmp_path / "sao-y.pdf", role="copy", key=organisation)
+    reports = verify_pdf(result.data)
+    assert [r.role for r in reports] == [Role.signer, Role.organisation, Role.copy]
+    assert all(r.intact and r.valid and r.modifications_allowed for r in reports)
+
+
 def test_number_from_the_register_hook(issued: dict[str, Path], pdfs: dict[str, Path], keys,
                                        keys_dir: Path, tmp_path: Path) -> None:
     asked: list[NumberRequest] = []

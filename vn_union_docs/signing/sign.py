@@ -341,12 +341,14 @@ def sign_pdf(
 
 def signer_lock() -> sig_fields.FieldMDPSpec:
     """The leader's signature locks every form field except those the văn thư still fills
-    (number, day, month) and the organisation's signature (NĐ 30/2020, Điều 15.3). An
-    approval signature with a field lock rather than a certification: a certified document
-    may not gain the organisation's visible signature field afterwards."""
+    (number, day, month), the organisation's signature (NĐ 30/2020, Điều 15.3) and a later
+    electronic copy's signature (Phần II, I.3). An approval signature with a field lock
+    rather than a certification: a certified document may not gain the organisation's
+    visible signature field afterwards."""
     return sig_fields.FieldMDPSpec(
         sig_fields.FieldMDPAction.EXCLUDE,
-        fields=[NUMBER_FIELD, *DATE_FIELDS, field_name(Role.organisation)])
+        fields=[NUMBER_FIELD, *DATE_FIELDS, field_name(Role.organisation),
+                field_name(Role.copy)])
 
 
 def _sign_failure(name: str, exc: Exception, tsa_url: str | None) -> str:
