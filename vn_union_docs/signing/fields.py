@@ -10,11 +10,12 @@ metrics, every Vietnamese letter), embedded as a subset so a PDF/A file stays PD
 
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
@@ -180,9 +181,7 @@ def add_text_field(writer: BasePdfFileWriter, name: str, box: Box, font_size: fl
     resources = form.get("/DR")
     fonts = resources.get("/Font") if resources is not None else None
     if fonts is None or font not in fonts:
-        engine = _engine(writer, 10, False)  # one upright subset serves both names
-        engine.shape("0123456789")
-        font_ref = engine.as_resource()
+        font_ref = _digit_font_ref(writer, False)  # one upright digit font for both names
         if resources is None:
             form[pdf_name("/DR")] = generic.DictionaryObject(
                 {pdf_name("/Font"): generic.DictionaryObject({pdf_name(font): font_ref})})
@@ -194,11 +193,82 @@ def add_text_field(writer: BasePdfFileWriter, name: str, box: Box, font_size: fl
         writer.update_container(form)
 
 
+_DIGITS = "0123456789"
+
+
+@dataclass(frozen=True)
+class _DigitFont:
+    """A Liberation Serif subset holding the digits, built once per process in a small PDF
+    and copied into each document: numbers and dates need no font subsetting per file."""
+
+    pdf: bytes
+    codes: dict[str, bytes]  # digit -> its hex code in the font
+    advance: dict[str, float]  # digit -> width in ems
+
+
+@cache
+def _digit_font(italic: bool) -> _DigitFont:
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    engine = font_factory(10, italic).create_font_engine(writer)
+    codes, advance = {}, {}
+    for digit in _DIGITS:
+        shaped = engine.shape(digit, with_actual_text=False)
+        found = re.search(rb"<([0-9a-fA-F]+)>", shaped.graphics_ops)
+        assert found is not None
+        codes[digit], advance[digit] = found.group(1), shaped.x_advance
+    writer.root[pdf_name("/VnudDigits")] = engine.as_resource()
+    writer.update_root()
+    buffer = BytesIO()
+    writer.write(buffer)
+    return _DigitFont(buffer.getvalue(), codes, advance)
+
+
+def _digit_font_ref(writer: BasePdfFileWriter, italic: bool) -> generic.IndirectObject:
+    """The digit font copied into ``writer`` (once per writer and style)."""
+    engines = _ENGINES.setdefault(writer, {})
+    key = (-1.0, italic)
+    if key not in engines:
+        reader = PdfFileReader(BytesIO(_digit_font(italic).pdf))
+        engines[key] = writer.import_object(reader.root.raw_get("/VnudDigits"))
+    return cast(generic.IndirectObject, engines[key])
+
+
+def _digits_stream(writer: BasePdfFileWriter, text: str, width: float, height: float,
+                   font_size: float, align: str, italic: bool) -> generic.StreamObject:
+    font = _digit_font(italic)
+    advance = sum(font.advance[c] for c in text)
+    size = round(min(font_size, max(5.0, (width - 1) / advance)), 1)
+    line_w = advance * size
+    x = (width - line_w) / 2 if align == "centre" else width - line_w - 0.5
+    baseline = (height - size) / 2 + size * _DESCENT
+    codes = b"".join(font.codes[c] for c in text)
+    content = b"q BT /F1 %.2f Tf 0 g 1 0 0 1 %.2f %.2f Tm [<%s>] TJ ET Q" % (
+        size, x, baseline, codes)
+    return _form(width, height, content, _digit_font_ref(writer, italic))
+
+
+def _form(width: float, height: float, content: bytes,
+          font_ref: generic.PdfObject) -> generic.StreamObject:
+    return generic.StreamObject({
+        pdf_name("/Type"): pdf_name("/XObject"),
+        pdf_name("/Subtype"): pdf_name("/Form"),
+        pdf_name("/BBox"): generic.ArrayObject(
+            [generic.FloatObject(0), generic.FloatObject(0),
+             generic.FloatObject(round(width, 2)), generic.FloatObject(round(height, 2))]),
+        pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/Font"):
+            generic.DictionaryObject({pdf_name("/F1"): font_ref})}),
+    }, stream_data=content)
+
+
 def text_box_stream(writer: BasePdfFileWriter, text: str, width: float, height: float,
                     font_size: float, *, align: str = "centre",
                     italic: bool = False) -> generic.StreamObject:
     """A form XObject of ``width`` × ``height`` points showing ``text`` (one or more lines,
     Liberation Serif embedded, black), centred or right-aligned, shrunk to fit the width."""
+    if text and all(c in _DIGITS for c in text):
+        return _digits_stream(writer, text, width, height, font_size, align, italic)
     lines = text.split("\n")
     widest = max(text_width(line, 1.0) for line in lines) or 1.0
     size = round(min(font_size, max(5.0, (width - 1) / widest)), 1)
