@@ -10,6 +10,7 @@
    as PNG (``pdftoppm -r 60``) to look at.
 
 Usage: ``python examples/signing/make_example.py [OUT_DIR]`` (default ``out/signing``).
+``58-cdyt-du-thao.pdf`` beside this script is step 2's PDF, kept for the README's snippet.
 Needs LibreOffice and poppler-utils.
 """
 
