@@ -68,8 +68,8 @@ _REPERTOIRE = [*range(0x20, 0x7F), *range(0xA0, 0x180), 0x1A0, 0x1A1, 0x1AF, 0x1
 def _font_bytes(path: str) -> bytes:
     """The font cut down once per process to the Vietnamese repertoire (~5 % of its glyphs):
     every signature then parses and subsets a small font instead of the whole file."""
-    from fontTools import subset  # type: ignore[import-untyped]
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
 
     options = subset.Options()
     options.name_IDs = ["*"]
@@ -307,7 +307,7 @@ def text_width(text: str, font_size: float) -> float:
 
 @cache
 def _ttfont() -> Any:
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont
 
     return TTFont(FONT_FILE, lazy=True)
 

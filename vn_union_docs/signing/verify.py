@@ -11,7 +11,7 @@ from dataclasses import field as dc_field
 from io import BytesIO
 from pathlib import Path
 
-from asn1crypto import x509 as asn1_x509  # type: ignore[import-untyped]
+from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
@@ -66,7 +66,7 @@ class SignatureReport:
 
 def load_trust_roots(paths: Iterable[Path | str]) -> list[asn1_x509.Certificate]:
     """CA certificates (PEM or DER files) to trust when verifying."""
-    from asn1crypto import pem  # type: ignore[import-untyped]
+    from asn1crypto import pem
 
     roots = []
     for path in paths:
