@@ -182,10 +182,76 @@ def audit_command(
     console.print(table)
 
 
+def edxml_command(
+    number: Annotated[str, typer.Argument(help="Số, ký hiệu, ví dụ \"05/CĐKCN\".",
+                                          show_default=False)],
+    year: YearOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp .edxml sẽ ghi.",
+                                      show_default=False)],
+    spec: Annotated[Path, typer.Option("--spec", help="Tệp spec của văn bản (issuer.organ_id, "
+                                       "địa danh, độ khẩn).", show_default=False)],
+    key: Annotated[Path, typer.Option("--key", help="Khóa của cơ quan: tệp PKCS#12 (.p12).",
+                                      show_default=False)],
+    to: Annotated[list[str], typer.Option(
+        "--to", help="Nơi nhận có mã định danh: MÃ=Tên cơ quan (lặp lại được).",
+        show_default=False)],
+    pdf: Annotated[Path | None, typer.Option(
+        "--pdf", help="Bản PDF đã ký số (mặc định: tệp .pdf cạnh tệp .docx trong sổ).")] = None,
+    appendix: Annotated[list[Path] | None, typer.Option(
+        "--appendix", help="Tệp phụ lục gửi kèm (lặp lại được).")] = None,
+    password_env: Annotated[str, typer.Option(
+        "--password-env", help="Biến môi trường chứa mật khẩu của khóa.")
+    ] = "VN_UNION_DOCS_KEY_PASSWORD",
+    register: RegisterOption = None,
+) -> None:
+    """Đóng gói tin edXML (QCVN 102:2016) của một văn bản đã đăng ký, ký số bằng khóa cơ quan."""
+    import os
+
+    from vn_union_docs.documents.spec import load_document
+    from vn_union_docs.exchange.document import envelope_for, parse_organ, write_envelope
+
+    value, symbol = _number(number)
+    doc = load_document(spec)
+    recipients = [parse_organ(item) for item in to]
+    with open_register(register) as reg:
+        entry = reg.find(value, symbol, year)
+        chosen = pdf or (Path(entry.doc_key).with_suffix(".pdf") if entry.doc_key else None)
+        if chosen is None:
+            raise UsageError("sổ không ghi tệp của văn bản; cho bản PDF đã ký bằng --pdf")
+        envelope = envelope_for(reg, value, symbol, year, doc, chosen, recipients,
+                                appendix or [])
+    path = write_envelope(envelope, key, os.environ.get(password_env), out)
+    console.print(f"[green]✓[/green] {escape(entry.text)} → {escape(str(path))} "
+                  f"({len(envelope.attachments)} tệp đính kèm, đã ký số)")
+
+
+def check_envelopes(paths: list[Path]) -> bool:
+    """``check FILE.edxml``: verify each envelope; return whether every one is sound."""
+    from vn_union_docs.exchange.document import check_envelope
+    from vn_union_docs.exchange.envelope import ExchangeError
+
+    sound = True
+    for path in paths:
+        try:
+            envelope, signer, problems = check_envelope(path.read_bytes())
+        except (ExchangeError, OSError) as exc:
+            err_console.print(f"[red]✗[/red] {escape(str(path))}: {escape(str(exc))}")
+            sound = False
+            continue
+        for problem in problems:
+            err_console.print(f"[red]✗[/red] {escape(str(path))}: {escape(problem)}")
+        sound = sound and not problems
+        if not problems:
+            console.print(f"[green]✓[/green] {escape(str(path))}: {envelope.document_id}, chữ ký "
+                          f"số hợp lệ ({escape(signer)}), {len(envelope.attachments)} tệp "
+                          "đính kèm khớp")
+    return sound
+
+
 for _name, _command in (
     ("init", init_command), ("list", list_command), ("cancel", cancel_command),
     ("set-next", set_next_command), ("close", close_command), ("backup", backup_command),
-    ("export", export_command), ("audit", audit_command),
+    ("export", export_command), ("audit", audit_command), ("edxml", edxml_command),
 ):
     register_app.command(_name)(handled(_command, f"register {_name}"))
 
