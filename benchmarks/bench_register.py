@@ -33,6 +33,7 @@ from typing import Any
 from vn_union_docs.batch import generate
 from vn_union_docs.batch.source import read_rows
 from vn_union_docs.register import Register
+from vn_union_docs.register.batch import BatchNumbering
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "examples" / "batch" / "cong_van_cdcs.yaml"
@@ -56,8 +57,9 @@ JOBS = 1
 def _run(spec: Path, data: Path, work: Path, register: Any) -> float:
     out = work / f"out-{time.perf_counter_ns()}"
     started = time.perf_counter()
+    numbering = BatchNumbering(register, out, False) if register is not None else None
     report = generate(spec, read_rows(data), out, name="{{ ma_cdcs }}", jobs=JOBS,
-                      register=register)
+                      numbering=numbering)
     seconds = time.perf_counter() - started
     assert report.ok and len(report.written) == report.total, report.failed[:3]
     return seconds

@@ -56,7 +56,7 @@ def generate(
     strict: bool = False,
     skip_existing: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
-    register: Any = None,
+    numbering: Any = None,
 ) -> BatchReport:
     """Render one .docx per row into ``out_dir``; see the module docstring.
 
@@ -68,9 +68,9 @@ def generate(
     also a PDF per document (LibreOffice). ``bundle``: also one print file (``.docx`` or
     ``.pdf``; a PDF bundle implies the PDFs). ``strict``: write nothing if any row is bad.
     ``skip_existing``: keep files already there (resume a killed run). ``on_progress``:
-    called as ``on_progress(done_rows, total_rows)``. ``register``: a register path, URL or
-    ``Register`` that numbers and records the documents (else ``VN_UNION_DOCS_REGISTER``, else
-    the default file when the spec has ``number: auto``; see ``vn_union_docs.register.batch``).
+    called as ``on_progress(done_rows, total_rows)``. ``numbering``: the hook of a register that
+    numbers and records the documents (``vn_union_docs.register.batch.BatchNumbering``, which
+    the batch only calls: ``facts_of``, ``reserve``, ``number_for``, ``issued``, ``texts``).
 
     Raises ``SpecError`` when the spec itself is invalid, ``BatchError`` for a bad option or
     name pattern, ``LibreOfficeError`` when PDFs are asked for and LibreOffice is missing.
@@ -105,24 +105,8 @@ def generate(
                      base_dir=spec_args[2]).check_columns(rows.columns)
     read = _row_factory(rows)
     report = BatchReport(out_dir=out)
-    numbering = _numbering(register, spec_args[0], out, skip_existing)
-    try:
-        return _generate(report, numbering, read, pattern, spec_args, template_arg, out, jobs,
-                         started, strict, skip_existing, need_pdf, pdfa, bundle_path, on_progress)
-    finally:
-        if numbering is not None:
-            numbering.close()
-
-
-def _numbering(register: Any, raw_spec: Mapping[str, Any], out: Path,
-               skip_existing: bool) -> Any:
-    """The register hook (``vn_union_docs.register.batch``), or ``None`` without a register."""
-    from vn_union_docs.register.batch import BatchNumbering, spec_is_auto
-
-    if register is None and not spec_is_auto(raw_spec) and not os.environ.get(
-            "VN_UNION_DOCS_REGISTER"):
-        return None  # no register: the register package (and SQLAlchemy) is not even loaded
-    return BatchNumbering.open(register, raw_spec, out, skip_existing)
+    return _generate(report, numbering, read, pattern, spec_args, template_arg, out, jobs,
+                     started, strict, skip_existing, need_pdf, pdfa, bundle_path, on_progress)
 
 
 def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePattern,
@@ -143,7 +127,8 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
 
     jobs = max(1, min(jobs, total))
     size = max(1, min(64, math.ceil(total / (jobs * 4))))
-    worker_args = (*spec_args, template_arg, str(out), skip_existing, numbering is not None)
+    worker_args = (*spec_args, template_arg, str(out), skip_existing,
+                   numbering.facts_of if numbering is not None else None)
     done = 0
 
     def progress(count: int) -> None:
@@ -228,7 +213,7 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
     if numbering is not None:
         report.numbers = numbering.texts()
         report.warnings = numbering.warnings
-        report.register = numbering.register.where
+        report.register = numbering.where
     report.seconds = time.perf_counter() - started
     return report
 

@@ -112,9 +112,10 @@ class _Worker:
 
     def __init__(self, spec: Mapping[str, Any], source: str | None, base_dir: Path | None,
                  template: str | None, out_dir: str, skip_existing: bool,
-                 numbered: bool = False) -> None:
+                 facts_of: Callable[[Any], Any] | None = None) -> None:
         self.spec = SpecTemplate(spec, source=source, base_dir=base_dir)
-        self.numbered = numbered  # a register numbers the rows: check() returns their facts
+        # A register numbers the rows: check() returns what it records of each (its facts).
+        self.facts_of = facts_of
         # A spec field filled by one variable ("number: '{{ so }}'") is reported as that column.
         self.columns = {f.path: f.single for f in self.spec.fields if f.single}
         self.template = template
@@ -135,15 +136,13 @@ class _Worker:
 
     def check(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
         results: list[_Result] = []
-        if self.numbered:
-            from vn_union_docs.register.facts import facts_from_document
         for row, cells, name in chunk:
             try:
                 doc = self.spec.document({"row": row, **cells}, row=row)
-                facts = facts_from_document(doc) if self.numbered else None
+                facts = self.facts_of(doc) if self.facts_of is not None else None
             except SpecError as error:
                 results.append(("fail", row, self.failures(row, error), None))
-            except ValueError as error:  # cannot be numbered (vn_union_docs.register)
+            except ValueError as error:  # cannot be numbered (e.g. a draft)
                 results.append(("fail", row, [("number", str(error))], None))
             else:
                 results.append(("ok", row, name, facts))

@@ -2,13 +2,17 @@
 
 Every command takes ``--register PATH_OR_URL``, else ``VN_UNION_DOCS_REGISTER``, else the
 default file (``vn_union_docs.register.default_path()``), the one ``number: auto`` uses.
+The register package (and SQLAlchemy) is imported only when a command uses a register, so
+``render`` and ``batch`` without one start as fast as before.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,10 +20,13 @@ from rich.table import Table  # the audit trail
 
 from vn_union_docs.cli.errors import handled
 from vn_union_docs.cli.output import console, err_console
-from vn_union_docs.errors import UsageError
+from vn_union_docs.errors import UsageError, VnUnionDocsError
 from vn_union_docs.files import write_atomic
-from vn_union_docs.register import Register, is_auto, issue_document, parse_number, resolve
-from vn_union_docs.register.export import export
+
+if TYPE_CHECKING:
+    from vn_union_docs.register import Register
+
+ENV_VAR = "VN_UNION_DOCS_REGISTER"  # vn_union_docs.register.ENV_VAR, without importing it
 
 register_app = typer.Typer(
     help="Sổ đăng ký văn bản đi (NĐ 30/2020, Điều 15–16): cấp số, hủy số, khóa sổ, in sổ.",
@@ -37,12 +44,16 @@ STATES = {"reserved": "giữ số", "issued": "đã phát hành", "cancelled": "
 def open_register(option: str | None, *, create: bool = False,
                   numbering: str = "single") -> Register:
     """The register the command works on (see the module docstring)."""
+    from vn_union_docs.register import Register, resolve
+
     target = resolve(option, needed=True)
     assert target is not None
     return Register(target, create=create, numbering=numbering)
 
 
 def _number(text: str) -> tuple[int, str]:
+    from vn_union_docs.register import parse_number
+
     try:
         return parse_number(text)
     except ValueError as exc:
@@ -161,6 +172,8 @@ def export_command(
     kind = fmt.lower().lstrip(".")
     if kind not in ("docx", "xlsx"):
         raise UsageError("--format phải là docx hoặc xlsx")
+    from vn_union_docs.register.export import export
+
     with open_register(register) as reg:
         path = export(reg, year, kind, out, issuer.upper() if issuer else None, book)
     console.print(f"[green]✓[/green] {escape(str(path))}")
@@ -256,6 +269,25 @@ for _name, _command in (
     register_app.command(_name)(handled(_command, f"register {_name}"))
 
 
+def batch_generate(option: str | None, spec: Path) -> Callable[..., Any]:
+    """The batch function for ``batch``: with a register when ``--register``, the environment
+    variable or the spec's ``number: auto`` asks for one, else the plain batch."""
+    from vn_union_docs.batch import generate
+
+    if not option and not os.environ.get(ENV_VAR):
+        from vn_union_docs.documents.spec import read_spec
+
+        try:
+            auto = str(read_spec(spec).get("number", "")).strip().casefold() == "auto"
+        except VnUnionDocsError:
+            auto = False  # generate reports the spec's problems
+        if not auto:
+            return generate
+    from vn_union_docs.register.batch import generate_numbered
+
+    return functools.partial(generate_numbered, register=option)
+
+
 def print_numbers(report: Any, console: Any, err: Any) -> None:
     """After a batch with a register: the numbers given and the register's warnings."""
     if report.register is None:
@@ -280,10 +312,13 @@ class DocumentWriter:
 
     def write(self, doc: Any, path: Path, render: Callable[[Any], bytes]) -> str:
         """Write ``doc`` to ``path``; return what to print after the file name."""
-        target = resolve(self.option, needed=is_auto(doc))
-        if target is None:
-            write_atomic(path, render(doc))
+        if not (self.option or os.environ.get(ENV_VAR) or getattr(doc, "number", None) == "auto"):
+            write_atomic(path, render(doc))  # no register: today's behaviour
             return ""
+        from vn_union_docs.register import Register, issue_document, resolve
+
+        target = resolve(self.option, needed=True)
+        assert target is not None
         if self.register is None:
             self.register = Register(target, create=True)
             console.print(f"Sổ đăng ký: {escape(self.register.where)}")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from vn_union_docs.register.core import Allocation, Register, RegisterError
+from vn_union_docs.register.facts import facts_from_document
 from vn_union_docs.register.issue import document_key
 from vn_union_docs.register.location import resolve
 
@@ -35,7 +36,10 @@ def spec_is_auto(raw_spec: Mapping[str, Any]) -> bool:
 
 
 class BatchNumbering:
-    """The register side of one batch; see the module docstring."""
+    """The register side of one batch; see the module docstring. ``generate(...,
+    numbering=BatchNumbering(...))``; the batch never imports the register."""
+
+    facts_of = staticmethod(facts_from_document)  # run in the batch's workers
 
     def __init__(self, register: Register, out_dir: Path, skip_existing: bool) -> None:
         self.register = register
@@ -79,6 +83,11 @@ class BatchNumbering:
                 refused.append((row, NUMBER_FIELD, result.message))
         return refused
 
+    @property
+    def where(self) -> str:
+        """The register, for messages."""
+        return self.register.where
+
     def number_for(self, row: int) -> int | None:
         """The number given to ``row`` (``None``: the row gets no document)."""
         allocation = self.numbers.get(row)
@@ -100,4 +109,22 @@ class BatchNumbering:
         self.register.close()
 
 
-__all__ = ["BatchNumbering", "RegisterError", "spec_is_auto"]
+def generate_numbered(spec: Any, rows: Any, out_dir: str | Path, *,
+                      register: str | Register | None = None, **options: Any) -> Any:
+    """``vn_union_docs.batch.generate`` with a register: ``register`` (path, URL or
+    ``Register``), else ``VN_UNION_DOCS_REGISTER``, else the default file when the spec has
+    ``number: auto``; without any of these, a plain batch. Returns the ``BatchReport``."""
+    from vn_union_docs.batch import generate
+    from vn_union_docs.documents.spec import SpecTemplate
+
+    raw = spec.raw if isinstance(spec, SpecTemplate) else SpecTemplate(spec).raw
+    numbering = BatchNumbering.open(register, raw, Path(out_dir),
+                                    bool(options.get("skip_existing")))
+    try:
+        return generate(spec, rows, out_dir, numbering=numbering, **options)
+    finally:
+        if numbering is not None and not isinstance(register, Register):
+            numbering.close()
+
+
+__all__ = ["BatchNumbering", "RegisterError", "generate_numbered", "spec_is_auto"]

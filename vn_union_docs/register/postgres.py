@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from vn_union_docs.register import schema
 from vn_union_docs.register.facts import DocumentFacts
-from vn_union_docs.register.types import Allocation, actor, now
+from vn_union_docs.register.types import ARTICLE, Allocation, actor, now
 
 if TYPE_CHECKING:
     from vn_union_docs.register.core import Register
@@ -54,8 +54,6 @@ def allocate_fast(register: Register, facts: DocumentFacts, key: str | None,
                   columns: dict[str, object]) -> Allocation | None:
     """The new number for ``facts`` (``number: auto``), or ``None`` when the general path
     must decide (see the module docstring)."""
-    from vn_union_docs.register.core import ARTICLE
-
     s, e = schema.series, schema.entries
     kind = facts.kind(register.numbering)
     with register.connection(autocommit=True) as conn:
