@@ -28,7 +28,7 @@ from vn_union_docs.batch.report import (
     RowsArg,
 )
 from vn_union_docs.batch.source import RowSource
-from vn_union_docs.batch.workers import _chunks, _plan, _row_factory, _run
+from vn_union_docs.batch.workers import _chunks, _plan, _row_factory, _run, _run_numbered
 from vn_union_docs.documents.spec import SpecTemplate
 from vn_union_docs.errors import Problem, SpecError
 
@@ -137,9 +137,9 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
         if on_progress is not None:
             on_progress(done, total)
 
-    # Pass 2 (strict, or numbered by a register): validate every row before writing anything;
-    # a register numbers the valid rows in row order (strict: only once all rows are valid).
-    if strict or numbering is not None:
+    # Pass 2 (strict): validate every row before writing anything; with a register, the valid
+    # rows are numbered in row order only once every row is valid.
+    if strict:
         mark = time.perf_counter()
         valid: list[Any] = []
         for results in _run("check", _chunks(read, plan, size), worker_args, jobs):
@@ -147,18 +147,14 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
                 if kind == "fail":
                     failures.extend(RowFailure(row, f, m) for f, m in payload)
                     progress(1)
-            if numbering is not None and not strict:
-                refused = numbering.reserve(results)
-                failures.extend(RowFailure(*r) for r in refused)
-                progress(len(refused))
-            elif numbering is not None:
+            if numbering is not None:
                 valid.extend(r for r in results if r[0] == "ok")
-        if numbering is not None and strict and not failures:
+        if numbering is not None and not failures:
             refused = numbering.reserve(valid)
             failures.extend(RowFailure(*r) for r in refused)
             progress(len(refused))
         timings["check"] = time.perf_counter() - mark
-        if failures and strict:
+        if failures:
             out.mkdir(parents=True, exist_ok=True)
             report.failed = sorted(failures, key=lambda f: f.row)
             report.errors_file = _write_errors(out, report.failed)
@@ -171,9 +167,21 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
     _remove_temporaries(out)  # left by a killed run
     progress(len(plan.failures))
     manifest = _CsvOut(out / MANIFEST_NAME, ["file", "row", "sha256"])
+
+    def checked(results: list[Any], refused: list[Any]) -> None:  # numbered, not strict
+        bad = [RowFailure(row, f, m) for kind, row, payload, _ in results if kind == "fail"
+               for f, m in payload]
+        failures.extend([*bad, *(RowFailure(*r) for r in refused)])
+        progress(len({f.row for f in bad}) + len(refused))
+
+    if numbering is not None and not strict:  # check, number, render: one pipeline
+        rendered = _run_numbered(_chunks(read, plan, size), worker_args, jobs, numbering,
+                                 checked)
+    else:
+        rendered = _run("render", _chunks(read, plan, size, numbering), worker_args, jobs)
     try:
         cursor = 0  # results come in row order: find each row's name in the plan
-        for results in _run("render", _chunks(read, plan, size, numbering), worker_args, jobs):
+        for results in rendered:
             if numbering is not None:
                 numbering.issued(results)
             for kind, row, payload, digest in results:

@@ -116,6 +116,7 @@ class _Worker:
         self.spec = SpecTemplate(spec, source=source, base_dir=base_dir)
         # A register numbers the rows: check() returns what it records of each (its facts).
         self.facts_of = facts_of
+        self._checked: dict[int, Any] = {}
         # A spec field filled by one variable ("number: '{{ so }}'") is reported as that column.
         self.columns = {f.path: f.single for f in self.spec.fields if f.single}
         self.template = template
@@ -136,10 +137,15 @@ class _Worker:
 
     def check(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
         results: list[_Result] = []
+        # With a register, the last chunk's valid documents are kept: rendering that chunk
+        # next in this process (always with jobs=1) does not validate them again.
+        self._checked = {}
         for row, cells, name in chunk:
             try:
                 doc = self.spec.document({"row": row, **cells}, row=row)
                 facts = self.facts_of(doc) if self.facts_of is not None else None
+                if self.facts_of is not None:
+                    self._checked[row] = doc
             except SpecError as error:
                 results.append(("fail", row, self.failures(row, error), None))
             except ValueError as error:  # cannot be numbered (e.g. a draft)
@@ -185,7 +191,9 @@ class _Worker:
                 results.append(("skip", row, name, digest))
                 continue
             try:
-                doc = self.spec.document({"row": row, **cells}, row=row)
+                doc = self._checked.pop(row, None) if numbered else None
+                if doc is None:
+                    doc = self.spec.document({"row": row, **cells}, row=row)
                 if numbered:
                     doc.number = numbered[0]
                 data = self.render_document(doc)
@@ -269,3 +277,47 @@ def _run(mode: str, chunks: Iterator[list[Any]], worker_args: tuple[Any, ...], j
             yield pending.popleft().get()
 
 
+def _run_numbered(chunks: Iterator[list[Any]], worker_args: tuple[Any, ...], jobs: int,
+                  numbering: Any, checked: Callable[[list[_Result], list[Any]], None],
+                  ) -> Iterator[list[_Result]]:
+    """A batch numbered by a register, in one pipeline: each chunk is validated (``check``:
+    the valid rows' facts), numbered by the register in row order (``numbering.reserve``; a
+    bad row allocates nothing), then rendered with its numbers. ``checked(results, refused)``
+    sees every chunk's check results and refusals; the render results come back in order."""
+
+    def numbered(chunk: list[Any], results: list[_Result]) -> list[tuple[Any, ...]]:
+        refused = numbering.reserve(results)
+        checked(results, refused)
+        todo = []
+        for row, cells, name in chunk:
+            number = numbering.number_for(row)
+            if number is not None:
+                todo.append((row, cells, name, number))
+        return todo
+
+    if jobs == 1:
+        worker = _Worker(*worker_args)
+        try:
+            for chunk in chunks:
+                yield worker.render(numbered(chunk, worker.check(chunk)))
+        finally:
+            worker.close()
+        return
+    with multiprocessing.get_context().Pool(jobs, _init_worker, worker_args) as pool:
+        checks: deque[tuple[list[Any], Any]] = deque()
+        renders: deque[Any] = deque()
+
+        def advance() -> None:
+            chunk, future = checks.popleft()
+            renders.append(pool.apply_async(_run_chunk, ("render", numbered(chunk, future.get()))))
+
+        for chunk in chunks:
+            checks.append((chunk, pool.apply_async(_run_chunk, ("check", chunk))))
+            if len(checks) >= jobs * 2:
+                advance()
+            if len(renders) >= jobs * 2:
+                yield renders.popleft().get()
+        while checks:
+            advance()
+        while renders:
+            yield renders.popleft().get()
