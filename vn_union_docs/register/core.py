@@ -124,6 +124,11 @@ class Register(RegisterQueries):
                                  .where(schema.meta.c.key == "numbering")).scalar()
         return str(value or "single")
 
+    @property
+    def actor(self) -> str:
+        """Who this register records as acting (``user@host``)."""
+        return self._actor
+
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from vn_union_docs.register import schema
 from vn_union_docs.register.facts import DocumentFacts
-from vn_union_docs.register.types import ARTICLE, Allocation, actor, now
+from vn_union_docs.register.types import ARTICLE, Allocation, now
 
 if TYPE_CHECKING:
     from vn_union_docs.register.core import Register
@@ -68,7 +68,7 @@ def allocate_fast(register: Register, facts: DocumentFacts, key: str | None,
         stamp = now()
         try:
             row = conn.execute(_ALLOCATE, {
-                **columns, "sid": sid, "doc_key": key, "at": stamp, "actor": actor(),
+                **columns, "sid": sid, "doc_key": key, "at": stamp, "actor": register.actor,
                 "issuer": facts.issuer_code, "year": facts.year, "kind": kind,
                 "detail": json.dumps({"key": key, "symbol": facts.symbol}, ensure_ascii=False,
                                      sort_keys=True)}).first()
