@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import zipfile
 from pathlib import Path
 
@@ -197,3 +198,22 @@ def test_set_next_then_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert result.exit_code == 0
     for action in ("init", "set-next", "allocate", "issue"):
         assert action in result.output
+
+
+def test_a_draft_renders_without_touching_the_register(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    register = tmp_path / "so.sqlite"
+    monkeypatch.setenv("VN_UNION_DOCS_REGISTER", str(register))
+    draft = EXAMPLES / "du-thao-cong-van-thang-cong-nhan.yaml"
+    code, output = _render(str(draft), "--out", str(tmp_path / "o"))
+    assert code == 0 and "bản nháp" in output and (tmp_path / "o" / f"{draft.stem}.docx").exists()
+    spec = tmp_path / "nhap.yaml"
+    spec.write_text(re.sub(r"(?m)^(number|date): .*$", r"\1: null",
+                           (EXAMPLES / "batch" / "cong_van_cdcs.yaml").read_text(
+                               encoding="utf-8")) + "\ndraft_year: 2023\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(spec), str(EXAMPLES / "batch" / "cdcs.csv"),
+                                 "--out", str(tmp_path / "b"), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "b").glob("*.docx"))) == 34
+    with Register(str(register)) as reg:
+        assert reg.entries() == []

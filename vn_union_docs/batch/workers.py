@@ -244,9 +244,10 @@ def _chunks(read: Callable[[], Iterator[tuple[int, Mapping[str, Any]]]], plan: _
             chunk.append((number, dict(cells), name))
         else:
             allocated = numbering.number_for(number)
-            if allocated is None:
-                continue
-            chunk.append((number, dict(cells), name, allocated))
+            if allocated is not None:
+                chunk.append((number, dict(cells), name, allocated))
+            elif numbering.is_draft(number):
+                chunk.append((number, dict(cells), name))
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -288,11 +289,13 @@ def _run_numbered(chunks: Iterator[list[Any]], worker_args: tuple[Any, ...], job
     def numbered(chunk: list[Any], results: list[_Result]) -> list[tuple[Any, ...]]:
         refused = numbering.reserve(results)
         checked(results, refused)
-        todo = []
+        todo: list[tuple[Any, ...]] = []
         for row, cells, name in chunk:
             number = numbering.number_for(row)
             if number is not None:
                 todo.append((row, cells, name, number))
+            elif numbering.is_draft(row):  # no number to give: rendered as it is
+                todo.append((row, cells, name))
         return todo
 
     if jobs == 1:

@@ -323,6 +323,8 @@ class DocumentWriter:
             self.register = Register(target, create=True)
             console.print(f"Sổ đăng ký: {escape(self.register.where)}")
         allocation = issue_document(self.register, doc, path, render)
+        if allocation is None:
+            return " (bản nháp: không cấp số)"
         for warning in allocation.warnings:
             err_console.print(f"  [yellow]![/yellow] {escape(warning)}")
         action = "giữ số" if allocation.reused else "cấp số"
