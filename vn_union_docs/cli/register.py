@@ -203,11 +203,13 @@ def edxml_command(
                                       show_default=False)],
     spec: Annotated[Path, typer.Option("--spec", help="Tệp spec của văn bản (issuer.organ_id, "
                                        "địa danh, độ khẩn).", show_default=False)],
-    key: Annotated[Path, typer.Option("--key", help="Khóa của cơ quan: tệp PKCS#12 (.p12).",
-                                      show_default=False)],
-    to: Annotated[list[str], typer.Option(
+    key: Annotated[Path | None, typer.Option(
+        "--key", envvar="VN_UNION_DOCS_KEY",
+        help="Khóa của cơ quan: tệp PKCS#12 (.p12); mặc định biến môi trường VN_UNION_DOCS_KEY.",
+        show_default=False)] = None,
+    to: Annotated[list[str] | None, typer.Option(
         "--to", help="Nơi nhận có mã định danh: MÃ=Tên cơ quan (lặp lại được).",
-        show_default=False)],
+        show_default=False)] = None,
     pdf: Annotated[Path | None, typer.Option(
         "--pdf", help="Bản PDF đã ký số (mặc định: tệp .pdf cạnh tệp .docx trong sổ).")] = None,
     appendix: Annotated[list[Path] | None, typer.Option(
@@ -224,8 +226,11 @@ def edxml_command(
     from vn_union_docs.exchange.document import envelope_for, parse_organ, write_envelope
 
     value, symbol = _number(number)
+    if key is None:
+        raise UsageError("cần khóa của cơ quan để ký gói tin: --key TỆP.p12 (hoặc biến môi "
+                         "trường VN_UNION_DOCS_KEY)")
     doc = load_document(spec)
-    recipients = [parse_organ(item) for item in to]
+    recipients = [parse_organ(item) for item in to or []]
     with open_register(register) as reg:
         entry = reg.find(value, symbol, year)
         chosen = pdf or (Path(entry.doc_key).with_suffix(".pdf") if entry.doc_key else None)
