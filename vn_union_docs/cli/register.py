@@ -288,7 +288,7 @@ def batch_generate(option: str | None, spec: Path) -> Callable[..., Any]:
             auto = False  # generate reports the spec's problems
         if not auto:
             return generate
-    from vn_union_docs.register.batch import generate_numbered
+    from vn_union_docs.batch.numbered import generate_numbered
 
     return functools.partial(generate_numbered, register=option)
 

@@ -117,22 +117,4 @@ class BatchNumbering:
         self.register.close()
 
 
-def generate_numbered(spec: Any, rows: Any, out_dir: str | Path, *,
-                      register: str | Register | None = None, **options: Any) -> Any:
-    """``vn_union_docs.batch.generate`` with a register: ``register`` (path, URL or
-    ``Register``), else ``VN_UNION_DOCS_REGISTER``, else the default file when the spec has
-    ``number: auto``; without any of these, a plain batch. Returns the ``BatchReport``."""
-    from vn_union_docs.batch import generate
-    from vn_union_docs.documents.spec import SpecTemplate
-
-    raw = spec.raw if isinstance(spec, SpecTemplate) else SpecTemplate(spec).raw
-    numbering = BatchNumbering.open(register, raw, Path(out_dir),
-                                    bool(options.get("skip_existing")))
-    try:
-        return generate(spec, rows, out_dir, numbering=numbering, **options)
-    finally:
-        if numbering is not None and not isinstance(register, Register):
-            numbering.close()
-
-
-__all__ = ["BatchNumbering", "RegisterError", "generate_numbered", "spec_is_auto"]
+__all__ = ["BatchNumbering", "RegisterError", "spec_is_auto"]
