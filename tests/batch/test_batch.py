@@ -36,7 +36,7 @@ from vn_union_docs.cli.batch import batch_command
 from vn_union_docs.errors import SpecError, TemplateError
 from vn_union_docs.rendering.pdf import find_soffice
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "batch"
 
 SPEC: dict[str, Any] = {
