@@ -160,6 +160,8 @@ _WORKER: _Worker | None = None
 
 def _init_worker(parent: int, *args: Any) -> None:
     global _WORKER
+    if hasattr(signal, "SIGTERM"):  # the pool stops its workers with SIGTERM: let it
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
     _WORKER = _Worker(*args)
 
