@@ -145,7 +145,7 @@ class NameRegistry:
     of the rows already done, and is removed when the batch ends.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, cache_kb: int = 8192) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, cache_kb: int = 2048) -> None:
         self.path = os.fspath(path)
         for suffix in ("", "-wal", "-shm", "-journal"):
             _remove_unless_regular(self.path + suffix)  # a planted link is never opened
