@@ -150,7 +150,7 @@ def test_resume_continues_from_the_checkpoint_without_reading_written_files(
     assert seen[0] == (done_before, 600) and seen[-1] == (600, 600)
     assert report.skipped == [f"{i:06d}.docx" for i in range(1, 1 + done_before)]
 
-    fresh = generate(SPEC, read_rows(data), tmp_path / "fresh", name="{{ ma }}", jobs=1)
+    generate(SPEC, read_rows(data), tmp_path / "fresh", name="{{ ma }}", jobs=1)
     assert manifest(out) == manifest(tmp_path / "fresh")
 
     # A finished folder: nothing to do, and the documents are not read again.

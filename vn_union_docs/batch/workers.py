@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +31,8 @@ _Meta = TypeVar("_Meta")
 def _row_factory(rows: RowsArg) -> Callable[[], Iterator[tuple[int, Mapping[str, Any]]]]:
     """A callable giving a fresh iterator of ``(row_number, cells)`` for every read."""
     if isinstance(rows, RowSource):
-        return lambda: iter(rows)
+        source = rows
+        return lambda: iter(source)
     if callable(rows):
         return lambda: _numbered(rows())  # type: ignore[operator]
     if isinstance(rows, Iterator):  # one-shot: keep the (small) dicts
@@ -197,7 +198,7 @@ _Chunk = list[tuple[int, dict[str, Any], str]]
 
 
 def _run(mode: str, chunks: Iterator[tuple[_Chunk, _Meta]], worker_args: tuple[Any, ...],
-         jobs: int) -> Iterator[tuple[list[_Result], _Meta]]:
+         jobs: int) -> Generator[tuple[list[_Result], _Meta], None, None]:
     """Each chunk's results with its ``meta``, in order; at most a few chunks in flight per
     worker. An empty chunk is not sent anywhere."""
     if jobs == 1:
