@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from vn_union_docs.batch.source import RowSource
-from vn_union_docs.errors import VnUnionDocsError
+from vn_union_docs.errors import EXIT_BAD_INPUT, EXIT_USAGE, VnUnionDocsError
 
 MANIFEST_NAME = "_manifest.csv"
 ERRORS_NAME = "_errors.csv"
@@ -30,11 +30,13 @@ RowsArg = (
 class BatchError(VnUnionDocsError):
     """The batch cannot start: a bad name pattern, output path or option (a usage error)."""
 
+    exit_code = EXIT_USAGE
+
 
 class FolderBusyError(VnUnionDocsError):
     """Another run holds the output folder's lock (``.vnud-lock``); the message says which."""
 
-    exit_code = 1
+    exit_code = EXIT_BAD_INPUT
 
 
 @dataclass(frozen=True)
