@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,7 +199,8 @@ def _env() -> None:
 
 
 def run(n_rows: int, jobs: int, *, keep: bool = False, resume: bool = False,
-        plain: bool = True) -> dict[str, Any]:
+        plain: bool = True, report: Callable[[dict[str, Any]], None] | None = None,
+        ) -> dict[str, Any]:
     """Run ``vn-union-docs batch`` on a generated ``n_rows`` CSV with ``--jobs jobs``.
 
     Returns ``wall_s``, ``docs_per_s``, ``ms_per_doc``, ``cpu_s``, ``peak_mb``,
@@ -229,10 +231,14 @@ def run(n_rows: int, jobs: int, *, keep: bool = False, resume: bool = False,
             summary=result.pop("stdout"),
         )
         result.pop("stderr")
+        if report is not None:
+            report(result)
         if resume:
             result.update(measure_resume(data, out, jobs, n_rows))
+            if report is not None:
+                report(result)
         return result
-    finally:
+    finally:  # deleting a million files takes minutes: the figures are printed before
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -311,6 +317,12 @@ def profile(n_rows: int, top: int = 30) -> str:
 
 
 def _print(result: dict[str, Any]) -> None:
+    if "rerun_s" in result:
+        print(f"        --skip-existing on the finished folder: {result['rerun_s']:.1f} s; "
+              f"killed at row {result['resume_from_row']:,}, resumed: first new document "
+              f"after {result['resume_first_s']:.1f} s, done after "
+              f"{result['resume_total_s']:.1f} s", flush=True)
+        return
     ratio = f"{result['ratio']:.1f}x" if result.get("ratio") else "-"
     plain = f"{result['plain_ms']:.2f}" if result.get("plain_ms") else "-"
     print(
@@ -321,12 +333,7 @@ def _print(result: dict[str, Any]) -> None:
         f"peak {result['peak_mb']:5.0f} MB (sum of HWM {result['hwm_sum_mb']:.0f} MB, "
         f"{result['processes']} processes: {result['hwm_each_mb']} MB)"
     )
-    print(f"        {result['summary']}")
-    if "rerun_s" in result:
-        print(f"        --skip-existing on the finished folder: {result['rerun_s']:.1f} s; "
-              f"killed at row {result['resume_from_row']:,}, resumed: first new document "
-              f"after {result['resume_first_s']:.1f} s, done after "
-              f"{result['resume_total_s']:.1f} s")
+    print(f"        {result['summary']}", flush=True)
 
 
 def stages(n_rows: int) -> str:
@@ -413,8 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.million:
         args.rows, args.jobs = 1_000_000, [2]
     for jobs in args.jobs:
-        _print(run(args.rows, jobs, resume=args.resume))
-        sys.stdout.flush()
+        run(args.rows, jobs, resume=args.resume, report=_print)
     return 0
 
 
