@@ -406,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--million", action="store_true", help="1,000,000 rows, --jobs 2")
     parser.add_argument("--resume", action="store_true",
                         help="also time --skip-existing: a finished folder, a killed run")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the generated files (deleting a million takes long)")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile N rows, jobs=1")
     parser.add_argument("--stages", type=int, metavar="N", help="time per stage, N rows")
     args = parser.parse_args(argv)
@@ -420,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.million:
         args.rows, args.jobs = 1_000_000, [2]
     for jobs in args.jobs:
-        run(args.rows, jobs, resume=args.resume, report=_print)
+        run(args.rows, jobs, resume=args.resume, report=_print, keep=args.keep)
     return 0
 
 
