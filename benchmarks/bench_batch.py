@@ -277,7 +277,10 @@ def measure_resume(data: Path, out: Path, jobs: int, n_rows: int, *, kill: bool 
             break
     process.wait()
     row = json.loads(checkpoint.read_text())["row"]
-    target = second / _name_of_row(row + 1)
+    ahead = row + 1  # files of chunks in flight at the kill exist already: the first missing
+    while (second / _name_of_row(ahead)).exists() and ahead <= n_rows + 1:
+        ahead += 1
+    target = second / _name_of_row(ahead)
     started = time.perf_counter()
     resumed = subprocess.Popen(_command(data, second, jobs, "--skip-existing"),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)

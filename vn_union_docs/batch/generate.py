@@ -33,7 +33,7 @@ from vn_union_docs.batch.state import (
     Checkpoint,
     CsvStream,
     FolderLock,
-    adopt_final,
+    continue_report,
     file_identity,
     fingerprint,
     remove_temporaries,
@@ -172,12 +172,7 @@ class _Batch:
             return None
         for report, size, lines in ((MANIFEST_NAME, found.manifest_bytes, found.manifest_lines),
                                     (ERRORS_NAME, found.errors_bytes, found.error_lines)):
-            part = self.out / f".vnud-{report}.part"
-            if lines == 0:
-                continue  # started afresh
-            if found.complete and not adopt_final(self.out, report, size):
-                return None
-            if not part.is_file() or part.stat().st_size < size:
+            if lines and not continue_report(self.out, report, size):
                 return None
         if found.manifest_lines:  # the last chunk's files are there, as recorded
             tail = tail_lines(self.out / f".vnud-{MANIFEST_NAME}.part", found.manifest_bytes,
@@ -222,7 +217,10 @@ class _Batch:
             registry.close(remove=True)
         return report
 
-    def _rows_after(self, row: int) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    def _rows_after(self, row: int, done: int = 0, total: int = -1,
+                    ) -> Iterator[tuple[int, Mapping[str, Any]]]:
+        if done == total:  # a finished run of the same data: nothing to read
+            return iter(())
         if isinstance(self.rows, RowSource):
             return self.rows.iter_after(row)
         return ((n, cells) for n, cells in self.read() if n > row)
@@ -269,8 +267,9 @@ class _Batch:
         cp.complete = False
         failed_rows = cp.failed_rows
         self._progress(cp.done, cp.total)
-        runner = _run("render", chunks(self._rows_after(cp.row), self.pattern, cp.width,
-                                       registry, size), self.worker_args, jobs)
+        rows = self._rows_after(cp.row, cp.done, cp.total)
+        runner = _run("render", chunks(rows, self.pattern, cp.width, registry, size),
+                      self.worker_args, jobs)
         saved = time.monotonic()
         try:
             for results, meta in runner:
