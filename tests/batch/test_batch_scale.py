@@ -250,3 +250,16 @@ def test_cli_interrupted_prints_the_command_that_resumes(
     result = CliRunner().invoke(application, argv)
     assert result.exit_code == 130
     assert "--skip-existing" in result.stderr and str(data) in result.stderr
+
+
+def test_strict_resume_after_a_run_with_bad_rows_writes_nothing_new(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("ma;so;ten;sk\n001;1;A;1\n002;hai;B;1\n003;3;C;1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    first = generate(SPEC, read_rows(data), out, name="{{ ma }}", jobs=1)
+    assert first.failed_rows == [3] and first.written_count == 2
+    (out / "003.docx").unlink()
+    again = generate(SPEC, read_rows(data), out, name="{{ ma }}", jobs=1, strict=True,
+                     skip_existing=True)
+    assert again.failed_rows == [3] and again.written_count == 0
+    assert not (out / "003.docx").exists()

@@ -33,10 +33,11 @@ from vn_union_docs.batch.state import (
     Checkpoint,
     CsvStream,
     FolderLock,
-    continue_report,
     file_identity,
     fingerprint,
+    part_path,
     remove_temporaries,
+    report_source,
     tail_lines,
     verify_tail,
 )
@@ -163,29 +164,35 @@ class _Batch:
 
     # -- resume -----------------------------------------------------------------------------
 
-    def _checkpoint(self) -> Checkpoint | None:
+    def _checkpoint(self, strict: bool) -> Checkpoint | None:
         """The checkpoint to resume from, its reports ready to continue, or None."""
         if not (self.skip_existing and self.resumable):
             return None
         found = Checkpoint.load(self.out, self.fingerprint)
-        if found is None:
-            return None
+        if found is None or (strict and found.error_lines):
+            return None  # strict: rows done before had errors, so nothing may be written
+        sources = {}
         for report, size, lines in ((MANIFEST_NAME, found.manifest_bytes, found.manifest_lines),
                                     (ERRORS_NAME, found.errors_bytes, found.error_lines)):
-            if lines and not continue_report(self.out, report, size):
-                return None
+            if lines:
+                source = report_source(self.out, report, size)
+                if source is None:
+                    return None
+                sources[report] = source
         if found.manifest_lines:  # the last chunk's files are there, as recorded
-            tail = tail_lines(self.out / f".vnud-{MANIFEST_NAME}.part", found.manifest_bytes,
-                              64)
+            tail = tail_lines(sources[MANIFEST_NAME], found.manifest_bytes, 64)
             if not verify_tail(self.out, tail):
                 return None
+        for report, source in sources.items():  # a finished report is continued: moved back
+            if source.name == report:
+                os.replace(source, part_path(self.out, report))
         return found
 
     # -- the run --------------------------------------------------------------------------
 
     def run(self, strict: bool) -> BatchReport:
         report, out = self.report, self.out
-        checkpoint = self._checkpoint()
+        checkpoint = self._checkpoint(strict)
         remove_temporaries(out, keep_resume=checkpoint is not None)
         mark = time.perf_counter()
         if checkpoint is None:

@@ -147,7 +147,7 @@ class CsvStream:
     def __init__(self, folder: Path, name: str, header: list[str], *,
                  resume_bytes: int | None = None) -> None:
         self.final = folder / name
-        self.part = folder / f"{_TMP_PREFIX}{name}{_PART}"
+        self.part = part_path(folder, name)
         self.lines = 0
         if resume_bytes is None:
             with contextlib.suppress(FileNotFoundError):
@@ -192,18 +192,18 @@ class CsvStream:
         return self.final
 
 
-def continue_report(folder: Path, name: str, size: int) -> bool:
-    """Make ``.vnud-NAME.part`` hold at least ``size`` good bytes to continue: the partial
-    file of a stopped run, or the finished ``NAME`` moved back (a rename, not a copy: a
-    million-row manifest is 130 MB). False when neither is there."""
-    final = folder / name
-    part = folder / f"{_TMP_PREFIX}{name}{_PART}"
-    if is_regular_file(part) and part.stat().st_size >= size:
-        return True
-    if is_regular_file(final) and final.stat().st_size >= size:
-        os.replace(final, part)
-        return True
-    return False
+def report_source(folder: Path, name: str, size: int) -> Path | None:
+    """Where a report with at least ``size`` good bytes is: the partial ``.vnud-NAME.part``
+    of a stopped run, else the finished ``NAME``; None when neither is there."""
+    for path in (part_path(folder, name), folder / name):
+        if is_regular_file(path) and path.stat().st_size >= size:
+            return path
+    return None
+
+
+def part_path(folder: Path, name: str) -> Path:
+    """The name a report has while it is being written."""
+    return folder / f"{_TMP_PREFIX}{name}{_PART}"
 
 
 # --- the checkpoint -------------------------------------------------------------------------
