@@ -302,9 +302,12 @@ def test_killed_process_leaves_only_complete_files(tmp_path: Path, spec_file: Pa
     spec = spec_file
     out = tmp_path / "out"
     script = textwrap.dedent(f"""
+        import time
         from vn_union_docs.batch import generate
         from vn_union_docs.batch.source import read_rows
-        generate({str(spec)!r}, read_rows({str(data)!r}), {str(out)!r}, jobs=2)
+        # a pause per chunk: still running when the test kills it, however busy the machine
+        generate({str(spec)!r}, read_rows({str(data)!r}), {str(out)!r}, jobs=2,
+                 on_progress=lambda done, total: time.sleep(0.2))
     """)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), *sys.path])}
     process = subprocess.Popen([sys.executable, "-c", script], env=env,
