@@ -18,7 +18,7 @@ from typing import Any
 
 from vn_union_docs.batch.names import NamePattern, NameRegistry
 from vn_union_docs.batch.outputs import DEFAULT_BUNDLE_SIZE, make_bundles, make_pdfs
-from vn_union_docs.batch.plan import ChunkMeta, chunks, count_rows, default_width
+from vn_union_docs.batch.plan import ChunkMeta, Work, chunks, count_rows, default_width
 from vn_union_docs.batch.report import (
     ERRORS_NAME,
     MANIFEST_NAME,
@@ -72,6 +72,7 @@ def generate(
     strict: bool = False,
     skip_existing: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    register: Any = None,
 ) -> BatchReport:
     """Render one .docx per row into ``out_dir``; see the module docstring.
 
@@ -85,7 +86,10 @@ def generate(
     (``NAME-001.docx`` … when there are several). ``strict``: write nothing if any row is
     bad. ``skip_existing``: keep files already there (resume a stopped run; from its
     checkpoint when the inputs are the same data file, else by looking at each file).
-    ``on_progress``: called as ``on_progress(done_rows, total_rows)``.
+    ``on_progress``: called as ``on_progress(done_rows, total_rows)``. ``register``: a
+    register path, URL or ``Register`` that numbers and records the documents (else
+    ``VN_UNION_DOCS_REGISTER``, else the default file when the spec has ``number: auto``; see
+    ``vn_union_docs.register.batch``).
 
     One run at a time per folder: a second raises ``FolderBusyError`` naming the first.
     Raises ``SpecError`` when the spec itself is invalid, ``BatchError`` for a bad option or
@@ -125,18 +129,37 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     lock = FolderLock(out)
     lock.acquire()
+    numbering = None
     try:
+        numbering = _numbering(register, spec_args[0], out, skip_existing)
         report = _Batch(spec_args, rows, out, pattern, template_arg, jobs, skip_existing,
-                        on_progress).run(strict)
+                        on_progress, numbering).run(strict)
         if report.errors_file is None or not strict:
             if need_pdf and report.written_count + report.skipped_count:
                 make_pdfs(report, pdfa=pdfa, jobs=jobs, skip_existing=skip_existing)
             if bundle_path is not None and report.written_count + report.skipped_count:
                 make_bundles(report, bundle_path, bundle_size)
+        if numbering is not None:
+            report.numbers = numbering.texts()
+            report.warnings = numbering.warnings
+            report.register = numbering.register.where
     finally:
+        if numbering is not None:
+            numbering.close()
         lock.release()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _numbering(register: Any, raw_spec: Mapping[str, Any], out: Path,
+               skip_existing: bool) -> Any:
+    """The register hook (``vn_union_docs.register.batch``), or ``None`` without a register."""
+    if register is None and str(raw_spec.get("number", "")).strip().casefold() != "auto" \
+            and not os.environ.get("VN_UNION_DOCS_REGISTER"):
+        return None  # no register: the register package (and SQLAlchemy) is not even loaded
+    from vn_union_docs.register.batch import BatchNumbering
+
+    return BatchNumbering.open(register, raw_spec, out, skip_existing)
 
 
 class _Batch:
@@ -144,7 +167,7 @@ class _Batch:
 
     def __init__(self, spec_args: tuple[Any, Any, Any], rows: RowsArg, out: Path,
                  pattern: NamePattern, template: str | None, jobs: int, skip_existing: bool,
-                 on_progress: Callable[[int, int], None] | None) -> None:
+                 on_progress: Callable[[int, int], None] | None, numbering: Any = None) -> None:
         self.rows = rows
         self.read = _row_factory(rows)
         self.out = out
@@ -152,7 +175,10 @@ class _Batch:
         self.jobs = jobs
         self.skip_existing = skip_existing
         self.on_progress = on_progress
-        self.worker_args = (*spec_args, template, str(out), skip_existing)
+        self.numbering = numbering  # a register's BatchNumbering, or None
+        self.refused: dict[int, tuple[str, str]] = {}  # rows the register refused to number
+        self.worker_args = (*spec_args, template, str(out), skip_existing,
+                            numbering is not None)
         self.report = BatchReport(out_dir=out)
         source = rows if isinstance(rows, RowSource) else None
         self.resumable = source is not None  # rows from Python cannot be fingerprinted
@@ -213,7 +239,8 @@ class _Batch:
         try:
             if registry is not None and not fresh:
                 registry.forget_after(checkpoint.row)
-            if strict and not self._check(checkpoint, registry, jobs, size):
+            if (strict or self.numbering is not None) and not self._check(
+                    checkpoint, registry, jobs, size, strict):
                 return report
             self._documents(checkpoint, fresh, registry, jobs, size)
         except BaseException:
@@ -233,20 +260,36 @@ class _Batch:
         return ((n, cells) for n, cells in self.read() if n > row)
 
     def _check(self, checkpoint: Checkpoint, registry: NameRegistry | None, jobs: int,
-               size: int) -> bool:
-        """Strict mode: validate every row first; False (and the errors file) if any is bad."""
+               size: int, strict: bool) -> bool:
+        """Validate every row before writing anything (strict mode, or a register that
+        numbers the valid rows in row order: strict, only once every row is valid). False
+        (and the errors file) when strict and a row is bad."""
         mark = time.perf_counter()
-        errors = CsvStream(self.out, ERRORS_NAME, _ERRORS_HEADER)
+        errors = CsvStream(self.out, ERRORS_NAME, _ERRORS_HEADER) if strict else None
+        numbering = self.numbering
+        valid: list[Any] = []  # strict with a register: numbered once all rows are valid
         work = chunks(self._rows_after(checkpoint.row), self.pattern, checkpoint.width,
                       registry, size)
         bad_rows = 0
         for results, meta in _run("check", work, self.worker_args, jobs):
             for kind, row, payload in _in_order(results, meta):
-                if kind == "fail":
+                if kind == "fail" and errors is not None:
                     bad_rows += 1
                     for field, message in payload:
                         errors.row(row, field, message)
+            if numbering is not None and errors is None:
+                for row, field, message in numbering.reserve(results):
+                    self.refused[row] = (field, message)
+            elif numbering is not None:
+                valid.extend(r for r in results if r[0] == "ok")
+        if numbering is not None and errors is not None and not errors.lines:
+            for row, field, message in numbering.reserve(valid):
+                bad_rows += 1
+                errors.row(row, field, message)
+        del valid
         self.report.timings["check"] = time.perf_counter() - mark
+        if errors is None:
+            return True
         if errors.lines:
             self.report.errors_file = errors.commit()
             self.report.failure_count = errors.lines
@@ -255,6 +298,28 @@ class _Batch:
         errors.close()
         errors.part.unlink()
         return True
+
+    def _with_numbers(self, work: Iterator[tuple[Work, ChunkMeta]],
+                      ) -> Iterator[tuple[Work, ChunkMeta]]:
+        """With a register, each row gets its number; a row the register refused becomes a
+        failure; an invalid row goes without one (the worker reports why, as without a
+        register)."""
+        numbering = self.numbering
+        if numbering is None:
+            yield from work
+            return
+        for rows, meta in work:
+            kept: Work = []
+            for row, cells, name in rows:
+                number = numbering.number_for(row)
+                if number is not None:
+                    kept.append((row, cells, name, number))
+                elif row in self.refused:
+                    meta.name_failures.append(RowFailure(row, *self.refused.pop(row)))
+                else:
+                    kept.append((row, cells, name))
+            meta.name_failures.sort(key=lambda f: f.row)
+            yield kept, meta
 
     def _documents(self, cp: Checkpoint, fresh: bool, registry: NameRegistry | None,
                    jobs: int, size: int) -> None:
@@ -275,11 +340,13 @@ class _Batch:
         failed_rows = cp.failed_rows
         self._progress(cp.done, cp.total)
         rows = self._rows_after(cp.row, cp.done, cp.total)
-        runner = _run("render", chunks(rows, self.pattern, cp.width, registry, size),
-                      self.worker_args, jobs)
+        runner = _run("render", self._with_numbers(
+            chunks(rows, self.pattern, cp.width, registry, size)), self.worker_args, jobs)
         saved = time.monotonic()
         try:
             for results, meta in runner:
+                if self.numbering is not None:
+                    self.numbering.issued(results)  # the register records each file
                 for kind, row, payload in _in_order(results, meta):
                     if kind == "fail":
                         failed_rows += 1

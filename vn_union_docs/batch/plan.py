@@ -14,7 +14,7 @@ from vn_union_docs.batch.report import NAME_FIELD, BatchError, RowFailure
 from vn_union_docs.batch.source import RowSource
 
 Rows = Callable[[], Iterator[tuple[int, Mapping[str, Any]]]]
-Work = list[tuple[int, dict[str, Any], str]]
+Work = list[tuple[Any, ...]]  # (row, cells, name) and, with a register, the number
 
 
 @dataclass

@@ -68,8 +68,10 @@ class _Worker:
     """Compiles the spec once; validates, renders and writes rows."""
 
     def __init__(self, spec: Mapping[str, Any], source: str | None, base_dir: Path | None,
-                 template: str | None, out_dir: str, skip_existing: bool) -> None:
+                 template: str | None, out_dir: str, skip_existing: bool,
+                 numbered: bool = False) -> None:
         self.spec = SpecTemplate(spec, source=source, base_dir=base_dir)
+        self.numbered = numbered  # a register numbers the rows: check() returns their facts
         # A spec field filled by one variable ("number: '{{ so }}'") is reported as that column.
         self.columns = {f.path: f.single for f in self.spec.fields if f.single}
         self.template = template
@@ -89,14 +91,21 @@ class _Worker:
         return found
 
     def check(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
+        """Validate the chunk's rows; with a register, an ``ok`` result carries the row's
+        ``DocumentFacts`` (what the register numbers by)."""
         results: list[_Result] = []
+        if self.numbered:
+            from vn_union_docs.register.facts import facts_from_document
         for row, cells, name in chunk:
             try:
-                self.spec.document({"row": row, **cells}, row=row)
+                doc = self.spec.document({"row": row, **cells}, row=row)
+                facts = facts_from_document(doc) if self.numbered else None
             except SpecError as error:
                 results.append(("fail", row, self.failures(row, error), None))
+            except ValueError as error:  # cannot be numbered (vn_union_docs.register)
+                results.append(("fail", row, [("number", str(error))], None))
             else:
-                results.append(("ok", row, name, None))
+                results.append(("ok", row, name, facts))
         return results
 
     def render_document(self, doc: Any) -> bytes:
@@ -109,7 +118,7 @@ class _Worker:
             compiled = self._compiled[key] = get_compiled(template_for(doc, self.template))
         return render_compiled(compiled, doc)
 
-    def render(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
+    def render(self, chunk: list[tuple[Any, ...]]) -> list[_Result]:
         """Render and write the chunk's rows; every file is in place when this returns."""
         if self._writer is None:
             self._writer = BackgroundWriter()
@@ -125,18 +134,17 @@ class _Worker:
             self._writer.close()
             self._writer = None
 
-    def _render(self, chunk: list[tuple[int, dict[str, Any], str]], writer: BackgroundWriter,
+    def _render(self, chunk: list[tuple[Any, ...]], writer: BackgroundWriter,
                 ) -> list[_Result]:
-        return [self.write_row(row, cells, name, writer) for row, cells, name in chunk]
+        # (row, cells, name) or, numbered by a register, (row, cells, name, number)
+        return [self.write_row(row, cells, name, writer, *numbered)
+                for row, cells, name, *numbered in chunk]
 
     def write_row(self, row: int, cells: dict[str, Any], name: str,
-                  writer: BackgroundWriter) -> _Result:
+                  writer: BackgroundWriter, number: int | None = None) -> _Result:
         """The work of one row: keep an existing file (``skip_existing``), or fill the spec
-        from the cells, validate, render and queue the file for writing.
-
-        This is the one place a row becomes a document: anything a document needs per row
-        (a number from the register, say) belongs here, before ``self.spec.document``.
-        """
+        from the cells, validate, give it its register ``number`` if any, render and queue
+        the file for writing. This is the one place a row becomes a document."""
         path = os.path.join(self.out_dir, name)
         if self.skip_existing and is_regular_file(path):  # never a link: it is replaced
             with open(path, "rb") as handle:
@@ -144,6 +152,8 @@ class _Worker:
             return ("skip", row, name, digest)
         try:
             doc = self.spec.document({"row": row, **cells}, row=row)
+            if number is not None:
+                doc.number = number
             data = self.render_document(doc)
         except SpecError as error:
             return ("fail", row, self.failures(row, error), None)
@@ -187,14 +197,14 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="vn-union-docs-parent-watch", daemon=True).start()
 
 
-def _run_chunk(mode: str, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
+def _run_chunk(mode: str, chunk: list[tuple[Any, ...]]) -> list[_Result]:
     assert _WORKER is not None
     return _WORKER.check(chunk) if mode == "check" else _WORKER.render(chunk)
 
 
 # --- driving the workers -------------------------------------------------------------------
 
-_Chunk = list[tuple[int, dict[str, Any], str]]
+_Chunk = list[tuple[Any, ...]]
 
 
 def _run(mode: str, chunks: Iterator[tuple[_Chunk, _Meta]], worker_args: tuple[Any, ...],

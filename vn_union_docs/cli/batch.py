@@ -35,6 +35,7 @@ from rich.text import Text
 from vn_union_docs import vi
 from vn_union_docs.batch import BatchReport, generate
 from vn_union_docs.batch.outputs import DEFAULT_BUNDLE_SIZE
+from vn_union_docs.cli.register import RegisterOption, print_numbers
 
 __all__ = ["batch_command"]
 
@@ -201,6 +202,7 @@ def batch_command(
             "không đọc lại các tệp đã ghi).",
         ),
     ] = False,
+    register: RegisterOption = None,
 ) -> None:
     """Tạo mỗi dòng dữ liệu một văn bản .docx (ví dụ: mỗi CĐCS một công văn).
 
@@ -267,7 +269,7 @@ def batch_command(
             report = generate(
                 spec, rows, out, name=name, template=template, jobs=jobs, pdf=pdf or pdfa,
                 pdfa=pdfa, bundle=bundle, bundle_size=bundle_size, strict=strict,
-                skip_existing=skip_existing, on_progress=on_progress,
+                skip_existing=skip_existing, on_progress=on_progress, register=register,
             )
         finally:
             if progress is not None:
@@ -303,5 +305,6 @@ def batch_command(
         err.print(f"[bold red]Lỗi:[/] {escape(message)}")
     if strict and report.failure_count:
         err.print("[yellow]--strict: chưa ghi văn bản nào vì có dòng lỗi.[/]")
+    print_numbers(report, console, err)
     console.print(escape(_summary(report)))
     raise typer.Exit(EXIT_OK if report.ok else EXIT_BAD_INPUT)
