@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from vn_union_docs import vi
-from vn_union_docs.documents.models import BaseDocument, CongVan, KeHoach, ThongBao
+from vn_union_docs.documents.doc_types import CongVan, KeHoach, ThongBao
+from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.documents.spec import SpecTemplate, load_document
 from vn_union_docs.errors import Problem, SpecError, TemplateError, VnUnionDocsError
 from vn_union_docs.rendering.render import render_docx

@@ -536,21 +536,22 @@ def check_template(path: str | Path, doc_type: str | None = None) -> list[Templa
     if not path.is_file():
         raise TemplateError(f"không tìm thấy mẫu văn bản (template) «{path}»")
     findings = _Checker(path, doc_type).run()
-    declared = _declared_type(path)
-    if doc_type is not None and declared is not None and declared != doc_type:
+    declared = _declared_types(path)
+    if doc_type is not None and declared is not None and doc_type not in declared:
         findings.append(TemplateFinding(
             "error", "wrong-type",
-            f"mẫu khai báo là mẫu {declared} (thuộc tính Category của tệp), không phải {doc_type}; "
+            f"mẫu khai báo là mẫu {', '.join(declared)} (thuộc tính Category của tệp), không "
+            f"phải {doc_type}; "
             "render_docx sẽ từ chối dùng nó cho văn bản loại khác",
             "thuộc tính tệp", "Category"))
     return sorted(findings, key=lambda f: (f.severity != "error", f.order))
 
 
-def _declared_type(path: Path) -> str | None:
-    from vn_union_docs.rendering.compiled import declared_type
+def _declared_types(path: Path) -> tuple[str, ...] | None:
+    from vn_union_docs.rendering.compiled import declared_types
 
     try:
-        return declared_type(Path(path))
+        return declared_types(Path(path))
     except (OSError, zipfile.BadZipFile):
         return None
 

@@ -20,7 +20,7 @@ from vn_union_docs.authoring import (
     export_templates,
     summary_line,
 )
-from vn_union_docs.documents.models import DOC_TYPE_NAMES
+from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES
 from vn_union_docs.errors import TemplateError
 
 template_app = typer.Typer(

@@ -1,10 +1,10 @@
-"""The documents as data: pydantic models of công văn, kế hoạch and thông báo.
+"""The documents as data: the shared keys of every ND30 document type.
 
 The models know nothing of docx. They hold what a clerk writes in a spec file, check it and
 normalise it (NFC text, upper-case signature lines, no stray punctuation in lists); the
 formatting rules that turn it into printed lines live in ``context`` and ``vi``.
 
->>> from vn_union_docs.documents.models import CongVan
+>>> from vn_union_docs.documents.doc_types import CongVan
 >>> doc = CongVan(issuer={"name": "Công đoàn ngành Y tế", "code": "CĐYT"}, number=58,
 ...     place="Thái Bình", date="2023-02-23", subject="tiếp tục triển khai …",
 ...     recipients=["Các Công đoàn cơ sở trực thuộc"], body="Nội dung.",
@@ -27,7 +27,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    TypeAdapter,
     field_validator,
     model_validator,
 )
@@ -36,7 +35,8 @@ from pydantic_core import PydanticCustomError
 from vn_union_docs import vi
 from vn_union_docs.vi import legacy
 
-DocumentType = Literal["cong_van", "ke_hoach", "thong_bao"]
+DocumentType = str
+"""A ``type:`` value; ``documents.doc_types.DOC_TYPES`` lists them (NĐ 30/2020, Điều 7)."""
 
 URGENCY_MARKS: dict[str, str] = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
 SECRECY_MARKS: dict[str, str] = {"mat": "MẬT", "toi_mat": "TỐI MẬT", "tuyet_mat": "TUYỆT MẬT"}
@@ -155,7 +155,8 @@ class Signature(_Model):
 
 
 class BaseDocument(_Model):
-    """What every document type has. Use ``CongVan``, ``KeHoach`` or ``ThongBao``."""
+    """What every document type has (the shared keys). The model of each type is made from
+    ``documents/doc_types.yaml`` by ``documents.doc_types`` (``CongVan``, ``QuyetDinh`` …)."""
 
     type: DocumentType
     issuer: Issuer
@@ -176,8 +177,18 @@ class BaseDocument(_Model):
     data: dict[str, Any] | None = Field(None, description="Figures the body's Jinja uses.")
 
     type_abbreviation: ClassVar[str] = ""
-    type_name: ClassVar[str] = ""
+    """The ký hiệu's type part (Phụ lục III, Mục I): KH, QĐ …; empty for công văn, thư công."""
+    printed_name: ClassVar[str] = ""
+    """The printed type name in upper case (KẾ HOẠCH); empty for công văn."""
+    type_label: ClassVar[str] = "văn bản"
+    """The type's name in running text (messages: «mẫu dành cho công văn»)."""
+    form: ClassVar[str] = "van_ban"
+    """The form (Phụ lục III, Mẫu 1.x) and so the default template: ``templates/<form>.docx``."""
+    default_outline: ClassVar[tuple[str, ...]] = ("muc", "khoan", "diem")
+    """How ``#``, ``##``, ``###`` are numbered unless the spec says otherwise."""
     recipients_required: ClassVar[bool] = False
+    decision_line: ClassVar[str] = ""
+    """Quyết định, nghị quyết: «QUYẾT ĐỊNH:» / «QUYẾT NGHỊ:» before the articles."""
 
     @field_validator("number", mode="before")
     @classmethod
@@ -249,7 +260,8 @@ class BaseDocument(_Model):
         if self.recipients_required and not self.recipients:
             raise PydanticCustomError(
                 "recipients_required",
-                "công văn cần ít nhất một nơi nhận ở «recipients» (Kính gửi)")
+                "{label} cần ít nhất một nơi nhận ở «recipients» (Kính gửi)",
+                {"label": self.type_label})
         return self
 
     @property
@@ -262,6 +274,11 @@ class BaseDocument(_Model):
         return self.issuer.code
 
     @property
+    def outline_levels(self) -> tuple[str, ...]:
+        """The ND30 level of each body heading, ``#`` first (``body.OUTLINE_LEVELS``)."""
+        return self.default_outline
+
+    @property
     def year(self) -> int:
         """Year of the document: its date, else ``draft_year``, else this year."""
         if self.date:
@@ -269,45 +286,8 @@ class BaseDocument(_Model):
         return self.draft_year or dt.date.today().year
 
 
-class CongVan(BaseDocument):
-    """Công văn (dispatch): no type name; trích yếu as ``V/v …`` under the number."""
-
-    type: Literal["cong_van"] = "cong_van"
-    recipients_required: ClassVar[bool] = True
-
-
-class KeHoach(BaseDocument):
-    """Kế hoạch (plan): ``KẾ HOẠCH`` and the trích yếu centred; ký hiệu ``KH-…``."""
-
-    type: Literal["ke_hoach"] = "ke_hoach"
-    type_abbreviation: ClassVar[str] = "KH"
-    type_name: ClassVar[str] = "KẾ HOẠCH"
-
-
-class ThongBao(BaseDocument):
-    """Thông báo (notice): ``THÔNG BÁO`` and the trích yếu centred; ký hiệu ``TB-…``."""
-
-    type: Literal["thong_bao"] = "thong_bao"
-    type_abbreviation: ClassVar[str] = "TB"
-    type_name: ClassVar[str] = "THÔNG BÁO"
-
-
-Document = Annotated[CongVan | KeHoach | ThongBao, Field(discriminator="type")]
-"""Any document; pydantic picks the model from ``type``."""
-
-DOCUMENT_ADAPTER: TypeAdapter[CongVan | KeHoach | ThongBao] = TypeAdapter(Document)
 MODEL_ERROR_PATHS: dict[str, str] = {
     "recipients_required": "recipients",
     "archive_conflict": "archive",
 }
 """Key paths of the errors the model-level validator raises (pydantic gives them none)."""
-
-MODELS: dict[str, type[BaseDocument]] = {
-    "cong_van": CongVan,
-    "ke_hoach": KeHoach,
-    "thong_bao": ThongBao,
-}
-
-DOC_TYPE_NAMES: dict[str, str] = {
-    "cong_van": "công văn", "ke_hoach": "kế hoạch", "thong_bao": "thông báo"}
-"""Each document type's name in running text (messages: «mẫu dành cho công văn»)."""

@@ -31,6 +31,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from vn_union_docs.documents.body import (
+    DEFAULT_OUTLINE,
     SLOT,
     Block,
     BodyError,
@@ -40,7 +41,8 @@ from vn_union_docs.documents.body import (
     skeleton_slots,
     slots_are_inert,
 )
-from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODEL_ERROR_PATHS, MODELS, BaseDocument
+from vn_union_docs.documents.doc_types import DOC_TYPES, DOCUMENT_ADAPTER, MODELS
+from vn_union_docs.documents.models import MODEL_ERROR_PATHS, BaseDocument
 from vn_union_docs.documents.sandbox import markdown_environment, text_environment
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.markup import split_marked, strip_marks
@@ -203,10 +205,15 @@ def problems_from_validation(exc: ValidationError, *, source: str | None, row: i
             message = f"khóa «{key}» không có trong mẫu văn bản{hint}"
         elif kind == "union_tag_not_found":
             path = "type"
-            message = "thiếu trường bắt buộc type (cong_van, ke_hoach hoặc thong_bao)"
+            message = ("thiếu trường bắt buộc type: loại văn bản theo NĐ 30/2020, Điều 7 "
+                       f"({', '.join(DOC_TYPES)})")
         elif kind == "union_tag_invalid":
             path = "type"
-            message = "phải là cong_van, ke_hoach hoặc thong_bao"
+            given = str(ctx.get("tag", ""))
+            close = difflib.get_close_matches(given, list(DOC_TYPES), n=1)
+            hint = f"; có phải ý bạn là «{close[0]}»?" if close else ""
+            message = (f"loại văn bản «{given}» không có{hint} (NĐ 30/2020, Điều 7: "
+                       f"{', '.join(DOC_TYPES)})")
         elif kind == "value_error":
             message = str(ctx.get("error", error["msg"]))
         elif kind in _MESSAGES:
@@ -281,7 +288,7 @@ class SpecTemplate:
                 f"{type(spec).__name__}", source)])
         self.source = source
         self.base_dir = base_dir
-        self._parsed: dict[str, list[Block]] = {}
+        self._parsed: dict[tuple[str, tuple[str, ...]], list[Block]] = {}
         self._slots: dict[str, tuple[int, ...] | None] = {}
         self.raw: dict[str, Any] = _copy(dict(spec))
         self.fields: list[_Field] = []
@@ -367,12 +374,14 @@ class SpecTemplate:
             raise SpecError(problems=problems_from_validation(
                 exc, source=self.source, row=row, doc_type=doc_type)) from None
         try:
-            doc._blocks = self._body_blocks(marked, doc.body)  # type: ignore[attr-defined]
+            doc._blocks = self._body_blocks(  # type: ignore[attr-defined]
+                marked, doc.body, doc.outline_levels)
         except BodyError as exc:
             raise SpecError(problems=[Problem("body", str(exc), self.source, row)]) from None
         return doc
 
-    def _body_blocks(self, marked: str | None, body: str) -> list[Block]:
+    def _body_blocks(self, marked: str | None, body: str,
+                     outline: tuple[str, ...] = DEFAULT_OUTLINE) -> list[Block]:
         """The body's blocks, parsing its Markdown once per skeleton.
 
         A batch fills the same body with other values on every row; values are inert text, so
@@ -392,16 +401,17 @@ class SpecTemplate:
                 self._slots[skeleton] = skeleton_slots(skeleton)
             line_starts = self._slots[skeleton]
             if line_starts is None or not slots_are_inert(skeleton, values, line_starts):
-                return parse_body(body)
-        parsed = self._parsed.get(skeleton)
+                return parse_body(body, outline=outline)
+        key = (skeleton, outline)
+        parsed = self._parsed.get(key)
         if parsed is None:
             try:
-                parsed = parse_body(skeleton, close=False)
+                parsed = parse_body(skeleton, close=False, outline=outline)
             except BodyError:
-                return parse_body(body)  # the whole body's own error, with real text
+                return parse_body(body, outline=outline)  # the body's own error, real text
             if len(self._parsed) >= _PARSED_CACHE_SIZE:
                 self._parsed.clear()
-            self._parsed[skeleton] = parsed
+            self._parsed[key] = parsed
         blocks = fill_slots(parsed, values)
         close_body(blocks)
         return blocks

@@ -10,16 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from vn_union_docs import vi
-from vn_union_docs.documents.body import parse_body
+from vn_union_docs.documents.body import Paragraph, Run, parse_body
 from vn_union_docs.documents.models import SECRECY_MARKS, URGENCY_MARKS, BaseDocument
+from vn_union_docs.rendering.form_context import FORM_FIELDS, form_context
 from vn_union_docs.rendering.wordml import BodyXml
 
 DRAFT_BLANK = " " * 6
 """What stands for a missing number, day or month in a draft (room to write by hand)."""
 
 CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
-    "doc_type": ("str", "Loại văn bản: cong_van, ke_hoach hoặc thong_bao."),
-    "type_name": ("str", "Tên loại in hoa: rỗng (công văn), KẾ HOẠCH, THÔNG BÁO."),
+    "doc_type": ("str", "Loại văn bản (type): cong_van, ke_hoach, quyet_dinh, giay_moi … "
+                        "(NĐ 30/2020, Điều 7)."),
+    "type_name": ("str", "Tên loại in hoa: rỗng (công văn), KẾ HOẠCH, QUYẾT ĐỊNH, GIẤY MỜI …"),
     "parent": ("str", "Cơ quan chủ quản, in hoa; rỗng nếu không có."),
     "issuer": ("str", "Cơ quan ban hành, in hoa."),
     "number_line": ("str", "Dòng số, ký hiệu: «Số: 58/CĐYT»; bản nháp «Số:      /CĐYT»."),
@@ -35,6 +37,7 @@ CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "signature_title": ("str", "Chức vụ người ký, in hoa; rỗng nếu không có."),
     "signature_name": ("str", "Họ tên người ký."),
     "distribution": ("list[str]", "Nơi nhận: «- Như trên;» … «- Lưu: VT, VP.»."),
+    **FORM_FIELDS,
 }
 
 
@@ -60,7 +63,22 @@ def body_blocks(doc: BaseDocument) -> list[Any]:
     """The parsed body blocks (cached by ``load_document``; parsed here otherwise)."""
     blocks = getattr(doc, "_blocks", None)
     if blocks is None:
-        blocks = parse_body(doc.body)
+        blocks = parse_body(doc.body, outline=doc.outline_levels)
+    return blocks
+
+
+def _unclosed(blocks: list[Any]) -> list[Any]:
+    """The blocks without the closing ``./.`` (a biên bản closes with its last line)."""
+    if not blocks or not isinstance(blocks[-1], Paragraph):
+        return blocks
+    last = blocks[-1]
+    if last.runs and last.runs[-1].text in ("./.", "/."):
+        runs = last.runs[:-1]
+        if last.runs[-1].text == "/.":
+            runs.append(Run(".", False, False))
+        if not "".join(r.text for r in runs).strip():
+            return blocks[:-1]
+        return [*blocks[:-1], Paragraph(last.style, runs, last.line)]
     return blocks
 
 
@@ -71,22 +89,33 @@ def build_context(doc: BaseDocument) -> dict[str, Any]:
     distribution = [f"- {item};" for item in doc.distribution]
     distribution.append(f"- Lưu: {doc.archive}.")
     signature = doc.signature
+    if signature is None:  # a biên bản: the chair signs
+        meeting = getattr(doc, "meeting", None)
+        capacity: list[str] = []
+        title = meeting.chair_label if meeting else ""
+        name = meeting.chair.name if meeting else ""
+    else:
+        capacity, title, name = list(signature.capacity), signature.title or "", signature.name
+    blocks = body_blocks(doc)
+    if doc.form == "bien_ban":
+        blocks = _unclosed(blocks)
     return {
         "doc_type": doc.type,
-        "type_name": doc.type_name,
+        "type_name": doc.printed_name,
         "parent": (doc.issuer.parent or "").upper(),
         "issuer": doc.issuer.name.upper(),
         "number_line": number_line(doc),
-        "place_date": place_date_line(doc),
+        "place_date": place_date_line(doc) if doc.place else "",
         "subject": subject,
         "subject_line": f"V/v {subject}" if doc.type == "cong_van" else subject,
         "urgency": URGENCY_MARKS.get(doc.urgency or "", ""),
         "secrecy": SECRECY_MARKS.get(doc.secrecy or "", ""),
         "recipient_line": recipients[0] if len(recipients) == 1 else "",
         "recipients": _punctuated(recipients) if len(recipients) > 1 else [],
-        "body": BodyXml(body_blocks(doc)),
-        "signature_capacity": list(signature.capacity),
-        "signature_title": (signature.title or "").upper(),
-        "signature_name": signature.name,
+        "body": BodyXml(blocks),
+        "signature_capacity": capacity,
+        "signature_title": title.upper(),
+        "signature_name": name,
         "distribution": distribution,
+        **form_context(doc, not blocks),
     }
