@@ -33,6 +33,12 @@ PAGES = {
     "58-cdyt-cong-van": 2,
     "cdtttt-giai-doan-2-cong-van": 2,
     "du-thao-cong-van-thang-cong-nhan": 1,
+    "bien-ban-hop-btv": 1,
+    "cong-dien-mua-lu": 1,
+    "giay-gioi-thieu": 1,
+    "giay-moi-hoi-nghi": 1,
+    "giay-nghi-phep": 1,
+    "qd-khen-thuong": 1,
 }
 
 

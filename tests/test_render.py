@@ -13,7 +13,7 @@ import pytest
 
 from vn_union_docs import load_document, render_docx
 from vn_union_docs.errors import TemplateError
-from vn_union_docs.rendering.render import default_template, render_with_docxtpl, templates_dir
+from vn_union_docs.rendering.render import default_template, render_with_docxtpl
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -173,8 +173,10 @@ def test_reference_path_is_docxtpl(tmp_path: Path) -> None:
 
 
 def test_default_templates_exist_for_every_type() -> None:
-    for doc_type in ("cong_van", "ke_hoach", "thong_bao"):
-        assert (templates_dir() / f"{doc_type}.docx").is_file()
+    from vn_union_docs.documents.doc_types import DOC_TYPES
+
+    for doc_type in DOC_TYPES:
+        assert default_template(doc_type).is_file(), doc_type
 
 
 def test_missing_template_is_a_clear_error(tmp_path: Path) -> None:

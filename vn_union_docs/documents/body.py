@@ -14,6 +14,7 @@ is switched off, so text such as ``<b>``, ``&amp;`` or ``[x](y)`` prints exactly
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -197,7 +198,7 @@ def check_outline(outline: tuple[str, ...] | list[str]) -> tuple[str, ...]:
             raise ValueError(
                 f"cấp «{level}» không có; dùng {', '.join(OUTLINE_LEVELS)} (NĐ 30/2020, "
                 "Phụ lục I, Mục V)")
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         if OUTLINE_LEVELS.index(after) <= OUTLINE_LEVELS.index(before):
             raise ValueError(
                 f"cấp «{after}» không thể đứng sau «{before}»: thứ tự từ trên xuống là "

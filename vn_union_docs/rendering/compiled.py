@@ -50,10 +50,10 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
+from vn_union_docs.documents.doc_types import DOC_TYPES
 from vn_union_docs.documents.sandbox import template_environment
 from vn_union_docs.errors import TemplateError
 from vn_union_docs.rendering.docxzip import DEFLATE_LEVEL, FIXED_DATE_TIME, _order_key, read_zip
-from vn_union_docs.documents.doc_types import DOC_TYPES
 from vn_union_docs.rendering.reference import render_with_docxtpl
 from vn_union_docs.rendering.templates import template_error
 

@@ -22,7 +22,7 @@ FORM_FIELDS: dict[str, tuple[str, str]] = {
                              "dòng cuối kết thúc bằng «.», các dòng khác bằng «;»."),
     "decision_line": ("str", "Quyết định: «QUYẾT ĐỊNH:»; nghị quyết: «QUYẾT NGHỊ:»."),
     "sender_line": ("str", "Công điện: «BAN THƯỜNG VỤ … điện:»."),
-    "recipient_list": ("list[str]", "Công điện: nơi nhận điện «- A;» … «- Z.» (cả khi chỉ có một)."),
+    "recipient_list": ("list[str]", "Công điện: nơi nhận điện «- A;» … «- Z.» (cả khi có một)."),
     "invitation_line": ("str", "Giấy mời: «<cơ quan> trân trọng kính mời: <người được mời>»."),
     "event_line": ("str", "Giấy mời: «Tới dự …»."),
     "chair_line": ("str", "Giấy mời: «Chủ trì: …»; biên bản: «Chủ trì (chủ tọa): …»; "

@@ -70,8 +70,8 @@ def check_template_type(compiled: TypedTemplate, doc: BaseDocument) -> None:
     document's (a công văn in the kế hoạch template would print KẾ HOẠCH over it)."""
     served = compiled.doc_types
     if served is not None and doc.type not in served:
-        names = ", ".join(DOC_TYPE_NAMES[t] for t in served[:4]) + (" …" if len(served) > 4 else "")
+        names = ", ".join(DOC_TYPE_NAMES[t] for t in served)
         raise TemplateError(
-            f"mẫu «{compiled.path.name}» dành cho {names}, còn văn bản là "
+            f"mẫu «{compiled.path.name}» dành cho {names} (thuộc tính Category), còn văn bản là "
             f"{DOC_TYPE_NAMES[doc.type]}; chọn mẫu {default_template(doc.type).name} hoặc đổi "
             "type trong spec")
