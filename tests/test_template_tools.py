@@ -380,7 +380,7 @@ def test_template_of_another_type_is_refused(tmp_path: Path) -> None:
 
     root = Path(__file__).resolve().parent.parent
     doc = load_document(root / "examples" / "58-cdyt-cong-van.yaml")
-    with pytest.raises(TemplateError, match="dành cho .*kế hoạch"):
+    with pytest.raises(TemplateError, match=r"dành cho .*kế hoạch"):
         render_docx(doc, template=default_template("ke_hoach"))  # van_ban.docx
     findings = check_template(default_template("cong_van"), "ke_hoach")
     assert any(f.code == "wrong-type" and f.severity == "error" for f in findings)

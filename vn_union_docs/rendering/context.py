@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from vn_union_docs import vi
-from vn_union_docs.documents.body import Paragraph, Run, parse_body
+from vn_union_docs.documents.body import Paragraph, parse_body
 from vn_union_docs.documents.models import SECRECY_MARKS, URGENCY_MARKS, BaseDocument
 from vn_union_docs.rendering.form_context import FORM_FIELDS, form_context
 from vn_union_docs.rendering.wordml import BodyXml
@@ -73,9 +73,7 @@ def _unclosed(blocks: list[Any]) -> list[Any]:
         return blocks
     last = blocks[-1]
     if last.runs and last.runs[-1].text in ("./.", "/."):
-        runs = last.runs[:-1]
-        if last.runs[-1].text == "/.":
-            runs.append(Run(".", False, False))
+        runs = last.runs[:-1]  # "/." follows a text's own final dot: the dot stays
         if not "".join(r.text for r in runs).strip():
             return blocks[:-1]
         return [*blocks[:-1], Paragraph(last.style, runs, last.line)]
