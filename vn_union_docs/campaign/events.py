@@ -10,25 +10,24 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 from ruamel.yaml import YAML
 
 from vn_union_docs.campaign.base import _KEY, _suggest
+from vn_union_docs.errors import InvalidValueError
 
 # ---------------------------------------------------------------------------- data files
 
 
-class Event(BaseModel):
-    """One anniversary-worthy event of ``data/events.yaml``."""
+class _DataEntry(BaseModel):
+    """What every entry of a data file has: a snake_case key, a source, an optional note;
+    text fields listed in ``_required_text`` must not be blank."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str
-    date: dt.date
-    name: str
-    short: str | None = None
     source: str
     note: str | None = None
 
@@ -36,15 +35,29 @@ class Event(BaseModel):
     @classmethod
     def _check_key(cls, v: str) -> str:
         if not _KEY.fullmatch(v):
-            raise ValueError(f"key must be snake_case ASCII: {v!r}")
+            raise InvalidValueError(f"key must be snake_case ASCII: {v!r}")
         return v
 
-    @field_validator("name", "source")
+    @field_validator("*", mode="after")
     @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("must not be empty")
-        return v.strip()
+    def _not_blank(cls, v: Any, info: ValidationInfo) -> Any:
+        if info.field_name in cls._required_text and isinstance(v, str):
+            if not v.strip():
+                raise InvalidValueError("must not be empty")
+            return v.strip()
+        return v
+
+    _required_text: ClassVar[frozenset[str]] = frozenset({"source"})
+
+
+class Event(_DataEntry):
+    """One anniversary-worthy event of ``data/events.yaml``."""
+
+    date: dt.date
+    name: str
+    short: str | None = None
+
+    _required_text: ClassVar[frozenset[str]] = frozenset({"name", "source"})
 
 
 class ThemeStage(BaseModel):
@@ -59,44 +72,28 @@ class ThemeStage(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> ThemeStage:
         if self.end < self.start:
-            raise ValueError(f"{self.name}: end {self.end} is before start {self.start}")
+            raise InvalidValueError(f"{self.name}: end {self.end} is before start {self.start}")
         return self
 
 
-class Theme(BaseModel):
+class Theme(_DataEntry):
     """An emulation theme (phong trào thi đua / chương trình) of ``data/themes.yaml``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    key: str
     name: str
     kind: str
     launched_by: str
     launched: dt.date | None = None
     stages: tuple[ThemeStage, ...] = ()
     slogans: tuple[str, ...] = ()
-    source: str
-    note: str | None = None
 
-    @field_validator("key")
-    @classmethod
-    def _check_key(cls, v: str) -> str:
-        if not _KEY.fullmatch(v):
-            raise ValueError(f"key must be snake_case ASCII: {v!r}")
-        return v
-
-    @field_validator("name", "kind", "launched_by", "source")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("must not be empty")
-        return v.strip()
+    _required_text: ClassVar[frozenset[str]] = frozenset(
+        {"name", "kind", "launched_by", "source"})
 
     @model_validator(mode="after")
     def _stages_ordered(self) -> Theme:
         for prev, cur in pairwise(self.stages):
             if cur.start < prev.end:
-                raise ValueError(f"{cur.name} starts before {prev.name} ends")
+                raise InvalidValueError(f"{cur.name} starts before {prev.name} ends")
         return self
 
     @property
@@ -115,7 +112,7 @@ def _load_yaml(text: str, what: str) -> dict[str, Any]:
     """Parse a data file; duplicate keys are an error (ruamel's default)."""
     data = YAML(typ="safe", pure=True).load(text)
     if not isinstance(data, dict):
-        raise ValueError(f"{what}: expected a mapping of keys to entries")
+        raise InvalidValueError(f"{what}: expected a mapping of keys to entries")
     return data
 
 
@@ -124,7 +121,7 @@ def _load_entries(text: str, what: str, model: type[_Entry]) -> dict[str, _Entry
     out: dict[str, _Entry] = {}
     for key, entry in raw.items():
         if not isinstance(entry, dict):
-            raise ValueError(f"{what}: {key}: expected a mapping")
+            raise InvalidValueError(f"{what}: {key}: expected a mapping")
         out[str(key)] = model(key=str(key), **entry)
     return out
 
@@ -156,11 +153,11 @@ def themes() -> Mapping[str, Theme]:
     return MappingProxyType(load_themes(_data_text("themes.yaml")))
 
 
-class UnknownEventError(ValueError):
+class UnknownEventError(InvalidValueError):
     """An event key that ``data/events.yaml`` does not have; the message lists the known keys."""
 
 
-class UnknownThemeError(ValueError):
+class UnknownThemeError(InvalidValueError):
     """A theme key that ``data/themes.yaml`` does not have; the message lists the known keys."""
 
 

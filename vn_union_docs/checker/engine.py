@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -32,6 +33,7 @@ from vn_union_docs.checker.registry import (
 from vn_union_docs.checker.rules_frame import _analyse_place_date, _as_spec_date
 from vn_union_docs.checker.rules_layout import _spec_problems
 from vn_union_docs.checker.rules_text import _HEADING_NUMBERED
+from vn_union_docs.errors import InvalidValueError, UnsupportedInputError
 
 # ------------------------------------------------------------------------------ entry points
 
@@ -70,8 +72,11 @@ def _unit(raw: str, place: str) -> _Unit:
     text = re.sub(r"\*\*|__", "", text)
     text = re.sub(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", "", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|/;:,<>\"'=~&$%^?@])", r"\1", text)
+    def at_place(start: int, end: int) -> str:
+        return place
+
     return _Unit(
-        _nfc(text), lambda a, b, p=place: p, raw=_nfc(raw),
+        _nfc(text), at_place, raw=_nfc(raw),
         heading_auto=bool(heading and len(heading.group(1)) == 1 and not
                           _HEADING_NUMBERED.match(raw)),
     )
@@ -136,7 +141,7 @@ def _read_spec(path: Path) -> dict[str, Any]:
         y.Constructor = _SpecConstructor
         data = y.load(text)
     if not isinstance(data, dict):
-        raise ValueError("nội dung không phải một bảng khóa - giá trị (mapping)")
+        raise InvalidValueError("nội dung không phải một bảng khóa - giá trị (mapping)")
     return data
 
 
@@ -164,8 +169,7 @@ def _check_docx(document: Any) -> list[Finding]:
     d = _load_docx(document)
     frame = {id(x.para) for x in (d.number_line, d.place_date) if x is not None}
     units = [
-        _Unit(line.text, lambda a, b, p=line.para, t=line.text: _line_place(p, t, a, b),
-              raw=line.text)
+        _Unit(line.text, functools.partial(_line_place, line.para, line.text), raw=line.text)
         for line in d.lines if id(line.para) not in frame
     ]
     doc_date = None
@@ -197,7 +201,7 @@ def check(doc_or_path: Any) -> list[Finding]:
         path = Path(doc_or_path)
         suffix = path.suffix.lower()
         if suffix not in (*SPEC_SUFFIXES, DOCX_SUFFIX):
-            raise ValueError(f"not a spec (.yaml/.yml/.json) or .docx file: {path}")
+            raise InvalidValueError(f"not a spec (.yaml/.yml/.json) or .docx file: {path}")
         if not path.is_file():
             raise FileNotFoundError(path)
         if suffix == DOCX_SUFFIX:
@@ -219,4 +223,4 @@ def check(doc_or_path: Any) -> list[Finding]:
         return _check_spec(doc_or_path.model_dump(mode="json"))
     if hasattr(doc_or_path, "part") and hasattr(doc_or_path, "element"):
         return _check_docx(doc_or_path)
-    raise TypeError(f"cannot check a {type(doc_or_path).__name__}")
+    raise UnsupportedInputError(f"cannot check a {type(doc_or_path).__name__}")

@@ -24,6 +24,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from vn_union_docs import vi
+from vn_union_docs.errors import BodyError
 
 STYLE_BODY = "VBBody"
 STYLE_HEADINGS = ("VBHeading1", "VBHeading2", "VBHeading3")
@@ -57,10 +58,6 @@ _HAND_NUMBERED = {
     "dieu": re.compile(r"^điều\s+\d+\b", re.I),
 }
 _LEVEL_WORDS = {"phan": "Phần", "chuong": "Chương", "muc": "Mục", "tieu_muc": "Tiểu mục"}
-
-
-class BodyError(ValueError):
-    """The body's Markdown uses something the library does not print; names the line."""
 
 
 @dataclass(frozen=True)
@@ -411,3 +408,31 @@ def _close(blocks: list[Block]) -> None:
 def body_text(blocks: list[Block]) -> list[str]:
     """The plain text of every block, one string per paragraph or table."""
     return [block.text for block in blocks]
+
+
+# --- blocks by body text ---------------------------------------------------------------------
+
+_BLOCKS_CACHE_SIZE = 256
+_blocks_by_text: dict[tuple[str, tuple[str, ...]], list[Block]] = {}
+
+
+def remember_blocks(text: str, blocks: list[Block],
+                    outline: tuple[str, ...] = DEFAULT_OUTLINE) -> None:
+    """Keep ``blocks`` as the parse of ``text`` (a bounded cache keyed by the body text and
+    the outline its headings are numbered by)."""
+    if len(_blocks_by_text) >= _BLOCKS_CACHE_SIZE:
+        _blocks_by_text.clear()
+    _blocks_by_text[(text, outline)] = blocks
+
+
+def body_blocks(text: str, outline: tuple[str, ...] = DEFAULT_OUTLINE) -> list[Block]:
+    """The blocks of a body text: parsed once, then taken from the cache.
+
+    The cache is keyed by the text itself, so a model copied with another body (or whose body
+    was reassigned) gets the blocks of its own body. Callers must not change the list.
+    """
+    blocks = _blocks_by_text.get((text, outline))
+    if blocks is None:
+        blocks = parse_body(text, outline=outline)
+        remember_blocks(text, blocks, outline)
+    return blocks

@@ -27,12 +27,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from vn_union_docs import vi
+from vn_union_docs.documents.body import body_blocks, remember_blocks
+from vn_union_docs.errors import InvalidValueError
 from vn_union_docs.vi import legacy
 
 DocumentType = str
@@ -57,19 +60,19 @@ def clean_text(value: Any) -> Any:
     # isprintable() is False for every control character (and for \n, \t): search only then.
     bad = None if text.isprintable() else _CONTROL.search(text)
     if bad:
-        raise ValueError(
+        raise InvalidValueError(
             f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in "
             "được; hãy xóa nó (thường do sao chép từ Word/Excel)"
         )
     encoding = legacy.detect(text)
     if encoding == "TCVN3":
-        raise ValueError(
+        raise InvalidValueError(
             f"văn bản có vẻ được gõ bằng bảng mã cũ TCVN3 (.VnTime) (ví dụ «{text[:30]}»), không "
             "phải Unicode; chuyển tệp bằng «vn-union-docs unicode TỆP --out TỆP_MỚI» (hoặc Unikey: "
             "Công cụ chuyển mã) rồi dùng tệp mới"
         )
     if encoding == "VNI":
-        raise ValueError(
+        raise InvalidValueError(
             f"văn bản có vẻ được gõ bằng bảng mã cũ VNI (ví dụ «{text[:30]}»), không phải Unicode; "
             "hãy chuyển mã sang Unicode (Unikey: Công cụ chuyển mã, nguồn VNI Windows) rồi dán lại"
         )
@@ -78,7 +81,7 @@ def clean_text(value: Any) -> Any:
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("không được để trống")
+        raise InvalidValueError("không được để trống")
     return value.strip()
 
 
@@ -116,7 +119,7 @@ class Issuer(_Model):
     @classmethod
     def _code_shape(cls, value: str) -> str:
         if re.search(r"\s|/", value):
-            raise ValueError(f"ký hiệu «{value}» không được có dấu cách hoặc dấu /")
+            raise InvalidValueError(f"ký hiệu «{value}» không được có dấu cách hoặc dấu /")
         return value.upper()
 
 
@@ -137,7 +140,7 @@ class Signature(_Model):
         for line in lines:
             upper = re.sub(r"\s+", " ", line.upper())
             if not upper.startswith(tuple(p + " " for p in CAPACITY_PREFIXES)):
-                raise ValueError(
+                raise InvalidValueError(
                     f"dòng «{line}» phải bắt đầu bằng TM. / KT. / Q. / TL. / TUQ. và một dấu cách "
                     "(ví dụ «TM. BAN THƯỜNG VỤ»; không viết «T/M»)"
                 )
@@ -148,7 +151,7 @@ class Signature(_Model):
     @classmethod
     def _no_degree(cls, value: str) -> str:
         if re.match(r"^(TS|ThS|PGS|GS|BS|CN|KS)\.?\s", value):
-            raise ValueError(
+            raise InvalidValueError(
                 f"«{value}»: NĐ 30/2020 không ghi học hàm, học vị trước họ tên người ký"
             )
         return value
@@ -190,17 +193,34 @@ class BaseDocument(_Model):
     decision_line: ClassVar[str] = ""
     """Quyết định, nghị quyết: «QUYẾT ĐỊNH:» / «QUYẾT NGHỊ:» before the articles."""
 
+    @model_validator(mode="after")
+    def _body_parses(self, info: ValidationInfo) -> BaseDocument:
+        """A body the restricted Markdown cannot print is refused here, with its key, not at
+        render time; its headings are numbered by the document's outline (a quyết định's
+        ``#`` is an article). A batch passes its own parser (once per skeleton) in the
+        context."""
+        parse = (info.context or {}).get("parse_body")
+        outline = self.outline_levels
+        try:
+            if parse is None:
+                body_blocks(self.body, outline)
+            else:
+                remember_blocks(self.body, parse(self.body, outline), outline)
+        except ValueError as exc:
+            raise PydanticCustomError("body_invalid", "{message}", {"message": str(exc)}) from None
+        return self
+
     @field_validator("number", mode="before")
     @classmethod
     def _number(cls, value: Any) -> Any:
         if isinstance(value, bool):
-            raise ValueError("số văn bản phải là số nguyên")
+            raise InvalidValueError("số văn bản phải là số nguyên")
         if isinstance(value, str):
             text = value.strip()
             if not text:
                 return None
             if not text.isdigit():
-                raise ValueError(f"số văn bản «{value}» phải là số nguyên, ví dụ 58")
+                raise InvalidValueError(f"số văn bản «{value}» phải là số nguyên, ví dụ 58")
             return int(text)
         return value
 
@@ -213,14 +233,7 @@ class BaseDocument(_Model):
             text = value.strip()
             if not text:
                 return None
-            if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-                return vi.parse_date(text)
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                raise ValueError(
-                    f"ngày «{value}» không hợp lệ; viết dạng 2023-02-23 hoặc 23/02/2023"
-                ) from None
+            return vi.parse_date(text)  # the one date reader (NĐ 30 dates, ISO, dd/mm/yyyy)
         return value
 
     @field_validator("recipients", "distribution")
@@ -229,7 +242,7 @@ class BaseDocument(_Model):
         cleaned = [_strip_list_punctuation(item) for item in items]
         for index, item in enumerate(cleaned):
             if not item:
-                raise ValueError(f"mục thứ {index + 1} để trống")
+                raise InvalidValueError(f"mục thứ {index + 1} để trống")
         return cleaned
 
     @field_validator("archive")
@@ -237,7 +250,7 @@ class BaseDocument(_Model):
     def _archive(cls, value: str) -> str:
         value = re.sub(r"^\s*-?\s*Lưu\s*:?\s*", "", value).strip().rstrip(".;").strip()
         if not value:
-            raise ValueError("dòng Lưu không được để trống (mặc định: VT)")
+            raise InvalidValueError("dòng Lưu không được để trống (mặc định: VT)")
         return value
 
     @model_validator(mode="after")
@@ -287,6 +300,7 @@ class BaseDocument(_Model):
 
 
 MODEL_ERROR_PATHS: dict[str, str] = {
+    "body_invalid": "body",
     "recipients_required": "recipients",
     "archive_conflict": "archive",
 }

@@ -46,6 +46,7 @@ from vn_union_docs.documents.models import MODEL_ERROR_PATHS, BaseDocument
 from vn_union_docs.documents.sandbox import markdown_environment, text_environment
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.markup import split_marked, strip_marks
+from vn_union_docs.vi.cells import convert_text
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _PARSED_CACHE_SIZE = 64
@@ -368,16 +369,13 @@ class SpecTemplate:
         if problems:
             raise SpecError(problems=problems)
         try:
-            doc = DOCUMENT_ADAPTER.validate_python(spec)
+            doc = DOCUMENT_ADAPTER.validate_python(
+                spec, context={"parse_body": lambda body, outline: self._body_blocks(
+                    marked, body, outline)})
         except ValidationError as exc:
             doc_type = spec.get("type") if isinstance(spec.get("type"), str) else None
             raise SpecError(problems=problems_from_validation(
                 exc, source=self.source, row=row, doc_type=doc_type)) from None
-        try:
-            doc._blocks = self._body_blocks(  # type: ignore[attr-defined]
-                marked, doc.body, doc.outline_levels)
-        except BodyError as exc:
-            raise SpecError(problems=[Problem("body", str(exc), self.source, row)]) from None
         return doc
 
     def _body_blocks(self, marked: str | None, body: str,
@@ -388,6 +386,7 @@ class SpecTemplate:
         the body is parsed once with a slot for each value and the slots are filled per row.
         When a value could change the parse (``slots_are_inert``) the body is parsed whole.
         """
+        values: list[str]
         if marked is None:
             skeleton, values = body, []
         else:
@@ -445,7 +444,6 @@ class SpecTemplate:
 def _data_values(value: Any, path: str, problems: list[Problem]) -> Any:
     """Read ``data:`` as a clerk typed it, like spreadsheet cells: ``"1.619"`` is 1619,
     ``"63,3"`` is 63,3, ``"07/3/2023"`` a date; a YAML float such as ``1.619`` is refused."""
-    from vn_union_docs.batch.source import convert_text
 
     if isinstance(value, dict):
         return {k: _data_values(v, f"{path}.{k}", problems) for k, v in value.items()}

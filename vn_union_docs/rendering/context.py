@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from vn_union_docs import vi
-from vn_union_docs.documents.body import Paragraph, parse_body
+from vn_union_docs.documents.body import Paragraph, body_blocks
 from vn_union_docs.documents.models import SECRECY_MARKS, URGENCY_MARKS, BaseDocument
 from vn_union_docs.rendering.form_context import FORM_FIELDS, form_context
 from vn_union_docs.rendering.wordml import BodyXml
@@ -59,14 +59,6 @@ def _punctuated(items: list[str]) -> list[str]:
     return [f"- {item}{'.' if i == len(items) - 1 else ';'}" for i, item in enumerate(items)]
 
 
-def body_blocks(doc: BaseDocument) -> list[Any]:
-    """The parsed body blocks (cached by ``load_document``; parsed here otherwise)."""
-    blocks = getattr(doc, "_blocks", None)
-    if blocks is None:
-        blocks = parse_body(doc.body, outline=doc.outline_levels)
-    return blocks
-
-
 def _unclosed(blocks: list[Any]) -> list[Any]:
     """The blocks without the closing ``./.`` (a biên bản closes with its last line)."""
     if not blocks or not isinstance(blocks[-1], Paragraph):
@@ -94,7 +86,7 @@ def build_context(doc: BaseDocument) -> dict[str, Any]:
         name = meeting.chair.name if meeting else ""
     else:
         capacity, title, name = list(signature.capacity), signature.title or "", signature.name
-    blocks = body_blocks(doc)
+    blocks = body_blocks(doc.body, doc.outline_levels)
     if doc.form == "bien_ban":
         blocks = _unclosed(blocks)
     return {

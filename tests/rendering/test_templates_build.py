@@ -23,7 +23,7 @@ from docxtpl import DocxTemplate
 
 from vn_union_docs.rendering.form_context import FORM_FIELDS
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 
 

@@ -16,7 +16,7 @@ from vn_union_docs.cli.app import app
 from vn_union_docs.cli.locale import translate
 from vn_union_docs.documents.doc_types import DOC_TYPES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 GOOD = """\
