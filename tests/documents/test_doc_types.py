@@ -18,10 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 LEGACY = ROOT / "tests" / "fixtures" / "legacy_templates"
 
 # NĐ 30/2020, Điều 7: the fixed type values other systems rely on.
-ND30_TYPES = ("nghi_quyet quyet_dinh chi_thi quy_che quy_dinh thong_cao thong_bao huong_dan "
-              "chuong_trinh ke_hoach phuong_an de_an du_an bao_cao bien_ban to_trinh hop_dong "
-              "cong_dien ban_ghi_nho ban_thoa_thuan giay_uy_quyen giay_moi giay_gioi_thieu "
-              "giay_nghi_phep phieu_gui phieu_chuyen phieu_bao thu_cong cong_van").split()
+ND30_TYPES = [
+    "nghi_quyet", "quyet_dinh", "chi_thi", "quy_che", "quy_dinh", "thong_cao", "thong_bao",
+    "huong_dan", "chuong_trinh", "ke_hoach", "phuong_an", "de_an", "du_an", "bao_cao", "bien_ban",
+    "to_trinh", "hop_dong", "cong_dien", "ban_ghi_nho", "ban_thoa_thuan", "giay_uy_quyen",
+    "giay_moi", "giay_gioi_thieu", "giay_nghi_phep", "phieu_gui", "phieu_chuyen", "phieu_bao",
+    "thu_cong", "cong_van",
+]
 
 # The abbreviation table of Phụ lục III, Mục I (shared/nd30/viet-tat.md); thư công: none.
 ABBREVIATIONS = {

@@ -151,7 +151,7 @@ def _symbol_type(ctx: _Context) -> Iterator[Finding]:
             if problem:
                 yield _make(
                     "symbol-type", "symbol", problem[0], symbol=symbol.strip(),
-                    type_name=names[doc_type], **problem[1],
+                    type_name=names[str(doc_type)], **problem[1],
                 )
         code = _get(ctx.spec, "issuer.code")
         if isinstance(code, str) and doc_type in names:
@@ -168,7 +168,7 @@ def _symbol_type(ctx: _Context) -> Iterator[Finding]:
         if symbol and "/" not in symbol and (problem := _type_check(symbol, doc_type)):
             yield _make(
                 "symbol-type", line.place(), problem[0], symbol=symbol,
-                type_name=names[doc_type], **problem[1],
+                type_name=names[str(doc_type)], **problem[1],
             )
 
 

@@ -94,7 +94,7 @@ def _make_model(info: DocType) -> type[BaseDocument]:
         "__qualname__": class_name(info.type),
         "__doc__": f"{info.name} (NĐ 30/2020; form {info.form}, ký hiệu "
                    f"{info.abbreviation + '-…' if info.abbreviation else 'không có tên loại'}).",
-        "__annotations__": {"type": Literal[info.type]},  # type: ignore[valid-type]
+        "__annotations__": {"type": Literal[info.type]},
         "type": Field(info.type, description=f"{info.name}: always «{info.type}»."),
         "type_abbreviation": info.abbreviation or "",
         "printed_name": info.printed_name,
@@ -123,7 +123,7 @@ ToTrinh = MODELS["to_trinh"]
 GiayMoi = MODELS["giay_moi"]
 BienBan = MODELS["bien_ban"]
 
-_UNION: Any = reduce(lambda a, b: a | b, MODELS.values())
+_UNION: Any = reduce(lambda a, b: a | b, MODELS.values())  # type: ignore[arg-type,return-value]
 Document = Annotated[_UNION, Field(discriminator="type")]
 """Any document; pydantic picks the model from ``type``."""
 
