@@ -112,8 +112,9 @@ TITLES = {
 # The context keys each template uses (docs/architecture.md); the tests check them.
 COMMON_KEYS = frozenset(
     {
-        "parent",
-        "issuer",
+        "issuers",
+        "signature_rows",
+        "appendix_xml",
         "number_line",
         "place_date",
         "urgency",
@@ -139,7 +140,7 @@ TEMPLATE_KEYS: dict[str, frozenset[str]] = {
     "giay_gioi_thieu": _NO_KINH_GUI | {"type_name", "introduction_line", "person_line",
                                        "person_title_line", "sent_to_line", "purpose_line",
                                        "request_line", "valid_line"},
-    "bien_ban": (_NO_KINH_GUI - {"place_date"}) | {
+    "bien_ban": (_NO_KINH_GUI - {"place_date", "signature_rows"}) | {
         "subject", "type_name", "time_line", "venue_line", "attendees_line", "attendees",
         "absent_line", "chair_line", "secretary_line", "closing_line", "secretary_label",
         "secretary_name"},
@@ -287,6 +288,12 @@ PARAGRAPH_STYLES: tuple[ParaStyle, ...] = (
     ParaStyle("VBSenderItem", "VB Sender Item", align=LEFT, left=Cm(4), after=0,
               keep_next=True),
     ParaStyle("VBConfirm", "VB Confirm", size=13, bold=True, align=CENTER),
+    # Phụ lục (Mẫu 2.1): «Phụ lục I», its title, the italic «(Kèm theo …)» line.
+    ParaStyle("VBAppendixHeading", "VB Appendix Heading", bold=True, align=CENTER,
+              keep_next=True),
+    ParaStyle("VBAppendixTitle", "VB Appendix Title", bold=True, align=CENTER, keep_next=True),
+    ParaStyle("VBAppendixGuide", "VB Appendix Guide", italic=True, align=CENTER,
+              keep_next=True),
     # Header block, left column.
     ParaStyle("VBParent", "VB Parent", size=12, align=CENTER),
     ParaStyle("VBIssuer", "VB Issuer", size=12, bold=True, align=CENTER),
@@ -643,11 +650,14 @@ def _header_block(doc: DocxDocument, form: str) -> None:
     rows = 3 if form == "cong_van" else 2
     table = doc.add_table(rows=rows, cols=2)
     _layout_table(table, [HEADER_LEFT, HEADER_RIGHT])
+    # Every issuer (a joint document has several, the lead first), the rule under the last.
     _fill(table.cell(0, 0), doc, [
-        ("VBParent", "{%p if parent %}"),
-        ("VBParent", "{{ parent }}"),
+        ("VBParent", "{%p for i in issuers %}"),
+        ("VBParent", "{%p if i.parent %}"),
+        ("VBParent", "{{ i.parent }}"),
         ("VBParent", "{%p endif %}"),
-        ("VBIssuer", "{{ issuer }}"),
+        ("VBIssuer", "{{ i.name }}"),
+        ("VBIssuer", "{%p endfor %}"),
         ("VBRule", ""),
     ])
     _fill(table.cell(0, 1), doc, [
@@ -750,16 +760,18 @@ FORM_LINES: dict[str, list[Line]] = {
 }
 
 
-def _signature_lines() -> list[Line]:
+def _signature_lines(prefix: str = "signature_") -> list[Line]:
+    """A signature block's lines: from the flat keys, or (``prefix="b."``) from a block."""
+    capacity, title, name = f"{prefix}capacity", f"{prefix}title", f"{prefix}name"
     return [
-        ("VBSignature", "{%p for line in signature_capacity %}"),
+        ("VBSignature", f"{{%p for line in {capacity} %}}"),
         ("VBSignature", "{{ line }}"),
         ("VBSignature", "{%p endfor %}"),
-        ("VBSignature", "{%p if signature_title %}"),
-        ("VBSignature", "{{ signature_title }}"),
+        ("VBSignature", f"{{%p if {title} %}}"),
+        ("VBSignature", f"{{{{ {title} }}}}"),
         ("VBSignature", "{%p endif %}"),
         *[("VBSignature", "")] * SIGNATURE_ROOM,
-        ("VBSignatureName", "{{ signature_name }}"),
+        ("VBSignatureName", f"{{{{ {name} }}}}"),
     ]
 
 
@@ -772,7 +784,33 @@ def _distribution_lines() -> list[Line]:
     ]
 
 
+def _joint_signatures(doc: DocxDocument) -> None:
+    """A joint document: the blocks side by side, two per row (the lead's on the right of the
+    first row), each with its own capacity, title, room and name; Nơi nhận below, left."""
+    table = doc.add_table(rows=3, cols=2)
+    _layout_table(table, [SIGNATURE_LEFT, SIGNATURE_RIGHT], top_margin=SIGNATURE_SPACE_BEFORE)
+    _fill(table.cell(0, 0), doc, [("VBSignature", "{%tr for row in signature_rows %}")])
+    for col, side in ((0, "left"), (1, "right")):
+        _fill(table.cell(1, col), doc, [
+            ("VBSignature", f"{{%p if row.{side} %}}"),
+            *_signature_lines(f"row.{side}."),
+            ("VBSignature", "{%p endif %}"),
+        ])
+    _fill(table.cell(2, 0), doc, [("VBSignature", "{%tr endfor %}")])
+    table.rows[1]._tr.get_or_add_trPr().append(_el("cantSplit"))
+    for style_id, text in _distribution_lines():
+        _add(doc, style_id, text)
+
+
 def _signature_block(doc: DocxDocument) -> None:
+    _add(doc, "VBEnd", "{%p if signature_rows %}")
+    _joint_signatures(doc)
+    _add(doc, "VBEnd", "{%p else %}")
+    _single_signature(doc)
+    _add(doc, "VBEnd", "{%p endif %}")
+
+
+def _single_signature(doc: DocxDocument) -> None:
     table = doc.add_table(rows=1, cols=2)
     _layout_table(table, [SIGNATURE_LEFT, SIGNATURE_RIGHT], top_margin=SIGNATURE_SPACE_BEFORE)
     _fill(table.cell(0, 0), doc, _distribution_lines())
@@ -826,6 +864,8 @@ def _template_body(doc: DocxDocument, form: str) -> None:
         _confirmation_block(doc)
     # Word needs a paragraph after a table at the end of the body; keep it tiny.
     _add(doc, "VBEnd")
+    # Phụ lục: each a section of its own after the Nơi nhận (rendering/appendix.py).
+    _add(doc, "VBBody", "{{p appendix_xml }}")
 
 
 # --- Package clean-up ---------------------------------------------------------------------

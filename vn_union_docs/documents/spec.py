@@ -167,10 +167,21 @@ _MESSAGES = {
 }
 
 
+_JOINT_LOCS = {"joint_issuers": "issuer", "joint_signatures": "signature"}
+
+
+def _is_markdown(keys: tuple[Any, ...]) -> bool:
+    """The body and each appendix's body are restricted Markdown (values escaped)."""
+    return keys == ("body",) or (len(keys) == 3 and keys[0] == "appendices"
+                                 and keys[2] == "body")
+
+
 def _loc_path(loc: tuple[Any, ...]) -> str:
     parts = list(loc)
     if parts and parts[0] in MODELS:  # the discriminated union's tag
         parts = parts[1:]
+    if len(parts) >= 2 and parts[0] in _JOINT_LOCS and isinstance(parts[1], int):
+        parts = [_JOINT_LOCS[parts[0]], parts[1] + 1, *parts[2:]]  # issuer[1] …
     path = ""
     for part in parts:
         if isinstance(part, int):
@@ -302,7 +313,7 @@ class SpecTemplate:
                 continue
             if isinstance(value, str) and _PLACEHOLDER.search(value):
                 try:
-                    self.fields.append(_Field(keys, value, markdown=keys == ("body",)))
+                    self.fields.append(_Field(keys, value, markdown=_is_markdown(keys)))
                 except JinjaTemplateError as exc:
                     problems.append(Problem(_loc_path(keys), _jinja_message(exc), source))
         if problems:
@@ -364,6 +375,11 @@ class SpecTemplate:
             spec["body"] = strip_marks(marked)
         else:
             marked = None
+        for field in other_fields:  # appendix bodies: filled as Markdown, marks removed
+            if _is_markdown(field.keys) and field.keys != ("body",):
+                text = spec["appendices"][field.keys[1]].get("body")
+                if isinstance(text, str):
+                    spec["appendices"][field.keys[1]]["body"] = strip_marks(text)
         if self.base_dir and isinstance(spec.get("template"), str):
             spec["template"] = str((self.base_dir / spec["template"]).resolve())
         if problems:

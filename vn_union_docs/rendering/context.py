@@ -12,6 +12,7 @@ from typing import Any
 from vn_union_docs import vi
 from vn_union_docs.documents.body import Paragraph, body_blocks
 from vn_union_docs.documents.models import SECRECY_MARKS, URGENCY_MARKS, BaseDocument
+from vn_union_docs.rendering.appendix import appendix_context
 from vn_union_docs.rendering.form_context import FORM_FIELDS, form_context
 from vn_union_docs.rendering.wordml import BodyXml
 
@@ -37,12 +38,26 @@ CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "signature_title": ("str", "Chức vụ người ký, in hoa; rỗng nếu không có."),
     "signature_name": ("str", "Họ tên người ký."),
     "distribution": ("list[str]", "Nơi nhận: «- Như trên;» … «- Lưu: VT, VP.»."),
+    "issuers": ("list[dict]", "Mọi cơ quan ban hành, cơ quan chủ trì trước (văn bản liên tịch): "
+                              "mỗi mục có parent (in hoa, có thể rỗng) và name (in hoa)."),
+    "joint": ("bool", "Văn bản liên tịch (nhiều cơ quan ban hành)."),
+    "signature_rows": ("list[dict]", "Văn bản liên tịch: các hàng chữ ký, mỗi hàng có left và "
+                                     "right (rỗng hoặc một khối: capacity, title, name); chữ ký "
+                                     "của cơ quan chủ trì bên phải hàng đầu; rỗng nếu một chữ ký."),
+    "appendices": ("list[dict]", "Các phụ lục: heading («Phụ lục I»), title (in hoa), guide "
+                                 "(«(Kèm theo … )»), landscape."),
+    "appendix_xml": ("AppendixXml", "Các phụ lục (WordprocessingML): đặt {{p appendix_xml }} một "
+                                    "mình trong một đoạn, sau Nơi nhận; mỗi phụ lục một phần "
+                                    "(section) riêng, trang mới, số trang lại từ 1."),
     **FORM_FIELDS,
 }
 
 
 def number_line(doc: BaseDocument) -> str:
-    """``Số: 58/CĐYT``, ``Số: 05/KH-CĐYT`` (below 10 padded), ``Số:      /CĐYT`` for a draft."""
+    """``Số: 58/CĐYT``, ``Số: 05/KH-CĐYT`` (below 10 padded), ``Số:      /CĐYT`` for a draft;
+    empty for a document issued without a number (``unnumbered``)."""
+    if doc.unnumbered:
+        return ""
     number = f"{doc.number:02d}" if doc.number is not None else DRAFT_BLANK
     return f"Số: {number}/{doc.symbol_text}"
 
@@ -57,6 +72,34 @@ def place_date_line(doc: BaseDocument) -> str:
 def _punctuated(items: list[str]) -> list[str]:
     """``- A;`` for every item but the last, ``- Z.`` for the last."""
     return [f"- {item}{'.' if i == len(items) - 1 else ';'}" for i, item in enumerate(items)]
+
+
+def type_name_line(doc: BaseDocument) -> str:
+    """The printed type name: ``type_name`` in upper case, else the type's own (``KẾ HOẠCH``)
+    with ``LIÊN TỊCH`` for a joint document; empty for a công văn."""
+    if doc.type_name:
+        return doc.type_name.upper()
+    name = doc.printed_name
+    return f"{name} LIÊN TỊCH" if name and doc.joint else name
+
+
+def _block(signature: Any) -> dict[str, Any]:
+    return {"capacity": list(signature.capacity), "title": (signature.title or "").upper(),
+            "name": signature.name}
+
+
+def signature_rows(doc: BaseDocument) -> list[dict[str, Any]]:
+    """A joint document's signature blocks, two per row: the lead's on the right of the first
+    row, the others on the left, then in pairs. Empty for a single signature."""
+    signatures = doc.signatures
+    if len(signatures) < 2:
+        return []
+    lead, others = _block(signatures[0]), [_block(s) for s in signatures[1:]]
+    rows = [{"left": others[0], "right": lead}]
+    rest = others[1:]
+    for i in range(0, len(rest), 2):
+        rows.append({"left": rest[i], "right": rest[i + 1] if i + 1 < len(rest) else None})
+    return rows
 
 
 def _unclosed(blocks: list[Any]) -> list[Any]:
@@ -91,9 +134,13 @@ def build_context(doc: BaseDocument) -> dict[str, Any]:
         blocks = _unclosed(blocks)
     return {
         "doc_type": doc.type,
-        "type_name": doc.printed_name,
+        "type_name": type_name_line(doc),
         "parent": (doc.issuer.parent or "").upper(),
         "issuer": doc.issuer.name.upper(),
+        "issuers": [{"parent": (i.parent or "").upper(), "name": i.name.upper()}
+                    for i in doc.issuers],
+        "joint": doc.joint,
+        "signature_rows": signature_rows(doc),
         "number_line": number_line(doc),
         "place_date": place_date_line(doc) if doc.place else "",
         "subject": subject,
@@ -108,4 +155,5 @@ def build_context(doc: BaseDocument) -> dict[str, Any]:
         "signature_name": name,
         "distribution": distribution,
         **form_context(doc, not blocks),
+        **appendix_context(doc),
     }
