@@ -24,6 +24,7 @@ from lxml import etree
 from vn_union_docs import vi
 from vn_union_docs.documents.body import body_blocks
 from vn_union_docs.documents.models import BaseDocument
+from vn_union_docs.errors import TemplateError
 from vn_union_docs.rendering.docxzip import read_zip, write_zip
 from vn_union_docs.rendering.ooxml import W_NS
 from vn_union_docs.rendering.wordml import blocks_to_wordml
@@ -158,14 +159,17 @@ def _section(base: etree._Element, landscape: bool, restart: bool) -> etree._Ele
 
 def apply_sections(data: bytes, doc: BaseDocument) -> bytes:
     """Turn the appendix markers of a rendered .docx into section breaks (new page, page
-    numbers from 1, landscape where asked). A document without appendices is returned as is;
-    a template without ``{{p appendix_xml }}`` leaves no marker and is returned as is."""
+    numbers from 1, landscape where asked). A document without appendices is returned as is.
+    Raises ``TemplateError`` when the template has no ``{{p appendix_xml }}`` (a template
+    written before appendices): the appendices would be lost without a word."""
     if not doc.appendices:
         return data
     parts = read_zip(data)
     xml = parts.get("word/document.xml")
     if xml is None or _MARKER.encode() not in xml:
-        return data
+        raise TemplateError(
+            "mẫu văn bản không có chỗ in phụ lục: thêm một đoạn chỉ có {{p appendix_xml }} "
+            "sau phần Nơi nhận (docs/template-context.md), hoặc dùng mẫu mặc định")
     root = etree.fromstring(xml)
     body = root.find(_w("body"))
     final = body.find(_w("sectPr")) if body is not None else None
