@@ -142,6 +142,18 @@ FORM_SAMPLES: dict[str, dict[str, Any]] = {
 }
 """What each form needs beyond the shared keys (trial renders of ``template check``)."""
 
+JOINT_SAMPLE: dict[str, Any] = {
+    "issuer": [{"parent": "LĐLĐ tỉnh Thái Bình", "name": "Công đoàn ngành Y tế", "code": "CĐYT"},
+               {"name": "Sở Y tế Thái Bình", "code": "SYT"}, {"name": "Đoàn X", "code": "ĐX"}],
+    "signature": [{"capacity": "TM. BAN THƯỜNG VỤ", "title": "Chủ tịch", "name": "Đào Văn A"},
+                  {"capacity": "KT. GIÁM ĐỐC", "title": "Phó Giám đốc", "name": "Lê Văn B"},
+                  {"title": "Thủ trưởng", "name": "Trần C"}],
+    "appendices": [{"title": "Danh sách", "body": "| A | B |\n|---|---|\n| 1 | 2 |"},
+                   {"body": "Nội dung & <phụ lục>.", "landscape": True}],
+}
+"""The fullest sample: a joint document (three issuers, three signature blocks) with two
+appendices, one landscape: every part of the context is filled."""
+
 
 _STYLE_USES: dict[str, str] = {
     "VBBody": "đoạn nội dung: canh đều, thụt dòng đầu 1,27 cm, cách sau 6 pt",

@@ -35,6 +35,7 @@ from vn_union_docs.authoring.parts import (
     _UNSAFE_ATTRS,
     CURLY_QUOTES,
     FORM_SAMPLES,
+    JOINT_SAMPLE,
     RT_FOOTER,
     RT_HEADER,
     TAG_RE,
@@ -420,6 +421,8 @@ class _Checker:
     # -- document level
     def check_unused(self) -> None:
         expected = dict(_EXPECTED_COMMON)
+        if "issuers" in self.used:  # the issuers list covers parent and issuer
+            self.used |= {"parent", "issuer"}
         if self.doc_type:
             expected = expected_for(self.doc_type, _declared_types(self.path), expected)
         elif not {"subject", "subject_line"} & self.used:
@@ -581,7 +584,7 @@ def _sample_contexts(doc_type: str | None) -> list[tuple[str, dict[str, Any]]]:
         "body": "# Mục đích\n\n## Một\n\nNội dung.\n\n- ý\n  - ý con\n\n1. số\n\n"
                 "| A | B |\n|---|---|\n| 1 | 2 |\n",
         "signature": {"capacity": "TM. BAN THƯỜNG VỤ", "title": "Chủ tịch", "name": "Đào Văn A"},
-        "distribution": ["Như trên"], **extra,
+        "distribution": ["Như trên"], **extra, **JOINT_SAMPLE,
     }
     bare = {
         "type": kind, "place": "Hà Nội", "draft_year": 2024,
