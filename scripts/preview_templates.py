@@ -107,6 +107,11 @@ def sample_context(
         "signature_title": "CHỦ TỊCH",
         "signature_name": "Đào Văn Truyền",
         "distribution": ["- Như trên;", "- LĐLĐ tỉnh (để b/c);", "- Lưu: VT, VP CĐN."],
+        "issuers": [{"parent": "LĐLĐ TỈNH THÁI BÌNH", "name": "CÔNG ĐOÀN NGÀNH Y TẾ"}],
+        "joint": False,
+        "signature_rows": [],
+        "appendices": [],
+        "appendix_xml": "",
     }
 
 

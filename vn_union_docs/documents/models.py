@@ -378,7 +378,7 @@ class BaseDocument(_Model):
     @property
     def signatures(self) -> list[Signature]:
         """Every signature block, the lead's first (empty for a biên bản without one)."""
-        if self.signature is None:  # type: ignore[comparison-overlap]
+        if self.signature is None:
             return []
         return [self.signature, *self.joint_signatures]
 

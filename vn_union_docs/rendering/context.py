@@ -95,7 +95,7 @@ def signature_rows(doc: BaseDocument) -> list[dict[str, Any]]:
     if len(signatures) < 2:
         return []
     lead, others = _block(signatures[0]), [_block(s) for s in signatures[1:]]
-    rows = [{"left": others[0], "right": lead}]
+    rows: list[dict[str, Any]] = [{"left": others[0], "right": lead}]
     rest = others[1:]
     for i in range(0, len(rest), 2):
         rows.append({"left": rest[i], "right": rest[i + 1] if i + 1 < len(rest) else None})
