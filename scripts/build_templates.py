@@ -113,7 +113,7 @@ TITLES = {
 COMMON_KEYS = frozenset(
     {
         "issuers",
-        "signature_rows",
+        "signature_table",
         "appendix_xml",
         "number_line",
         "place_date",
@@ -140,7 +140,7 @@ TEMPLATE_KEYS: dict[str, frozenset[str]] = {
     "giay_gioi_thieu": _NO_KINH_GUI | {"type_name", "introduction_line", "person_line",
                                        "person_title_line", "sent_to_line", "purpose_line",
                                        "request_line", "valid_line"},
-    "bien_ban": (_NO_KINH_GUI - {"place_date", "signature_rows"}) | {
+    "bien_ban": (_NO_KINH_GUI - {"place_date", "signature_table"}) | {
         "subject", "type_name", "time_line", "venue_line", "attendees_line", "attendees",
         "absent_line", "chair_line", "secretary_line", "closing_line", "secretary_label",
         "secretary_name"},
@@ -785,19 +785,10 @@ def _distribution_lines() -> list[Line]:
 
 
 def _joint_signatures(doc: DocxDocument) -> None:
-    """A joint document: the blocks side by side, two per row (the lead's on the right of the
-    first row), each with its own capacity, title, room and name; Nơi nhận below, left."""
-    table = doc.add_table(rows=3, cols=2)
-    _layout_table(table, [SIGNATURE_LEFT, SIGNATURE_RIGHT], top_margin=SIGNATURE_SPACE_BEFORE)
-    _fill(table.cell(0, 0), doc, [("VBSignature", "{%tr for row in signature_rows %}")])
-    for col, side in ((0, "left"), (1, "right")):
-        _fill(table.cell(1, col), doc, [
-            ("VBSignature", f"{{%p if row.{side} %}}"),
-            *_signature_lines(f"row.{side}."),
-            ("VBSignature", "{%p endif %}"),
-        ])
-    _fill(table.cell(2, 0), doc, [("VBSignature", "{%tr endfor %}")])
-    table.rows[1]._tr.get_or_add_trPr().append(_el("cantSplit"))
+    """A joint document: the blocks side by side (built by rendering/joint.py, in the
+    VBSignature styles), then Nơi nhận below them on the left."""
+    _add(doc, "VBSignature", "{{p signature_table }}")
+    _add(doc, "VBDistribution", "")
     for style_id, text in _distribution_lines():
         _add(doc, style_id, text)
 

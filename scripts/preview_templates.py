@@ -110,6 +110,7 @@ def sample_context(
         "issuers": [{"parent": "LĐLĐ TỈNH THÁI BÌNH", "name": "CÔNG ĐOÀN NGÀNH Y TẾ"}],
         "joint": False,
         "signature_rows": [],
+        "signature_table": "",
         "appendices": [],
         "appendix_xml": "",
     }

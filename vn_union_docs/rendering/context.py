@@ -14,6 +14,7 @@ from vn_union_docs.documents.body import Paragraph, body_blocks
 from vn_union_docs.documents.models import SECRECY_MARKS, URGENCY_MARKS, BaseDocument
 from vn_union_docs.rendering.appendix import appendix_context
 from vn_union_docs.rendering.form_context import FORM_FIELDS, form_context
+from vn_union_docs.rendering.joint import SignatureTable, signature_rows
 from vn_union_docs.rendering.wordml import BodyXml
 
 DRAFT_BLANK = " " * 6
@@ -44,6 +45,9 @@ CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "signature_rows": ("list[dict]", "Văn bản liên tịch: các hàng chữ ký, mỗi hàng có left và "
                                      "right (rỗng hoặc một khối: capacity, title, name); chữ ký "
                                      "của cơ quan chủ trì bên phải hàng đầu; rỗng nếu một chữ ký."),
+    "signature_table": ("SignatureTable", "Văn bản liên tịch: các khối chữ ký thành bảng "
+                                          "(WordprocessingML): đặt {{p signature_table }} một "
+                                          "mình trong một đoạn; rỗng nếu một chữ ký."),
     "appendices": ("list[dict]", "Các phụ lục: heading («Phụ lục I»), title (in hoa), guide "
                                  "(«(Kèm theo … )»), landscape."),
     "appendix_xml": ("AppendixXml", "Các phụ lục (WordprocessingML): đặt {{p appendix_xml }} một "
@@ -81,25 +85,6 @@ def type_name_line(doc: BaseDocument) -> str:
         return doc.type_name.upper()
     name = doc.printed_name
     return f"{name} LIÊN TỊCH" if name and doc.joint else name
-
-
-def _block(signature: Any) -> dict[str, Any]:
-    return {"capacity": list(signature.capacity), "title": (signature.title or "").upper(),
-            "name": signature.name}
-
-
-def signature_rows(doc: BaseDocument) -> list[dict[str, Any]]:
-    """A joint document's signature blocks, two per row: the lead's on the right of the first
-    row, the others on the left, then in pairs. Empty for a single signature."""
-    signatures = doc.signatures
-    if len(signatures) < 2:
-        return []
-    lead, others = _block(signatures[0]), [_block(s) for s in signatures[1:]]
-    rows: list[dict[str, Any]] = [{"left": others[0], "right": lead}]
-    rest = others[1:]
-    for i in range(0, len(rest), 2):
-        rows.append({"left": rest[i], "right": rest[i + 1] if i + 1 < len(rest) else None})
-    return rows
 
 
 def _unclosed(blocks: list[Any]) -> list[Any]:
@@ -140,7 +125,8 @@ def build_context(doc: BaseDocument) -> dict[str, Any]:
         "issuers": [{"parent": (i.parent or "").upper(), "name": i.name.upper()}
                     for i in doc.issuers],
         "joint": doc.joint,
-        "signature_rows": signature_rows(doc),
+        "signature_rows": (rows := signature_rows(doc)),
+        "signature_table": SignatureTable(rows),
         "number_line": number_line(doc),
         "place_date": place_date_line(doc) if doc.place else "",
         "subject": subject,
