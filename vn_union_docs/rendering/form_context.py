@@ -53,6 +53,10 @@ FORM_FIELDS: dict[str, tuple[str, str]] = {
     "secretary_name": ("str", "Biên bản: họ tên thư ký; rỗng nếu không có."),
 }
 
+_EMPTY: dict[str, Any] = {key: ("" if kind == "str" else [] if kind.startswith("list")
+                               else False) for key, (kind, _) in FORM_FIELDS.items()}
+"""Every form key empty: what a document of another form gets (lists fresh per call)."""
+
 _WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 _BLANK = "…"
 
@@ -91,8 +95,7 @@ def _punctuated(items: list[str]) -> list[str]:
 
 def form_context(doc: BaseDocument, body_empty: bool) -> dict[str, Any]:
     """Every key of ``FORM_FIELDS`` for ``doc`` (empty for keys of other forms)."""
-    out: dict[str, Any] = {key: ("" if kind == "str" else [] if kind.startswith("list")
-                                 else False) for key, (kind, _) in FORM_FIELDS.items()}
+    out = {key: ([] if value == [] else value) for key, value in _EMPTY.items()}
     form = doc.form
     out["form"] = form
     values: dict[str, Any] = {}
