@@ -208,6 +208,29 @@ def test_single_appendix_and_draft_guide() -> None:
                                "năm 2024") for line in text)
 
 
+def test_electronic_guide_line_leaves_number_and_date_blank() -> None:
+    from vn_union_docs.rendering.appendix import guide_line
+
+    doc = load_document(spec(appendices=[{"body": "A."}]))
+    assert guide_line(doc, electronic=True).startswith(
+        "(Kèm theo Thông báo số      /TB-ĐHXD ngày      tháng      năm 2024 của")
+
+
+def test_schema_describes_the_new_keys() -> None:
+    import json
+
+    result = CliRunner().invoke(app, ["schema"])
+    schema = json.loads(result.output)
+    props = schema["$defs"]["ThongBao"]["properties"]
+    for key in ("type_name", "unnumbered", "outline", "appendices"):
+        assert props[key].get("description"), key
+    assert any(branch.get("type") == "array" for branch in props["issuer"]["anyOf"])
+    assert any(branch.get("type") == "array" for branch in props["signature"]["anyOf"])
+    assert "joint_issuers" not in props
+    appendix = schema["$defs"]["Appendix"]
+    assert appendix["required"] == ["body"] and "landscape" in appendix["properties"]
+
+
 def test_appendix_rendered_file_checks_clean(tmp_path: Path) -> None:
     out = tmp_path / "a.docx"
     render_docx(load_document(spec(appendices=[{"body": "Bảng.", "landscape": True}])), out)

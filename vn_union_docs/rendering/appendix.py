@@ -65,9 +65,10 @@ def _names(doc: BaseDocument) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
 
 
-def guide_line(doc: BaseDocument) -> str:
+def guide_line(doc: BaseDocument, *, electronic: bool = False) -> str:
     """«(Kèm theo Kế hoạch số 222/KH-CĐYT ngày 16 tháng 5 năm 2023 của Công đoàn ngành Y tế)»;
-    a draft leaves number and date blank (Phụ lục I, III.1.c)."""
+    a draft, and the electronic version (``electronic=True``: the number and date are those
+    of the digital signature, Phụ lục I, III.1.c), leave number and date blank."""
     if doc.type_name:
         kind = doc.type_name[0].upper() + doc.type_name[1:]
     else:
@@ -75,9 +76,9 @@ def guide_line(doc: BaseDocument) -> str:
         if doc.joint and doc.type_abbreviation:
             kind += " liên tịch"
     number = "" if doc.unnumbered else (
-        f" số {doc.number:02d}/{doc.symbol_text}" if doc.number is not None
+        f" số {doc.number:02d}/{doc.symbol_text}" if doc.number is not None and not electronic
         else f" số{_BLANK}/{doc.symbol_text}")
-    date = (vi.format_date(doc.date) if doc.date
+    date = (vi.format_date(doc.date) if doc.date and not electronic
             else f"ngày{_BLANK}tháng{_BLANK}năm {doc.year}")
     return f"(Kèm theo {kind}{number} {date} của {_names(doc)})"
 
@@ -89,12 +90,13 @@ def _paragraph(style: str, text: str, marker: str = "") -> str:
     return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{mark}{runs}</w:p>'
 
 
-def appendix_context(doc: BaseDocument) -> dict[str, Any]:
-    """The context keys ``appendices`` (list of dicts) and ``appendix_xml``."""
+def appendix_context(doc: BaseDocument, *, electronic: bool = False) -> dict[str, Any]:
+    """The context keys ``appendices`` (list of dicts) and ``appendix_xml``; ``electronic``
+    blanks the guide line's number and date (see ``guide_line``)."""
     items: list[dict[str, Any]] = []
     xml: list[str] = []
     many = len(doc.appendices) > 1
-    guide = guide_line(doc) if doc.appendices else ""
+    guide = guide_line(doc, electronic=electronic) if doc.appendices else ""
     for index, appendix in enumerate(doc.appendices):
         heading = f"Phụ lục {vi.roman(index + 1)}" if many else "Phụ lục"
         title = (appendix.title or "").upper()
