@@ -12,6 +12,7 @@ from typing import Any
 from vn_union_docs import vi
 from vn_union_docs.documents.body import Paragraph, body_blocks
 from vn_union_docs.documents.models import SECRECY_MARKS, URGENCY_MARKS, BaseDocument
+from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.rendering.appendix import appendix_context
 from vn_union_docs.rendering.form_context import FORM_FIELDS, form_context
 from vn_union_docs.rendering.joint import SignatureTable, signature_rows
@@ -62,6 +63,10 @@ def number_line(doc: BaseDocument) -> str:
     empty for a document issued without a number (``unnumbered``)."""
     if doc.unnumbered:
         return ""
+    if doc.number == "auto":  # numbered by vn_union_docs.register.issue_document first
+        raise SpecError(problems=[Problem("number", (
+            "number: auto cần sổ đăng ký để cấp số: tạo văn bản bằng «vn-union-docs render» "
+            "hoặc vn_union_docs.register.issue_document"))])
     number = f"{doc.number:02d}" if doc.number is not None else DRAFT_BLANK
     return f"Số: {number}/{doc.symbol_text}"
 

@@ -10,9 +10,11 @@ from typing import Protocol
 from jinja2 import UndefinedError
 from jinja2.sandbox import SecurityError
 
+from vn_union_docs.documents.bounded import JinjaLimit, describe_error
 from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES, DOC_TYPES
 from vn_union_docs.documents.models import BaseDocument
-from vn_union_docs.errors import TemplateError
+from vn_union_docs.errors import Problem, TemplateError, VnUnionDocsError
+from vn_union_docs.limits import LimitError
 
 _PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _REPO_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -50,8 +52,15 @@ def template_for(doc: BaseDocument, template: str | Path | None = None) -> Path:
     return path
 
 
-def template_error(exc: Exception, template: Path) -> TemplateError:
-    """A ``TemplateError`` with a clear message for an error raised while rendering."""
+def template_error(exc: Exception, template: Path) -> VnUnionDocsError:
+    """A ``TemplateError`` with a clear message for an error raised while rendering (a
+    ``LimitError`` naming the template for a limit)."""
+    if isinstance(exc, JinjaLimit):
+        return LimitError(problems=[Problem(f"mẫu «{template.name}»", str(exc), str(template))],
+                          limit=exc.limit)
+    described = describe_error(exc)
+    if described is not None:
+        return TemplateError(f"mẫu «{template.name}» bị lỗi: {described}")
     if isinstance(exc, SecurityError):
         return TemplateError(
             f"mẫu «{template.name}» bị từ chối vì lý do an toàn: nó truy cập nội bộ Python "
