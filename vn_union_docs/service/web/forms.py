@@ -109,7 +109,8 @@ class YamlText(BaseModel):
 def document_types() -> list[dict[str, str]]:
     """Every document type the library knows, as ``{"id": "ke_hoach", "name": "Kế hoạch"}``."""
     types = []
-    for type_id, model in MODELS.items():
+    # Công văn first (the everyday type, the page's default), then NĐ 30/2020, Điều 7 order.
+    for type_id, model in sorted(MODELS.items(), key=lambda item: item[0] != "cong_van"):
         name = DOC_TYPE_NAMES.get(type_id) or type_id.replace("_", " ")
         types.append({"id": type_id, "name": name[:1].upper() + name[1:],
                       "abbreviation": model.type_abbreviation})
