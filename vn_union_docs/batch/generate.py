@@ -28,7 +28,7 @@ from vn_union_docs.batch.report import (
     RowsArg,
 )
 from vn_union_docs.batch.source import RowSource
-from vn_union_docs.batch.workers import _chunks, _plan, _row_factory, _run
+from vn_union_docs.batch.workers import _chunks, _plan, _row_factory, _run, _run_numbered
 from vn_union_docs.documents.spec import SpecTemplate
 from vn_union_docs.errors import Problem, SpecError
 
@@ -56,7 +56,7 @@ def generate(
     strict: bool = False,
     skip_existing: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
-    register: Any = None,
+    numbering: Any = None,
 ) -> BatchReport:
     """Render one .docx per row into ``out_dir``; see the module docstring.
 
@@ -68,9 +68,9 @@ def generate(
     also a PDF per document (LibreOffice). ``bundle``: also one print file (``.docx`` or
     ``.pdf``; a PDF bundle implies the PDFs). ``strict``: write nothing if any row is bad.
     ``skip_existing``: keep files already there (resume a killed run). ``on_progress``:
-    called as ``on_progress(done_rows, total_rows)``. ``register``: a register path, URL or
-    ``Register`` that numbers and records the documents (else ``VN_UNION_DOCS_REGISTER``, else
-    the default file when the spec has ``number: auto``; see ``vn_union_docs.register.batch``).
+    called as ``on_progress(done_rows, total_rows)``. ``numbering``: the hook of a register that
+    numbers and records the documents (``vn_union_docs.register.batch.BatchNumbering``, which
+    the batch only calls: ``facts_of``, ``reserve``, ``number_for``, ``issued``, ``texts``).
 
     Raises ``SpecError`` when the spec itself is invalid, ``BatchError`` for a bad option or
     name pattern, ``LibreOfficeError`` when PDFs are asked for and LibreOffice is missing.
@@ -105,24 +105,8 @@ def generate(
                      base_dir=spec_args[2]).check_columns(rows.columns)
     read = _row_factory(rows)
     report = BatchReport(out_dir=out)
-    numbering = _numbering(register, spec_args[0], out, skip_existing)
-    try:
-        return _generate(report, numbering, read, pattern, spec_args, template_arg, out, jobs,
-                         started, strict, skip_existing, need_pdf, pdfa, bundle_path, on_progress)
-    finally:
-        if numbering is not None:
-            numbering.close()
-
-
-def _numbering(register: Any, raw_spec: Mapping[str, Any], out: Path,
-               skip_existing: bool) -> Any:
-    """The register hook (``vn_union_docs.register.batch``), or ``None`` without a register."""
-    from vn_union_docs.register.batch import BatchNumbering, spec_is_auto
-
-    if register is None and not spec_is_auto(raw_spec) and not os.environ.get(
-            "VN_UNION_DOCS_REGISTER"):
-        return None  # no register: the register package (and SQLAlchemy) is not even loaded
-    return BatchNumbering.open(register, raw_spec, out, skip_existing)
+    return _generate(report, numbering, read, pattern, spec_args, template_arg, out, jobs,
+                     started, strict, skip_existing, need_pdf, pdfa, bundle_path, on_progress)
 
 
 def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePattern,
@@ -143,7 +127,8 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
 
     jobs = max(1, min(jobs, total))
     size = max(1, min(64, math.ceil(total / (jobs * 4))))
-    worker_args = (*spec_args, template_arg, str(out), skip_existing, numbering is not None)
+    worker_args = (*spec_args, template_arg, str(out), skip_existing,
+                   numbering.facts_of if numbering is not None else None)
     done = 0
 
     def progress(count: int) -> None:
@@ -152,9 +137,9 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
         if on_progress is not None:
             on_progress(done, total)
 
-    # Pass 2 (strict, or numbered by a register): validate every row before writing anything;
-    # a register numbers the valid rows in row order (strict: only once all rows are valid).
-    if strict or numbering is not None:
+    # Pass 2 (strict): validate every row before writing anything; with a register, the valid
+    # rows are numbered in row order only once every row is valid.
+    if strict:
         mark = time.perf_counter()
         valid: list[Any] = []
         for results in _run("check", _chunks(read, plan, size), worker_args, jobs):
@@ -162,18 +147,14 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
                 if kind == "fail":
                     failures.extend(RowFailure(row, f, m) for f, m in payload)
                     progress(1)
-            if numbering is not None and not strict:
-                refused = numbering.reserve(results)
-                failures.extend(RowFailure(*r) for r in refused)
-                progress(len(refused))
-            elif numbering is not None:
+            if numbering is not None:
                 valid.extend(r for r in results if r[0] == "ok")
-        if numbering is not None and strict and not failures:
+        if numbering is not None and not failures:
             refused = numbering.reserve(valid)
             failures.extend(RowFailure(*r) for r in refused)
             progress(len(refused))
         timings["check"] = time.perf_counter() - mark
-        if failures and strict:
+        if failures:
             out.mkdir(parents=True, exist_ok=True)
             report.failed = sorted(failures, key=lambda f: f.row)
             report.errors_file = _write_errors(out, report.failed)
@@ -186,9 +167,21 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
     _remove_temporaries(out)  # left by a killed run
     progress(len(plan.failures))
     manifest = _CsvOut(out / MANIFEST_NAME, ["file", "row", "sha256"])
+
+    def checked(results: list[Any], refused: list[Any]) -> None:  # numbered, not strict
+        bad = [RowFailure(row, f, m) for kind, row, payload, _ in results if kind == "fail"
+               for f, m in payload]
+        failures.extend([*bad, *(RowFailure(*r) for r in refused)])
+        progress(len({f.row for f in bad}) + len(refused))
+
+    if numbering is not None and not strict:  # check, number, render: one pipeline
+        rendered = _run_numbered(_chunks(read, plan, size), worker_args, jobs, numbering,
+                                 checked)
+    else:
+        rendered = _run("render", _chunks(read, plan, size, numbering), worker_args, jobs)
     try:
         cursor = 0  # results come in row order: find each row's name in the plan
-        for results in _run("render", _chunks(read, plan, size, numbering), worker_args, jobs):
+        for results in rendered:
             if numbering is not None:
                 numbering.issued(results)
             for kind, row, payload, digest in results:
@@ -228,7 +221,7 @@ def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePatte
     if numbering is not None:
         report.numbers = numbering.texts()
         report.warnings = numbering.warnings
-        report.register = numbering.register.where
+        report.register = numbering.where
     report.seconds = time.perf_counter() - started
     return report
 

@@ -112,9 +112,11 @@ class _Worker:
 
     def __init__(self, spec: Mapping[str, Any], source: str | None, base_dir: Path | None,
                  template: str | None, out_dir: str, skip_existing: bool,
-                 numbered: bool = False) -> None:
+                 facts_of: Callable[[Any], Any] | None = None) -> None:
         self.spec = SpecTemplate(spec, source=source, base_dir=base_dir)
-        self.numbered = numbered  # a register numbers the rows: check() returns their facts
+        # A register numbers the rows: check() returns what it records of each (its facts).
+        self.facts_of = facts_of
+        self._checked: dict[int, Any] = {}
         # A spec field filled by one variable ("number: '{{ so }}'") is reported as that column.
         self.columns = {f.path: f.single for f in self.spec.fields if f.single}
         self.template = template
@@ -135,15 +137,18 @@ class _Worker:
 
     def check(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
         results: list[_Result] = []
-        if self.numbered:
-            from vn_union_docs.register.facts import facts_from_document
+        # With a register, the last chunk's valid documents are kept: rendering that chunk
+        # next in this process (always with jobs=1) does not validate them again.
+        self._checked = {}
         for row, cells, name in chunk:
             try:
                 doc = self.spec.document({"row": row, **cells}, row=row)
-                facts = facts_from_document(doc) if self.numbered else None
+                facts = self.facts_of(doc) if self.facts_of is not None else None
+                if self.facts_of is not None:
+                    self._checked[row] = doc
             except SpecError as error:
                 results.append(("fail", row, self.failures(row, error), None))
-            except ValueError as error:  # cannot be numbered (vn_union_docs.register)
+            except ValueError as error:  # cannot be numbered (e.g. a draft)
                 results.append(("fail", row, [("number", str(error))], None))
             else:
                 results.append(("ok", row, name, facts))
@@ -186,7 +191,9 @@ class _Worker:
                 results.append(("skip", row, name, digest))
                 continue
             try:
-                doc = self.spec.document({"row": row, **cells}, row=row)
+                doc = self._checked.pop(row, None) if numbered else None
+                if doc is None:
+                    doc = self.spec.document({"row": row, **cells}, row=row)
                 if numbered:
                     doc.number = numbered[0]
                 data = self.render_document(doc)
@@ -237,9 +244,10 @@ def _chunks(read: Callable[[], Iterator[tuple[int, Mapping[str, Any]]]], plan: _
             chunk.append((number, dict(cells), name))
         else:
             allocated = numbering.number_for(number)
-            if allocated is None:
-                continue
-            chunk.append((number, dict(cells), name, allocated))
+            if allocated is not None:
+                chunk.append((number, dict(cells), name, allocated))
+            elif numbering.is_draft(number):
+                chunk.append((number, dict(cells), name))
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -270,3 +278,49 @@ def _run(mode: str, chunks: Iterator[list[Any]], worker_args: tuple[Any, ...], j
             yield pending.popleft().get()
 
 
+def _run_numbered(chunks: Iterator[list[Any]], worker_args: tuple[Any, ...], jobs: int,
+                  numbering: Any, checked: Callable[[list[_Result], list[Any]], None],
+                  ) -> Iterator[list[_Result]]:
+    """A batch numbered by a register, in one pipeline: each chunk is validated (``check``:
+    the valid rows' facts), numbered by the register in row order (``numbering.reserve``; a
+    bad row allocates nothing), then rendered with its numbers. ``checked(results, refused)``
+    sees every chunk's check results and refusals; the render results come back in order."""
+
+    def numbered(chunk: list[Any], results: list[_Result]) -> list[tuple[Any, ...]]:
+        refused = numbering.reserve(results)
+        checked(results, refused)
+        todo: list[tuple[Any, ...]] = []
+        for row, cells, name in chunk:
+            number = numbering.number_for(row)
+            if number is not None:
+                todo.append((row, cells, name, number))
+            elif numbering.is_draft(row):  # no number to give: rendered as it is
+                todo.append((row, cells, name))
+        return todo
+
+    if jobs == 1:
+        worker = _Worker(*worker_args)
+        try:
+            for chunk in chunks:
+                yield worker.render(numbered(chunk, worker.check(chunk)))
+        finally:
+            worker.close()
+        return
+    with multiprocessing.get_context().Pool(jobs, _init_worker, worker_args) as pool:
+        checks: deque[tuple[list[Any], Any]] = deque()
+        renders: deque[Any] = deque()
+
+        def advance() -> None:
+            chunk, future = checks.popleft()
+            renders.append(pool.apply_async(_run_chunk, ("render", numbered(chunk, future.get()))))
+
+        for chunk in chunks:
+            checks.append((chunk, pool.apply_async(_run_chunk, ("check", chunk))))
+            if len(checks) >= jobs * 2:
+                advance()
+            if len(renders) >= jobs * 2:
+                yield renders.popleft().get()
+        while checks:
+            advance()
+        while renders:
+            yield renders.popleft().get()

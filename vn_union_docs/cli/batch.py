@@ -27,8 +27,8 @@ from rich.progress import (
 from rich.text import Text
 
 from vn_union_docs import vi
-from vn_union_docs.batch import BatchReport, generate
-from vn_union_docs.cli.register import RegisterOption, print_numbers
+from vn_union_docs.batch import BatchReport
+from vn_union_docs.cli.register import RegisterOption, batch_generate, print_numbers
 
 __all__ = ["batch_command"]
 
@@ -187,10 +187,10 @@ def batch_command(
         if progress is not None:
             progress.start()
         try:
-            report = generate(
+            report = batch_generate(register, spec)(
                 spec, rows, out, name=name, template=template, jobs=jobs, pdf=pdf or pdfa,
                 pdfa=pdfa, bundle=bundle, strict=strict, skip_existing=skip_existing,
-                on_progress=on_progress, register=register,
+                on_progress=on_progress,
             )
         finally:
             if progress is not None:

@@ -103,6 +103,17 @@ def check(
     """Kiểm tra thể thức và số liệu của tệp dữ liệu văn bản và tệp .docx (cả tệp soạn tay)."""
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+    envelopes = [p for p in paths if p.suffix.lower() == ".edxml"]
+    if envelopes:  # edXML envelopes: signature and header (vn_union_docs.exchange)
+        from vn_union_docs.cli.register import check_envelopes
+
+        sound = check_envelopes(envelopes)
+        paths = [p for p in paths if p not in envelopes]
+        if not paths:
+            raise typer.Exit(EXIT_OK if sound else EXIT_ERRORS)
+        if not sound:
+            check(paths, format)
+            raise typer.Exit(EXIT_ERRORS)
     files = _files(paths, err)
     if not files:
         err.print("Không có tệp .yaml, .yml, .json hoặc .docx nào để kiểm tra.")
