@@ -196,6 +196,49 @@ def _one_or_list(kind: str) -> Any:
 _JOINT_KEYS = {"issuer": "joint_issuers", "signature": "joint_signatures"}
 
 
+class RecipientOrgan(_Model):
+    """A recipient (Kính gửi or nơi nhận) written with its organisation code: printed by its
+    name like any other; the code (mã định danh) addresses an edXML envelope (one ``To``)."""
+
+    name: Line = Field(description="The recipient as printed.")
+    organ_id: Line | None = Field(None, description="Mã định danh in the national list.")
+
+
+_RECIPIENT_OBJECT = {
+    "type": "object", "additionalProperties": False, "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "description": "The recipient as printed."},
+        "organ_id": {"type": "string", "minLength": 1, "description": (
+            "Mã định danh in the national list (e.g. 000.00.00.G22): one edXML To.")}},
+    "description": "A recipient with its organisation code, printed by its name."}
+
+
+def _string_or_organ(schema: dict[str, Any]) -> None:
+    """JSON Schema of recipients/distribution: each item a string or {name, organ_id}."""
+    schema["items"] = {"anyOf": [schema["items"], _RECIPIENT_OBJECT]}
+
+
+def _pull_organs(data: dict[str, Any]) -> dict[str, Any]:
+    """``{name, organ_id}`` items of recipients/distribution → their name (what every
+    other part of the library reads), the codes kept in ``recipient_organs``."""
+    organs: list[dict[str, Any]] = []
+    changed = {}
+    for key in ("recipients", "distribution"):
+        items = data.get(key)
+        if not isinstance(items, list):
+            continue
+        names = []
+        for item in items:
+            if isinstance(item, dict) and "name" in item and set(item) <= {"name", "organ_id"}:
+                names.append(item["name"])
+                if item.get("organ_id") is not None:
+                    organs.append({"name": item["name"], "organ_id": item["organ_id"]})
+            else:
+                names.append(item)
+        changed[key] = names
+    return {**data, **changed, "recipient_organs": organs} if organs or changed else data
+
+
 class BaseDocument(_Model):
     """What every document type has (the shared keys). The model of each type is made from
     ``documents/doc_types.yaml`` by ``documents.doc_types`` (``CongVan``, ``QuyetDinh`` …)."""
@@ -214,12 +257,19 @@ class BaseDocument(_Model):
     subject: Line = Field(description="Trích yếu, printed as written.")
     urgency: Literal["khan", "thuong_khan", "hoa_toc"] | None = None
     secrecy: Literal["mat", "toi_mat", "tuyet_mat"] | None = None
-    recipients: list[Line] = Field(default_factory=list, description="Kính gửi.")
+    due_date: dt.date | None = Field(None, description=(
+        "Hạn xử lý asked of the recipients; sent as the edXML DueDate (not printed)."))
+    steering_type: Annotated[int, Field(ge=0, le=9)] | None = Field(None, description=(
+        "The edXML SteeringType code (QCVN 102:2016) of a văn bản chỉ đạo, điều hành; "
+        "given as the standard numbers it (not printed)."))
+    recipients: list[Line] = Field(default_factory=list, json_schema_extra=_string_or_organ,
+                                   description="Kính gửi; an item may be {name, organ_id}.")
     body: Line = Field(description="Restricted Markdown.")
     signature: Signature = Field(json_schema_extra=_one_or_list("signature block"), description=(
         "The signature block; a list for a joint document, in the order of the issuers: the "
         "lead's on the right, the others on the left, two per row."))
-    distribution: list[Line] = Field(default_factory=list, description="Nơi nhận.")
+    distribution: list[Line] = Field(default_factory=list, json_schema_extra=_string_or_organ,
+                                     description="Nơi nhận; an item may be {name, organ_id}.")
     archive: Line = Field("VT", description='The "- Lưu: …" line, e.g. "VT, VP CĐN".')
     template: str | None = Field(None, description="Path of a custom .docx template.")
     data: dict[str, Any] | None = Field(None, description="Figures the body's Jinja uses.")
@@ -238,6 +288,9 @@ class BaseDocument(_Model):
     joint_issuers: SkipJsonSchema[list[Issuer]] = Field(default_factory=list, exclude=True)
     joint_signatures: SkipJsonSchema[list[Signature]] = Field(default_factory=list,
                                                               exclude=True)
+    recipient_organs: SkipJsonSchema[list[RecipientOrgan]] = Field(
+        default_factory=list, exclude=True)
+    """The recipients written with an organisation code, in order (recipients first)."""
 
     type_abbreviation: ClassVar[str] = ""
     """The ký hiệu's type part (Phụ lục III, Mục I): KH, QĐ …; empty for công văn, thư công."""
@@ -260,6 +313,11 @@ class BaseDocument(_Model):
         kept as ``joint_issuers`` / ``joint_signatures`` (not keys of a spec)."""
         if not isinstance(data, dict):
             return data
+        if "recipient_organs" in data:
+            raise PydanticCustomError(
+                "joint_key", "khóa «recipient_organs» không có trong mẫu văn bản; viết nơi nhận "
+                "có mã là «name: …» với «organ_id: …» trong recipients hoặc distribution", {})
+        data = _pull_organs(data)
         for key, hidden in _JOINT_KEYS.items():
             if hidden in data:
                 raise PydanticCustomError(
@@ -313,7 +371,7 @@ class BaseDocument(_Model):
             return int(text)
         return value
 
-    @field_validator("date", mode="before")
+    @field_validator("date", "due_date", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
         if isinstance(value, dt.datetime):
