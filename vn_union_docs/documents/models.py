@@ -218,6 +218,11 @@ def _string_or_organ(schema: dict[str, Any]) -> None:
     schema["items"] = {"anyOf": [schema["items"], _RECIPIENT_OBJECT]}
 
 
+def is_recipient_organ(item: object) -> bool:
+    """Whether a recipients/distribution item is the ``{name, organ_id}`` form."""
+    return isinstance(item, dict) and "name" in item and set(item) <= {"name", "organ_id"}
+
+
 def _pull_organs(data: dict[str, Any]) -> dict[str, Any]:
     """``{name, organ_id}`` items of recipients/distribution → their name (what every
     other part of the library reads), the codes kept in ``recipient_organs``."""
@@ -229,7 +234,7 @@ def _pull_organs(data: dict[str, Any]) -> dict[str, Any]:
             continue
         names = []
         for item in items:
-            if isinstance(item, dict) and "name" in item and set(item) <= {"name", "organ_id"}:
+            if is_recipient_organ(item):
                 names.append(item["name"])
                 if item.get("organ_id") is not None:
                     organs.append({"name": item["name"], "organ_id": item["organ_id"]})
