@@ -29,7 +29,8 @@ from signxml.exceptions import InvalidInput, InvalidSignature
 from vn_union_docs.exchange.envelope import DS, ExchangeError, parse
 from vn_union_docs.signing import SigningKey
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_HASHES: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+    "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
 class TokenRsaKey(rsa.RSAPrivateKey):
@@ -84,9 +85,9 @@ class TokenRsaKey(rsa.RSAPrivateKey):
     def _kept(self, *_: object, **__: object) -> NoReturn:
         raise ExchangeError(f"{self._key.source}: khóa riêng không rời token; chỉ dùng để ký")
 
-    decrypt = _kept  # type: ignore[assignment]
-    private_numbers = _kept  # type: ignore[assignment]
-    private_bytes = _kept  # type: ignore[assignment]
+    decrypt = _kept
+    private_numbers = _kept
+    private_bytes = _kept
 
     def __copy__(self) -> TokenRsaKey:
         return self
