@@ -230,7 +230,6 @@ def edxml_command(
 ) -> None:
     """Đóng gói tin edXML (QCVN 102:2016) của một văn bản đã đăng ký, ký số bằng khóa cơ quan
     (tệp .p12 hoặc token PKCS#11, như lệnh sign)."""
-    from vn_union_docs.cli.sign import _secret
     from vn_union_docs.documents.spec import load_document
     from vn_union_docs.exchange.document import envelope_for, parse_organ, write_envelope
     from vn_union_docs.signing import SigningKey, load_pkcs12, open_pkcs11
@@ -254,8 +253,14 @@ def edxml_command(
     signing_key: SigningKey
     if pkcs11_lib is not None:
         assert token_label and key_label
+        if not pin_env:
+            raise UsageError("token cần --pin-env TÊN_BIẾN: biến môi trường chứa mã PIN "
+                             "(không gõ mã PIN trên dòng lệnh)")
+        pin = os.environ.get(pin_env)
+        if pin is None:
+            raise UsageError(f"biến môi trường {pin_env} (chứa mã PIN của token) chưa được đặt")
         signing_key = open_pkcs11(pkcs11_lib, token_label=token_label, key_label=key_label,
-                                  pin=_secret(pin_env, "mã PIN", "--pin-env"))
+                                  pin=pin)
     else:
         assert key is not None
         signing_key = load_pkcs12(key, os.environ.get(password_env))
