@@ -206,16 +206,17 @@ class RecipientOrgan(_Model):
 
 _RECIPIENT_OBJECT = {
     "type": "object", "additionalProperties": False, "required": ["name"],
-    "properties": {
-        "name": {"type": "string", "minLength": 1, "description": "The recipient as printed."},
-        "organ_id": {"type": "string", "minLength": 1, "description": (
-            "Mã định danh in the national list (e.g. 000.00.00.G22): one edXML To.")}},
-    "description": "A recipient with its organisation code, printed by its name."}
+    "properties": {"name": {"type": "string", "minLength": 1},
+                   "organ_id": {"type": "string", "minLength": 1}}}
 
 
 def _string_or_organ(schema: dict[str, Any]) -> None:
-    """JSON Schema of recipients/distribution: each item a string or {name, organ_id}."""
-    schema["items"] = {"anyOf": [schema["items"], _RECIPIENT_OBJECT]}
+    """JSON Schema of recipients/distribution. An item may also be ``{name, organ_id}``; the
+    schema says so in ``x-item-with-code`` and an example, while ``items`` stays a string
+    so the web form keeps its one-line-per-recipient list (form.js reads ``items.type``)."""
+    schema["x-item-with-code"] = _RECIPIENT_OBJECT
+    schema["examples"] = [["Các Công đoàn cơ sở trực thuộc",
+                           {"name": "LĐLĐ tỉnh Thái Bình", "organ_id": "000.12.00.H01"}]]
 
 
 def is_recipient_organ(item: object) -> bool:
@@ -268,13 +269,17 @@ class BaseDocument(_Model):
         "The edXML SteeringType code (QCVN 102:2016) of a văn bản chỉ đạo, điều hành; "
         "given as the standard numbers it (not printed)."))
     recipients: list[Line] = Field(default_factory=list, json_schema_extra=_string_or_organ,
-                                   description="Kính gửi; an item may be {name, organ_id}.")
+                                   description=(
+        "Kính gửi. An item may be {name, organ_id}: printed by its name, the mã định danh "
+        "(e.g. 000.00.00.G22) addresses one edXML To."))
     body: Line = Field(description="Restricted Markdown.")
     signature: Signature = Field(json_schema_extra=_one_or_list("signature block"), description=(
         "The signature block; a list for a joint document, in the order of the issuers: the "
         "lead's on the right, the others on the left, two per row."))
     distribution: list[Line] = Field(default_factory=list, json_schema_extra=_string_or_organ,
-                                     description="Nơi nhận; an item may be {name, organ_id}.")
+                                     description=(
+        "Nơi nhận. An item may be {name, organ_id}: printed by its name, the mã định danh "
+        "addresses one edXML To."))
     archive: Line = Field("VT", description='The "- Lưu: …" line, e.g. "VT, VP CĐN".')
     template: str | None = Field(None, description="Path of a custom .docx template.")
     data: dict[str, Any] | None = Field(None, description="Figures the body's Jinja uses.")
