@@ -219,6 +219,12 @@ def _string_or_organ(schema: dict[str, Any]) -> None:
                            {"name": "LĐLĐ tỉnh Thái Bình", "organ_id": "000.12.00.H01"}]]
 
 
+def _recipient_list(what: str) -> Any:
+    return Field(default_factory=list, json_schema_extra=_string_or_organ, description=(
+        f"{what}. An item may be {{name, organ_id}}: printed by its name, its mã định danh "
+        "(e.g. 000.00.00.G22) addresses one edXML To."))
+
+
 def is_recipient_organ(item: object) -> bool:
     """Whether a recipients/distribution item is the ``{name, organ_id}`` form."""
     return isinstance(item, dict) and "name" in item and set(item) <= {"name", "organ_id"}
@@ -268,18 +274,12 @@ class BaseDocument(_Model):
     steering_type: Annotated[int, Field(ge=0, le=9)] | None = Field(None, description=(
         "The edXML SteeringType code (QCVN 102:2016) of a văn bản chỉ đạo, điều hành; "
         "given as the standard numbers it (not printed)."))
-    recipients: list[Line] = Field(default_factory=list, json_schema_extra=_string_or_organ,
-                                   description=(
-        "Kính gửi. An item may be {name, organ_id}: printed by its name, the mã định danh "
-        "(e.g. 000.00.00.G22) addresses one edXML To."))
+    recipients: list[Line] = _recipient_list("Kính gửi")
     body: Line = Field(description="Restricted Markdown.")
     signature: Signature = Field(json_schema_extra=_one_or_list("signature block"), description=(
         "The signature block; a list for a joint document, in the order of the issuers: the "
         "lead's on the right, the others on the left, two per row."))
-    distribution: list[Line] = Field(default_factory=list, json_schema_extra=_string_or_organ,
-                                     description=(
-        "Nơi nhận. An item may be {name, organ_id}: printed by its name, the mã định danh "
-        "addresses one edXML To."))
+    distribution: list[Line] = _recipient_list("Nơi nhận")
     archive: Line = Field("VT", description='The "- Lưu: …" line, e.g. "VT, VP CĐN".')
     template: str | None = Field(None, description="Path of a custom .docx template.")
     data: dict[str, Any] | None = Field(None, description="Figures the body's Jinja uses.")
