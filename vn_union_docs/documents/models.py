@@ -61,6 +61,8 @@ def clean_text(value: Any) -> Any:
             f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in "
             "được; hãy xóa nó (thường do sao chép từ Word/Excel)"
         )
+    # Ð (U+00D0, Icelandic eth) pasted for Đ prints as Đ; `check` says so (rule eth-for-d).
+    text = legacy.fix_eth(text)
     encoding = legacy.detect(text)
     if encoding == "TCVN3":
         raise ValueError(
