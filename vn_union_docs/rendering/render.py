@@ -15,6 +15,7 @@ from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.files import write_atomic
 from vn_union_docs.rendering.compiled import CompiledTemplate, get_compiled
 from vn_union_docs.rendering.context import build_context
+from vn_union_docs.rendering.fit import fit_context, template_columns
 from vn_union_docs.rendering.reference import render_with_docxtpl
 from vn_union_docs.rendering.templates import (
     check_template_type,
@@ -35,9 +36,14 @@ __all__ = [
 
 
 def render_compiled(compiled: CompiledTemplate, doc: BaseDocument) -> bytes:
-    """Render ``doc`` with an already compiled template (checked against the document type)."""
+    """Render ``doc`` with an already compiled template (checked against the document type).
+
+    The header names and the title get their line breaks chosen for the template's columns
+    (``fit``): never in the middle of a name.
+    """
     check_template_type(compiled, doc)
-    return compiled.render(build_context(doc))
+    context = fit_context(build_context(doc), doc, template_columns(compiled.path))
+    return compiled.render(context)
 
 
 def render_docx(doc: BaseDocument, path: str | Path | None = None, *,
