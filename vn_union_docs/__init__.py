@@ -10,9 +10,8 @@ Public API: the models ``CongVan``, ``KeHoach``, ``ThongBao``; ``load_document``
 
 from __future__ import annotations
 
-from typing import Any
-
-from vn_union_docs import vi
+from vn_union_docs import campaign, vi
+from vn_union_docs.checker import Finding, check
 from vn_union_docs.documents.models import BaseDocument, CongVan, KeHoach, ThongBao
 from vn_union_docs.documents.spec import SpecTemplate, load_document
 from vn_union_docs.errors import Problem, SpecError, TemplateError, VnUnionDocsError
@@ -23,6 +22,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BaseDocument",
     "CongVan",
+    "Finding",
     "KeHoach",
     "Problem",
     "SpecError",
@@ -38,17 +38,3 @@ __all__ = [
     "vi",
 ]
 
-
-def check(doc_or_path: Any) -> list[Any]:
-    """Check a spec file, a .docx file, a spec dict or a model; see ``checker.check``."""
-    from vn_union_docs.checker import check as _check
-
-    return _check(doc_or_path)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "campaign":
-        import importlib
-
-        return importlib.import_module("vn_union_docs.campaign")
-    raise AttributeError(name)

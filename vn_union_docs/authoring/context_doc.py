@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from vn_union_docs import vi
+from vn_union_docs import campaign, vi
 from vn_union_docs.authoring.parts import _STYLE_USES, CONTEXT_DOC, _w
 from vn_union_docs.documents import body as body_module
 from vn_union_docs.rendering.context import CONTEXT_FIELDS
@@ -56,15 +56,12 @@ def _first_line(func: Any) -> str:
 
 def context_markdown() -> str:
     """The text of ``docs/template-context.md``, generated from the code."""
-    import importlib
-
-    campaign = importlib.import_module("vn_union_docs.campaign")
     lines = [
         "# Ngữ cảnh của mẫu văn bản (template context)",
         "",
         "<!-- Tệp tạo tự động từ mã nguồn: đừng sửa tay. Tạo lại bằng",
         "     python -m vn_union_docs.authoring",
-        "     (tests/test_template_tools.py báo lỗi khi tệp này cũ). -->",
+        "     (tests/authoring/test_template_tools.py báo lỗi khi tệp này cũ). -->",
         "",
         "Mọi mẫu .docx nhận cùng một bộ biến (context) dưới đây, đã định dạng sẵn: mẫu chỉ đặt",
         "chúng vào chỗ, không tính toán gì. Dùng biến không có ở đây là lỗi "

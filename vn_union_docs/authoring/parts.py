@@ -13,15 +13,22 @@ from typing import Any
 
 from lxml import etree
 
-from vn_union_docs.rendering.ooxml import R_NS, w
+from vn_union_docs.rendering.ooxml import (
+    CONTENT_TYPE,
+    MC_NS,
+    R_NS,
+    RELATIONSHIP_TYPE,
+    paragraph_text,
+    w,
+)
 
 GUIDE_NAME = "HUONG-DAN-MAU.md"
 CONTEXT_DOC = Path(__file__).resolve().parent.parent.parent / "docs" / "template-context.md"
 
-MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-RT_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
-RT_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
-CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+MC_FALLBACK = f"{{{MC_NS}}}Fallback"
+RT_HEADER = RELATIONSHIP_TYPE.HEADER
+RT_FOOTER = RELATIONSHIP_TYPE.FOOTER
+CT_FOOTNOTES = CONTENT_TYPE.WML_FOOTNOTES
 
 
 _w = w
@@ -134,15 +141,6 @@ class _Part:
     paras: list[_Para] = field(default_factory=list)
 
 
-def _text_of(p: Any) -> str:
-    """The text a paragraph shows (its own w:t, not those of text boxes inside it)."""
-    out = []
-    for t in p.iter(W_T):
-        if _nearest_paragraph(t) is p:
-            out.append(t.text or "")
-    return "".join(out)
-
-
 def _nearest_paragraph(el: Any) -> Any:
     for anc in el.iterancestors():
         if anc.tag == W_P:
@@ -166,7 +164,7 @@ def _walk(container: Any, prefix: list[str], part: str, out: list[_Para],
         if child.tag == W_P:
             p_index += 1
             place = [*prefix, f"đoạn {p_index}"]
-            out.append(_Para(part, ", ".join(place), _text_of(child), child, container, row,
+            out.append(_Para(part, ", ".join(place), paragraph_text(child), child, container, row,
                              cell))
             boxes = [b for b in child.iter(W_TXBX) if _nearest_paragraph(b) is child
                      and not any(a.tag == MC_FALLBACK for a in b.iterancestors())]

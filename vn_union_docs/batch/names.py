@@ -13,6 +13,7 @@ from jinja2 import meta
 
 from vn_union_docs.batch.report import BatchError
 from vn_union_docs.documents.sandbox import file_name_environment
+from vn_union_docs.errors import InvalidValueError
 
 _MAX_NAME_BYTES = 200  # leaves room under the 255-byte limit of common file systems
 _WINDOWS_FORBIDDEN = ':*?"<>|'
@@ -95,7 +96,7 @@ class NamePattern:
             except Exception as exc:  # a row's value broke the pattern (undefined, filter)
                 from vn_union_docs.documents.spec import _jinja_message
 
-                raise ValueError(_jinja_message(exc)) from None
+                raise InvalidValueError(_jinja_message(exc)) from None
         text = unicodedata.normalize("NFC", text).strip()
         return text if text.lower().endswith(".docx") else f"{text}.docx"
 

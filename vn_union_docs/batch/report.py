@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from vn_union_docs.batch.source import RowSource
-from vn_union_docs.errors import VnUnionDocsError
+from vn_union_docs.errors import EXIT_USAGE, VnUnionDocsError
 
 MANIFEST_NAME = "_manifest.csv"
 ERRORS_NAME = "_errors.csv"
@@ -28,6 +28,8 @@ RowsArg = (
 
 class BatchError(VnUnionDocsError):
     """The batch cannot start: a bad name pattern, output path or option (a usage error)."""
+
+    exit_code = EXIT_USAGE
 
 
 @dataclass(frozen=True)

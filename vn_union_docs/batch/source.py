@@ -23,55 +23,25 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from vn_union_docs import vi
 from vn_union_docs.errors import Problem, SpecError
+from vn_union_docs.vi.cells import convert_text
 
 __all__ = ["RowSource", "convert_text", "read_rows"]
 
 Row = dict[str, Any]
 
 # A plain Vietnamese number: no leading zero, "." groups thousands, "," is the decimal mark.
-_NUMBER = re.compile(r"[+-]?(?:0|[1-9]\d{0,2}(?:\.\d{3})+|[1-9]\d*)(?:,\d+)?")
-_DATE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{4}|\d{4}-\d{2}-\d{2}")
 
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 _JSON_SUFFIXES = {".json"}
 _YAML_SUFFIXES = {".yaml", ".yml"}
-
-
-def convert_text(text: str) -> object:
-    """Read one text cell as the clerk typed it (see the module docstring).
-
-    Returns ``None`` for an empty cell, an ``int``/``Decimal`` for a plain Vietnamese
-    number, a ``date`` for a Vietnamese date, else the stripped string (NFC).
-    """
-    text = text.strip()
-    if not text:
-        return None
-    if not text.isascii():
-        return unicodedata.normalize("NFC", text)
-    if _NUMBER.fullmatch(text):
-        try:
-            value = vi.parse_number(text)
-        except ValueError:
-            return text
-        if "," not in text and value == value.to_integral_value():
-            return int(value)
-        return value
-    if _DATE.fullmatch(text):
-        try:
-            return vi.parse_date(text)
-        except ValueError:
-            return text
-    return text
 
 
 def _convert_value(value: object) -> object:

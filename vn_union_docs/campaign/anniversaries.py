@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from vn_union_docs import vi
 from vn_union_docs.campaign.base import RANGE_SEPARATOR, DateLike, _date, _join_vi, _same_day
 from vn_union_docs.campaign.events import Event, event, events
+from vn_union_docs.errors import InvalidValueError
 
 # ---------------------------------------------------------------------------- anniversaries
 
@@ -28,9 +29,9 @@ class Anniversary:
     def __post_init__(self) -> None:
         ev = event(self.key)  # raises UnknownEventError
         if isinstance(self.year, bool) or not isinstance(self.year, int):
-            raise ValueError(f"{self.key}: năm phải là số nguyên, nhận được {self.year!r}")
+            raise InvalidValueError(f"{self.key}: năm phải là số nguyên, nhận được {self.year!r}")
         if self.year <= ev.date.year:
-            raise ValueError(
+            raise InvalidValueError(
                 f"{self.key}: năm {self.year} không sau năm của sự kiện ({ev.date.year})"
             )
 
@@ -85,7 +86,7 @@ def anniversary(key: str, year: int) -> Anniversary:
 def round_anniversaries(year: int, every: int = 5) -> list[Anniversary]:
     """Events whose anniversary in ``year`` is a multiple of ``every`` years, by date."""
     if every < 1:
-        raise ValueError("every phải ≥ 1")
+        raise InvalidValueError("every phải ≥ 1")
     found = [
         Anniversary(k, year)
         for k, ev in events().items()
@@ -101,7 +102,8 @@ def anniversaries_between(start: DateLike, end: DateLike, every: int = 5) -> lis
     """
     s, e = _date(start, "start"), _date(end, "end")
     if e < s:
-        raise ValueError(f"ngày kết thúc {vi.short_date(e)} trước ngày bắt đầu {vi.short_date(s)}")
+        raise InvalidValueError(
+            f"ngày kết thúc {vi.short_date(e)} trước ngày bắt đầu {vi.short_date(s)}")
     out: list[Anniversary] = []
     for year in range(s.year, e.year + 1):
         out.extend(a for a in round_anniversaries(year, every) if s <= a.date <= e)
@@ -114,11 +116,11 @@ def _as_anniversary(item: object) -> Anniversary:
     if isinstance(item, Mapping):
         unknown = set(item) - {"key", "year"}
         if unknown or "key" not in item or "year" not in item:
-            raise ValueError(f"sự kiện cần dạng {{key, year}}, nhận được {dict(item)!r}")
+            raise InvalidValueError(f"sự kiện cần dạng {{key, year}}, nhận được {dict(item)!r}")
         return Anniversary(item["key"], item["year"])
     if isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
         return Anniversary(item[0], item[1])
-    raise ValueError(f"sự kiện cần dạng {{key, year}} hoặc (key, year), nhận được {item!r}")
+    raise InvalidValueError(f"sự kiện cần dạng {{key, year}} hoặc (key, year), nhận được {item!r}")
 
 
 def join_anniversaries(items: Iterable[object], merge_same_count: bool = True) -> str:

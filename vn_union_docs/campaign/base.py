@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from vn_union_docs import vi
+from vn_union_docs.errors import InvalidValueError
 
 Number = int | Decimal | float | str
 DateLike = dt.date | str
@@ -29,7 +30,7 @@ _KEY = re.compile(r"[a-z][a-z0-9_]*")
 def _number(x: object, what: str) -> int | Decimal:
     """A count or amount: int, Decimal, float (via ``str``) or Vietnamese-notation text."""
     if isinstance(x, bool) or x is None:
-        raise ValueError(f"{what}: cần một số, nhận được {x!r}")
+        raise InvalidValueError(f"{what}: cần một số, nhận được {x!r}")
     if isinstance(x, int):
         value: int | Decimal = x
     elif isinstance(x, Decimal | float):
@@ -37,14 +38,14 @@ def _number(x: object, what: str) -> int | Decimal:
     elif isinstance(x, str):
         value = vi.parse_number(x)  # "1.619" is one thousand six hundred nineteen
     else:
-        raise ValueError(f"{what}: cần một số, nhận được {x!r} ({type(x).__name__})")
+        raise InvalidValueError(f"{what}: cần một số, nhận được {x!r} ({type(x).__name__})")
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValueError(f"{what}: không phải một số hữu hạn: {x!r}")
+            raise InvalidValueError(f"{what}: không phải một số hữu hạn: {x!r}")
         if value == value.to_integral_value():
             value = int(value)
     if value < 0:
-        raise ValueError(f"{what}: không được âm ({x!r})")
+        raise InvalidValueError(f"{what}: không được âm ({x!r})")
     return value
 
 
@@ -53,7 +54,7 @@ def _date(x: object, what: str) -> dt.date:
     try:
         return vi.parse_date(x)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what}: {exc}") from None
+        raise InvalidValueError(f"{what}: {exc}") from None
 
 
 def _same_day(d: dt.date, year: int) -> dt.date:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from ruamel.yaml import YAML
 
 from vn_union_docs.campaign.base import _KEY, _suggest
+from vn_union_docs.errors import InvalidValueError
 
 # ---------------------------------------------------------------------------- data files
 
@@ -36,14 +37,14 @@ class Event(BaseModel):
     @classmethod
     def _check_key(cls, v: str) -> str:
         if not _KEY.fullmatch(v):
-            raise ValueError(f"key must be snake_case ASCII: {v!r}")
+            raise InvalidValueError(f"key must be snake_case ASCII: {v!r}")
         return v
 
     @field_validator("name", "source")
     @classmethod
     def _not_blank(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("must not be empty")
+            raise InvalidValueError("must not be empty")
         return v.strip()
 
 
@@ -59,7 +60,7 @@ class ThemeStage(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> ThemeStage:
         if self.end < self.start:
-            raise ValueError(f"{self.name}: end {self.end} is before start {self.start}")
+            raise InvalidValueError(f"{self.name}: end {self.end} is before start {self.start}")
         return self
 
 
@@ -82,21 +83,21 @@ class Theme(BaseModel):
     @classmethod
     def _check_key(cls, v: str) -> str:
         if not _KEY.fullmatch(v):
-            raise ValueError(f"key must be snake_case ASCII: {v!r}")
+            raise InvalidValueError(f"key must be snake_case ASCII: {v!r}")
         return v
 
     @field_validator("name", "kind", "launched_by", "source")
     @classmethod
     def _not_blank(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("must not be empty")
+            raise InvalidValueError("must not be empty")
         return v.strip()
 
     @model_validator(mode="after")
     def _stages_ordered(self) -> Theme:
         for prev, cur in pairwise(self.stages):
             if cur.start < prev.end:
-                raise ValueError(f"{cur.name} starts before {prev.name} ends")
+                raise InvalidValueError(f"{cur.name} starts before {prev.name} ends")
         return self
 
     @property
@@ -115,7 +116,7 @@ def _load_yaml(text: str, what: str) -> dict[str, Any]:
     """Parse a data file; duplicate keys are an error (ruamel's default)."""
     data = YAML(typ="safe", pure=True).load(text)
     if not isinstance(data, dict):
-        raise ValueError(f"{what}: expected a mapping of keys to entries")
+        raise InvalidValueError(f"{what}: expected a mapping of keys to entries")
     return data
 
 
@@ -124,7 +125,7 @@ def _load_entries(text: str, what: str, model: type[_Entry]) -> dict[str, _Entry
     out: dict[str, _Entry] = {}
     for key, entry in raw.items():
         if not isinstance(entry, dict):
-            raise ValueError(f"{what}: {key}: expected a mapping")
+            raise InvalidValueError(f"{what}: {key}: expected a mapping")
         out[str(key)] = model(key=str(key), **entry)
     return out
 
@@ -156,11 +157,11 @@ def themes() -> Mapping[str, Theme]:
     return MappingProxyType(load_themes(_data_text("themes.yaml")))
 
 
-class UnknownEventError(ValueError):
+class UnknownEventError(InvalidValueError):
     """An event key that ``data/events.yaml`` does not have; the message lists the known keys."""
 
 
-class UnknownThemeError(ValueError):
+class UnknownThemeError(InvalidValueError):
     """A theme key that ``data/themes.yaml`` does not have; the message lists the known keys."""
 
 

@@ -17,6 +17,7 @@ from vn_union_docs.campaign.events import event, theme
 from vn_union_docs.campaign.progress import Progress, UnitStatistics, progress
 from vn_union_docs.campaign.spec_data import _progress_from
 from vn_union_docs.campaign.stages import Stage, make_campaign, make_stage
+from vn_union_docs.errors import InvalidValueError
 from vn_union_docs.markup import MarkdownText
 
 # ---------------------------------------------------------------------------- Jinja
@@ -59,7 +60,7 @@ def _tien_do(
     if isinstance(value, Mapping):
         return _progress_from(value).text
     if target is None:
-        raise ValueError("tien_do: thiếu chỉ tiêu (target)")
+        raise InvalidValueError("tien_do: thiếu chỉ tiêu (target)")
     return Progress(value, target, unit, digits).text  # type: ignore[arg-type]
 
 

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from vn_union_docs import vi
 from vn_union_docs.campaign.base import Number, _number
+from vn_union_docs.errors import InvalidValueError
 from vn_union_docs.markup import MarkdownText, escape_markdown
 
 # ---------------------------------------------------------------------------- progress
@@ -33,10 +34,10 @@ class Progress:
         object.__setattr__(self, "achieved", _number(self.achieved, "số đạt được"))
         target = _number(self.target, "chỉ tiêu")
         if target == 0:
-            raise ValueError("chỉ tiêu phải lớn hơn 0")
+            raise InvalidValueError("chỉ tiêu phải lớn hơn 0")
         object.__setattr__(self, "target", target)
         if isinstance(self.digits, bool) or not isinstance(self.digits, int) or self.digits < 0:
-            raise ValueError(f"digits phải là số nguyên ≥ 0, nhận được {self.digits!r}")
+            raise InvalidValueError(f"digits phải là số nguyên ≥ 0, nhận được {self.digits!r}")
 
     def _with_unit(self, text: str) -> str:
         return f"{text} {self.unit}" if self.unit else text
@@ -167,11 +168,11 @@ class UnitStatistics:
         for i, row in enumerate(rows, start=1):
             unit_row = self._row(row, i)
             if unit_row.name in seen:
-                raise ValueError(f"dòng {i}: đơn vị {unit_row.name!r} bị lặp")
+                raise InvalidValueError(f"dòng {i}: đơn vị {unit_row.name!r} bị lặp")
             seen.add(unit_row.name)
             built.append(unit_row)
         if not built:
-            raise ValueError("bảng thống kê không có đơn vị nào")
+            raise InvalidValueError("bảng thống kê không có đơn vị nào")
         self.rows: tuple[UnitRow, ...] = tuple(built)
 
     @classmethod
@@ -187,19 +188,19 @@ class UnitStatistics:
         elif isinstance(row, Mapping):
             missing = [k for k in ("name", "achieved", "target") if k not in row]
             if missing:
-                raise ValueError(f"dòng {i}: thiếu {', '.join(missing)}")
+                raise InvalidValueError(f"dòng {i}: thiếu {', '.join(missing)}")
             name, achieved, target = row["name"], row["achieved"], row["target"]
         elif isinstance(row, Sequence) and not isinstance(row, str) and len(row) == 3:
             name, achieved, target = row
         else:
-            raise ValueError(f"dòng {i}: cần {{name, achieved, target}}, nhận được {row!r}")
+            raise InvalidValueError(f"dòng {i}: cần {{name, achieved, target}}, nhận được {row!r}")
         name = str(name).strip()
         if not name:
-            raise ValueError(f"dòng {i}: tên đơn vị trống")
+            raise InvalidValueError(f"dòng {i}: tên đơn vị trống")
         try:
             prog = Progress(achieved, target, self.unit, self.digits)
         except ValueError as exc:
-            raise ValueError(f"dòng {i} ({name}): {exc}") from None
+            raise InvalidValueError(f"dòng {i} ({name}): {exc}") from None
         return UnitRow(name, prog)
 
     def __iter__(self) -> Iterator[UnitRow]:
@@ -261,7 +262,7 @@ class UnitStatistics:
         name prints literally.
         """
         if len(headers) != 5:
-            raise ValueError("headers: cần đúng 5 tiêu đề cột")
+            raise InvalidValueError("headers: cần đúng 5 tiêu đề cột")
         rows = [r for _, r in self.ranking()] if sort else list(self.rows)
 
         def line(label: str, name: str, p: Progress, bold: bool = False) -> str:

@@ -13,7 +13,7 @@ from vn_union_docs.campaign.base import DateLike, _date
 from vn_union_docs.campaign.events import Theme, theme
 from vn_union_docs.campaign.progress import Progress, UnitStatistics
 from vn_union_docs.campaign.stages import Campaign, _as_stage
-from vn_union_docs.errors import Problem, SpecError
+from vn_union_docs.errors import InvalidValueError, Problem, SpecError
 
 # ---------------------------------------------------------------------------- specs
 
@@ -103,7 +103,7 @@ _PROGRESS_KEYS = {"achieved", "target", "unit", "digits"}
 def _no_floats(value: Any, path: str = "") -> Any:
     """Refuse YAML floats in counts: ``1.619`` in YAML is 1,619 (one point six), not 1619."""
     if isinstance(value, float):
-        raise ValueError(
+        raise InvalidValueError(
             f"{path or 'giá trị'} = {value!r} là số thập phân kiểu YAML; viết số nguyên "
             f'(1619) hoặc đặt trong ngoặc kép theo cách viết Việt Nam ("1.619", "12,5")'
         )
@@ -116,12 +116,12 @@ def _no_floats(value: Any, path: str = "") -> Any:
 
 def _progress_from(raw: object) -> Progress:
     if not isinstance(raw, Mapping):
-        raise ValueError("cần {achieved, target}")
+        raise InvalidValueError("cần {achieved, target}")
     unknown = set(raw) - _PROGRESS_KEYS
     if unknown:
-        raise ValueError(f"khóa không hợp lệ: {', '.join(sorted(map(str, unknown)))}")
+        raise InvalidValueError(f"khóa không hợp lệ: {', '.join(sorted(map(str, unknown)))}")
     if "achieved" not in raw or "target" not in raw:
-        raise ValueError("cần cả achieved và target")
+        raise InvalidValueError("cần cả achieved và target")
     raw = _no_floats(raw)
     return Progress(
         raw["achieved"], raw["target"], raw.get("unit", "sáng kiến"), raw.get("digits", 1)
@@ -142,13 +142,13 @@ def _build_units(raw: object) -> UnitStatistics:
     if isinstance(raw, Mapping):
         unknown = set(raw) - {"unit", "digits", "rows"}
         if unknown or "rows" not in raw:
-            raise ValueError("cần một danh sách đơn vị, hoặc {unit, digits, rows}")
+            raise InvalidValueError("cần một danh sách đơn vị, hoặc {unit, digits, rows}")
         return UnitStatistics(
             _no_floats(raw["rows"]), raw.get("unit", "sáng kiến"), raw.get("digits", 1)
         )
     if isinstance(raw, Sequence) and not isinstance(raw, str):
         return UnitStatistics(_no_floats(raw))
-    raise ValueError("cần một danh sách đơn vị {name, achieved, target}")
+    raise InvalidValueError("cần một danh sách đơn vị {name, achieved, target}")
 
 
 def _build_theme(raw: object) -> Theme:
@@ -158,6 +158,7 @@ def _build_theme(raw: object) -> Theme:
         return theme(raw)
     if isinstance(raw, Mapping):  # a theme not in the data file, written out in the spec
         return Theme(**{"source": "spec", **raw})
-    raise ValueError("cần khóa của một phong trào thi đua hoặc {key, name, kind, launched_by}")
+    raise InvalidValueError(
+        "cần khóa của một phong trào thi đua hoặc {key, name, kind, launched_by}")
 
 

@@ -12,6 +12,7 @@ from vn_union_docs import vi
 from vn_union_docs.campaign.anniversaries import Anniversary, _as_anniversary, join_anniversaries
 from vn_union_docs.campaign.base import MAX_YEARS_AHEAD, DateLike, _date, _years_after
 from vn_union_docs.campaign.events import Theme, theme
+from vn_union_docs.errors import InvalidValueError
 
 # ---------------------------------------------------------------------------- stages
 
@@ -40,12 +41,12 @@ class Stage:
     def __post_init__(self) -> None:
         name = str(self.name).strip()
         if not name:
-            raise ValueError("giai đoạn không có tên")
+            raise InvalidValueError("giai đoạn không có tên")
         object.__setattr__(self, "name", name)
         start = _date(self.start, f"{name}: ngày bắt đầu")
         end = _date(self.end, f"{name}: ngày kết thúc")
         if end < start:
-            raise ValueError(
+            raise InvalidValueError(
                 f"{name}: ngày kết thúc {vi.short_date(end)} "
                 f"trước ngày bắt đầu {vi.short_date(start)}"
             )
@@ -72,7 +73,7 @@ class Stage:
         named += [(a.event, a.date) for a in self.events]
         bad = [f"{what} {vi.short_date(d)}" for what, d in named if d > limit]
         if bad:
-            raise ValueError(
+            raise InvalidValueError(
                 f"{self.name}: {'; '.join(bad)} muộn hơn ngày văn bản "
                 f"{vi.short_date(doc)} quá {MAX_YEARS_AHEAD} năm (gõ nhầm năm?)"
             )
@@ -113,12 +114,12 @@ def _as_stage(item: object) -> Stage:
     if isinstance(item, Mapping):
         unknown = set(item) - {"name", "start", "end", "events"}
         if unknown:
-            raise ValueError(f"giai đoạn: khóa không hợp lệ {sorted(unknown)}")
+            raise InvalidValueError(f"giai đoạn: khóa không hợp lệ {sorted(unknown)}")
         missing = [k for k in ("name", "start", "end") if k not in item]
         if missing:
-            raise ValueError(f"giai đoạn: thiếu {', '.join(missing)}")
+            raise InvalidValueError(f"giai đoạn: thiếu {', '.join(missing)}")
         return Stage(item["name"], item["start"], item["end"], tuple(item.get("events") or ()))
-    raise ValueError(f"giai đoạn cần dạng {{name, start, end, events}}, nhận được {item!r}")
+    raise InvalidValueError(f"giai đoạn cần dạng {{name, start, end, events}}, nhận được {item!r}")
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class Campaign:
     def __post_init__(self) -> None:
         stages = tuple(_as_stage(s) for s in self.stages)
         if not stages:
-            raise ValueError("chiến dịch không có giai đoạn nào")
+            raise InvalidValueError("chiến dịch không có giai đoạn nào")
         object.__setattr__(self, "stages", stages)
         doc = (
             dt.date.today()
@@ -170,7 +171,7 @@ class Campaign:
             except ValueError as exc:
                 problems.append(str(exc))
         if problems:
-            raise ValueError("\n".join(problems))
+            raise InvalidValueError("\n".join(problems))
 
     def __iter__(self) -> Iterator[Stage]:
         return iter(self.stages)

@@ -19,7 +19,7 @@ from vn_union_docs.checker.patterns import (
     _is_capacity_candidate,
 )
 from vn_union_docs.checker.registry import _clip, _nfc, _window
-from vn_union_docs.rendering.ooxml import A_NS, MC_NS, W_NS, w
+from vn_union_docs.rendering.ooxml import A_NS, MC_NS, R_NS, W_NS, own_elements, run_text, w
 
 # ------------------------------------------------------------------------------ docx model
 
@@ -28,33 +28,6 @@ _w = w
 
 
 W_P, W_R, W_T, W_TBL, W_TC = _w("p"), _w("r"), _w("t"), _w("tbl"), _w("tc")
-_SKIP_INSIDE = {W_P, _w("txbxContent"), _w("del"), _w("moveFrom"), f"{{{_MC}}}Fallback"}
-
-
-def _own(el: etree._Element) -> Iterator[etree._Element]:
-    """Descendants of a paragraph that belong to it (not to nested paragraphs or deletions)."""
-    for child in el:
-        if child.tag in _SKIP_INSIDE or not isinstance(child.tag, str):
-            continue
-        yield child
-        yield from _own(child)
-
-
-def _run_text(r: etree._Element) -> str:
-    parts = []
-    for child in r:
-        tag = child.tag
-        if tag == W_T:
-            parts.append(child.text or "")
-        elif tag == _w("tab"):
-            parts.append("\t")
-        elif tag in (_w("br"), _w("cr")):
-            parts.append("\n")
-        elif tag == _w("noBreakHyphen"):
-            parts.append("-")
-    return "".join(parts)
-
-
 @dataclass
 class _Para:
     number: int  # 1-based among paragraphs that show text
@@ -261,8 +234,8 @@ def _docx_paragraphs(document: Any) -> list[_Para]:
     for p in body.iter(W_P):
         if any(a.tag == f"{{{_MC}}}Fallback" for a in p.iterancestors()):
             continue
-        runs = [el for el in _own(p) if el.tag == W_R]
-        text = _nfc("".join(_run_text(r) for r in runs))
+        runs = [el for el in own_elements(p) if el.tag == W_R]
+        text = _nfc("".join(run_text(r) for r in runs))
         if not text.strip():
             continue
         cell = next((a for a in p.iterancestors(W_TC)), None)
@@ -271,7 +244,7 @@ def _docx_paragraphs(document: Any) -> list[_Para]:
             tbl = next(cell.iterancestors(W_TBL))
             ts = tbl.find(f"{_w('tblPr')}/{_w('tblStyle')}")
             table_style = ts.get(_w("val")) if ts is not None else None
-        visible = [r for r in runs if _run_text(r).strip()]
+        visible = [r for r in runs if run_text(r).strip()]
         out.append(_Para(len(out) + 1, p, text, visible, cell, table_style))
     return out
 
@@ -305,7 +278,7 @@ def _page_number_info(document: Any) -> dict[str, bool]:
     }
 
 
-_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_R = R_NS
 
 
 def _several_pages_hint(document: Any) -> bool:

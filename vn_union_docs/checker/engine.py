@@ -31,6 +31,7 @@ from vn_union_docs.checker.registry import (
 from vn_union_docs.checker.rules_frame import _analyse_place_date, _as_spec_date
 from vn_union_docs.checker.rules_layout import _spec_problems
 from vn_union_docs.checker.rules_text import _HEADING_NUMBERED
+from vn_union_docs.errors import InvalidValueError, UnsupportedInputError
 
 # ------------------------------------------------------------------------------ entry points
 
@@ -135,7 +136,7 @@ def _read_spec(path: Path) -> dict[str, Any]:
         y.Constructor = _SpecConstructor
         data = y.load(text)
     if not isinstance(data, dict):
-        raise ValueError("nội dung không phải một bảng khóa - giá trị (mapping)")
+        raise InvalidValueError("nội dung không phải một bảng khóa - giá trị (mapping)")
     return data
 
 
@@ -196,7 +197,7 @@ def check(doc_or_path: Any) -> list[Finding]:
         path = Path(doc_or_path)
         suffix = path.suffix.lower()
         if suffix not in (*SPEC_SUFFIXES, DOCX_SUFFIX):
-            raise ValueError(f"not a spec (.yaml/.yml/.json) or .docx file: {path}")
+            raise InvalidValueError(f"not a spec (.yaml/.yml/.json) or .docx file: {path}")
         if not path.is_file():
             raise FileNotFoundError(path)
         if suffix == DOCX_SUFFIX:
@@ -218,4 +219,4 @@ def check(doc_or_path: Any) -> list[Finding]:
         return _check_spec(doc_or_path.model_dump(mode="json"))
     if hasattr(doc_or_path, "part") and hasattr(doc_or_path, "element"):
         return _check_docx(doc_or_path)
-    raise TypeError(f"cannot check a {type(doc_or_path).__name__}")
+    raise UnsupportedInputError(f"cannot check a {type(doc_or_path).__name__}")

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 
+from vn_union_docs.errors import InvalidValueError
+
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 DOCX_SUFFIX = ".docx"
 
@@ -115,7 +117,7 @@ def _rule(rule_id: str, *, text: bool = False) -> Callable[[_Check], _Check]:
 
     def register(fn: _Check) -> _Check:
         if rule_id in _CHECKS:
-            raise ValueError(f"rule {rule_id!r} registered twice")
+            raise InvalidValueError(f"rule {rule_id!r} registered twice")
         _CHECKS[rule_id] = fn
         if text:
             _TEXT_RULES.append(rule_id)

@@ -38,7 +38,7 @@ def _as_spec_date(value: Any) -> date | None:
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            return vi.parse_date(value)  # the reader render uses: they accept the same dates
         except ValueError:
             return None
     return None

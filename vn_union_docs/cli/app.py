@@ -43,16 +43,17 @@ def main_options(
 
 from vn_union_docs.cli.batch import batch_command  # noqa: E402 (after the app exists)
 from vn_union_docs.cli.check import check_command  # noqa: E402
+from vn_union_docs.cli.errors import handled  # noqa: E402
 from vn_union_docs.cli.render import render_command  # noqa: E402
 from vn_union_docs.cli.schema import schema_command  # noqa: E402
 from vn_union_docs.cli.template import template_app  # noqa: E402
 from vn_union_docs.cli.unicode import unicode_command  # noqa: E402
 
-app.command("render")(render_command)
-app.command("batch")(batch_command)
-app.command("check")(check_command)
-app.command("schema")(schema_command)
-app.command("unicode")(unicode_command)
+app.command("render")(handled(render_command, "render"))
+app.command("batch")(handled(batch_command, "batch"))
+app.command("check")(handled(check_command, "check"))
+app.command("schema")(handled(schema_command, "schema"))
+app.command("unicode")(handled(unicode_command, "unicode"))
 app.add_typer(template_app, name="template")
 
 

@@ -27,8 +27,7 @@ from rich.progress import (
 from rich.text import Text
 
 from vn_union_docs import vi
-from vn_union_docs.batch import BatchError, BatchReport, generate
-from vn_union_docs.errors import LibreOfficeError, SpecError, VnUnionDocsError
+from vn_union_docs.batch import BatchReport, generate
 
 __all__ = ["batch_command"]
 
@@ -156,14 +155,6 @@ def batch_command(
         )
     if sheet is not None and data.suffix.lower() not in {".xlsx", ".xlsm"}:
         raise _usage(err, "--sheet chỉ dùng với tệp .xlsx")
-    if template is not None and not template.is_file():
-        raise _usage(err, f"không tìm thấy mẫu văn bản «{template}»")
-    if jobs is not None and jobs < 1:
-        raise _usage(err, "--jobs phải là số nguyên dương")
-    if bundle is not None and bundle.suffix.lower() not in {".docx", ".pdf"}:
-        raise _usage(err, "tệp gộp --bundle phải có đuôi .docx hoặc .pdf")
-    if out.exists() and not out.is_dir():
-        raise _usage(err, f"«{out}» đã có và không phải là thư mục")
 
     from vn_union_docs.batch.source import read_rows
 
@@ -202,19 +193,6 @@ def batch_command(
         finally:
             if progress is not None:
                 progress.stop()
-    except BatchError as error:
-        raise _usage(err, str(error)) from None
-    except SpecError as error:
-        err.print("[bold red]Dữ liệu hoặc spec không hợp lệ:[/]")
-        for line in str(error).splitlines():
-            err.print(f"  {escape(line)}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except LibreOfficeError as error:
-        err.print(f"[bold red]Lỗi LibreOffice:[/] {escape(str(error))}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except VnUnionDocsError as error:
-        err.print(f"[bold red]Lỗi:[/] {escape(str(error))}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
     except OSError as error:  # disk full, no permission, a folder where a file should go
         target = error.filename2 or error.filename  # a failed rename names its target second
         where = f" «{target}»" if target else ""

@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from vn_union_docs import vi
+from vn_union_docs.errors import BodyError
 
 STYLE_BODY = "VBBody"
 STYLE_HEADINGS = ("VBHeading1", "VBHeading2", "VBHeading3")
@@ -39,10 +40,6 @@ _HAND_NUMBERED = (
     re.compile(r"^\d+\s*[.)]\s"),
     re.compile(r"^[a-zđ]\s*\)\s"),
 )
-
-
-class BodyError(ValueError):
-    """The body's Markdown uses something the library does not print; names the line."""
 
 
 @dataclass(frozen=True)
@@ -343,3 +340,29 @@ def _close(blocks: list[Block]) -> None:
 def body_text(blocks: list[Block]) -> list[str]:
     """The plain text of every block, one string per paragraph or table."""
     return [block.text for block in blocks]
+
+
+# --- blocks by body text ---------------------------------------------------------------------
+
+_BLOCKS_CACHE_SIZE = 256
+_blocks_by_text: dict[str, list[Block]] = {}
+
+
+def remember_blocks(text: str, blocks: list[Block]) -> None:
+    """Keep ``blocks`` as the parse of ``text`` (a bounded cache keyed by the body text)."""
+    if len(_blocks_by_text) >= _BLOCKS_CACHE_SIZE:
+        _blocks_by_text.clear()
+    _blocks_by_text[text] = blocks
+
+
+def body_blocks(text: str) -> list[Block]:
+    """The blocks of a body text: parsed once, then taken from the cache.
+
+    The cache is keyed by the text itself, so a model copied with another body (or whose body
+    was reassigned) gets the blocks of its own body. Callers must not change the list.
+    """
+    blocks = _blocks_by_text.get(text)
+    if blocks is None:
+        blocks = parse_body(text)
+        remember_blocks(text, blocks)
+    return blocks

@@ -28,12 +28,15 @@ from pydantic import (
     ConfigDict,
     Field,
     TypeAdapter,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from vn_union_docs import vi
+from vn_union_docs.documents.body import body_blocks, remember_blocks
+from vn_union_docs.errors import InvalidValueError
 from vn_union_docs.vi import legacy
 
 DocumentType = Literal["cong_van", "ke_hoach", "thong_bao"]
@@ -57,7 +60,7 @@ def clean_text(value: Any) -> Any:
     # isprintable() is False for every control character (and for \n, \t): search only then.
     bad = None if text.isprintable() else _CONTROL.search(text)
     if bad:
-        raise ValueError(
+        raise InvalidValueError(
             f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in "
             "được; hãy xóa nó (thường do sao chép từ Word/Excel)"
         )
@@ -65,13 +68,13 @@ def clean_text(value: Any) -> Any:
     text = legacy.fix_eth(text)
     encoding = legacy.detect(text)
     if encoding == "TCVN3":
-        raise ValueError(
+        raise InvalidValueError(
             f"văn bản có vẻ được gõ bằng bảng mã cũ TCVN3 (.VnTime) (ví dụ «{text[:30]}»), không "
             "phải Unicode; chuyển tệp bằng «vn-union-docs unicode TỆP --out TỆP_MỚI» (hoặc Unikey: "
             "Công cụ chuyển mã) rồi dùng tệp mới"
         )
     if encoding == "VNI":
-        raise ValueError(
+        raise InvalidValueError(
             f"văn bản có vẻ được gõ bằng bảng mã cũ VNI (ví dụ «{text[:30]}»), không phải Unicode; "
             "hãy chuyển mã sang Unicode (Unikey: Công cụ chuyển mã, nguồn VNI Windows) rồi dán lại"
         )
@@ -80,7 +83,7 @@ def clean_text(value: Any) -> Any:
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("không được để trống")
+        raise InvalidValueError("không được để trống")
     return value.strip()
 
 
@@ -118,7 +121,7 @@ class Issuer(_Model):
     @classmethod
     def _code_shape(cls, value: str) -> str:
         if re.search(r"\s|/", value):
-            raise ValueError(f"ký hiệu «{value}» không được có dấu cách hoặc dấu /")
+            raise InvalidValueError(f"ký hiệu «{value}» không được có dấu cách hoặc dấu /")
         return value.upper()
 
 
@@ -139,7 +142,7 @@ class Signature(_Model):
         for line in lines:
             upper = re.sub(r"\s+", " ", line.upper())
             if not upper.startswith(tuple(p + " " for p in CAPACITY_PREFIXES)):
-                raise ValueError(
+                raise InvalidValueError(
                     f"dòng «{line}» phải bắt đầu bằng TM. / KT. / Q. / TL. / TUQ. và một dấu cách "
                     "(ví dụ «TM. BAN THƯỜNG VỤ»; không viết «T/M»)"
                 )
@@ -150,7 +153,7 @@ class Signature(_Model):
     @classmethod
     def _no_degree(cls, value: str) -> str:
         if re.match(r"^(TS|ThS|PGS|GS|BS|CN|KS)\.?\s", value):
-            raise ValueError(
+            raise InvalidValueError(
                 f"«{value}»: NĐ 30/2020 không ghi học hàm, học vị trước họ tên người ký"
             )
         return value
@@ -181,17 +184,29 @@ class BaseDocument(_Model):
     type_name: ClassVar[str] = ""
     recipients_required: ClassVar[bool] = False
 
+    @field_validator("body")
+    @classmethod
+    def _body_parses(cls, value: str, info: ValidationInfo) -> str:
+        """A body the restricted Markdown cannot print is refused here, with its key, not at
+        render time. A batch passes its own parser (parsing once per skeleton) in the context."""
+        parse = (info.context or {}).get("parse_body")
+        if parse is None:
+            body_blocks(value)
+        else:
+            remember_blocks(value, parse(value))
+        return value
+
     @field_validator("number", mode="before")
     @classmethod
     def _number(cls, value: Any) -> Any:
         if isinstance(value, bool):
-            raise ValueError("số văn bản phải là số nguyên")
+            raise InvalidValueError("số văn bản phải là số nguyên")
         if isinstance(value, str):
             text = value.strip()
             if not text:
                 return None
             if not text.isdigit():
-                raise ValueError(f"số văn bản «{value}» phải là số nguyên, ví dụ 58")
+                raise InvalidValueError(f"số văn bản «{value}» phải là số nguyên, ví dụ 58")
             return int(text)
         return value
 
@@ -204,14 +219,7 @@ class BaseDocument(_Model):
             text = value.strip()
             if not text:
                 return None
-            if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-                return vi.parse_date(text)
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                raise ValueError(
-                    f"ngày «{value}» không hợp lệ; viết dạng 2023-02-23 hoặc 23/02/2023"
-                ) from None
+            return vi.parse_date(text)  # the one date reader (NĐ 30 dates, ISO, dd/mm/yyyy)
         return value
 
     @field_validator("recipients", "distribution")
@@ -220,7 +228,7 @@ class BaseDocument(_Model):
         cleaned = [_strip_list_punctuation(item) for item in items]
         for index, item in enumerate(cleaned):
             if not item:
-                raise ValueError(f"mục thứ {index + 1} để trống")
+                raise InvalidValueError(f"mục thứ {index + 1} để trống")
         return cleaned
 
     @field_validator("archive")
@@ -228,7 +236,7 @@ class BaseDocument(_Model):
     def _archive(cls, value: str) -> str:
         value = re.sub(r"^\s*-?\s*Lưu\s*:?\s*", "", value).strip().rstrip(".;").strip()
         if not value:
-            raise ValueError("dòng Lưu không được để trống (mặc định: VT)")
+            raise InvalidValueError("dòng Lưu không được để trống (mặc định: VT)")
         return value
 
     @model_validator(mode="after")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib
 from collections.abc import MutableMapping
 from decimal import Decimal
 from functools import cache
@@ -20,7 +19,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from vn_union_docs import vi
+from vn_union_docs import campaign, vi
 from vn_union_docs.markup import VALUE_CLOSE, VALUE_OPEN, MarkdownText, escape_markdown
 
 
@@ -73,14 +72,12 @@ def _strict(function: Any) -> Any:
 
 def _filters() -> dict[str, Any]:
     filters: dict[str, Any] = dict(vi.FILTERS)
-    campaign = importlib.import_module("vn_union_docs.campaign")
-    filters.update(getattr(campaign, "FILTERS", {}))
+    filters.update(campaign.FILTERS)
     return {name: _strict(function) for name, function in filters.items()}
 
 
 def _globals() -> dict[str, Any]:
-    campaign = importlib.import_module("vn_union_docs.campaign")
-    return dict(getattr(campaign, "JINJA_GLOBALS", {}))
+    return dict(campaign.JINJA_GLOBALS)
 
 
 class _Environment(SandboxedEnvironment):

@@ -44,6 +44,7 @@ from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODEL_ERROR_PATHS, 
 from vn_union_docs.documents.sandbox import markdown_environment, text_environment
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.markup import split_marked, strip_marks
+from vn_union_docs.vi.cells import convert_text
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _PARSED_CACHE_SIZE = 64
@@ -361,15 +362,12 @@ class SpecTemplate:
         if problems:
             raise SpecError(problems=problems)
         try:
-            doc = DOCUMENT_ADAPTER.validate_python(spec)
+            doc = DOCUMENT_ADAPTER.validate_python(
+                spec, context={"parse_body": lambda body: self._body_blocks(marked, body)})
         except ValidationError as exc:
             doc_type = spec.get("type") if isinstance(spec.get("type"), str) else None
             raise SpecError(problems=problems_from_validation(
                 exc, source=self.source, row=row, doc_type=doc_type)) from None
-        try:
-            doc._blocks = self._body_blocks(marked, doc.body)  # type: ignore[attr-defined]
-        except BodyError as exc:
-            raise SpecError(problems=[Problem("body", str(exc), self.source, row)]) from None
         return doc
 
     def _body_blocks(self, marked: str | None, body: str) -> list[Block]:
@@ -435,7 +433,6 @@ class SpecTemplate:
 def _data_values(value: Any, path: str, problems: list[Problem]) -> Any:
     """Read ``data:`` as a clerk typed it, like spreadsheet cells: ``"1.619"`` is 1619,
     ``"63,3"`` is 63,3, ``"07/3/2023"`` a date; a YAML float such as ``1.619`` is refused."""
-    from vn_union_docs.batch.source import convert_text
 
     if isinstance(value, dict):
         return {k: _data_values(v, f"{path}.{k}", problems) for k, v in value.items()}

@@ -15,6 +15,7 @@ from docx.document import Document
 from docx.oxml import OxmlElement
 from docx.oxml.xmlchemy import BaseOxmlElement
 
+from vn_union_docs.errors import InvalidValueError
 from vn_union_docs.files import write_atomic
 from vn_union_docs.rendering.docxzip import normalize_zip
 from vn_union_docs.rendering.pdf import _HDR_FTR, _batched, _w
@@ -119,7 +120,7 @@ def bundle_docx(
     is written atomically with deterministic zip bytes.
     """
     if chunk_size < 1:
-        raise ValueError("chunk_size must be at least 1")
+        raise InvalidValueError("chunk_size must be at least 1")
     out = Path(out_path)
     with tempfile.TemporaryDirectory(prefix="vn-union-docs-bundle-") as tmp_name:
         tmp = Path(tmp_name)
@@ -129,7 +130,7 @@ def bundle_docx(
             _compose(batch, part)
             parts.append(part)
         if not parts:
-            raise ValueError("bundle_docx needs at least one document")
+            raise InvalidValueError("bundle_docx needs at least one document")
         final = parts[0]
         if len(parts) > 1:
             final = tmp / "bundle.docx"
@@ -154,7 +155,7 @@ def bundle_pdf(pdf_paths: Iterable[Path | str], out_path: Path | str) -> Path:
             writer.append(fh, import_outline=False)
         count += 1
     if not count:
-        raise ValueError("bundle_pdf needs at least one PDF")
+        raise InvalidValueError("bundle_pdf needs at least one PDF")
     write_atomic(out, writer.write)
     writer.close()
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from vn_union_docs import vi
-from vn_union_docs.documents.body import parse_body
+from vn_union_docs.documents.body import body_blocks
 from vn_union_docs.documents.models import SECRECY_MARKS, URGENCY_MARKS, BaseDocument
 from vn_union_docs.rendering.wordml import BodyXml
 
@@ -56,14 +56,6 @@ def _punctuated(items: list[str]) -> list[str]:
     return [f"- {item}{'.' if i == len(items) - 1 else ';'}" for i, item in enumerate(items)]
 
 
-def body_blocks(doc: BaseDocument) -> list[Any]:
-    """The parsed body blocks (cached by ``load_document``; parsed here otherwise)."""
-    blocks = getattr(doc, "_blocks", None)
-    if blocks is None:
-        blocks = parse_body(doc.body)
-    return blocks
-
-
 def build_context(doc: BaseDocument) -> dict[str, Any]:
     """The template context for ``doc``: every key of ``CONTEXT_FIELDS``, all formatted."""
     subject = doc.subject
@@ -84,7 +76,7 @@ def build_context(doc: BaseDocument) -> dict[str, Any]:
         "secrecy": SECRECY_MARKS.get(doc.secrecy or "", ""),
         "recipient_line": recipients[0] if len(recipients) == 1 else "",
         "recipients": _punctuated(recipients) if len(recipients) > 1 else [],
-        "body": BodyXml(body_blocks(doc)),
+        "body": BodyXml(body_blocks(doc.body)),
         "signature_capacity": list(signature.capacity),
         "signature_title": (signature.title or "").upper(),
         "signature_name": signature.name,

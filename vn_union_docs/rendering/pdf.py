@@ -33,7 +33,7 @@ from itertools import islice
 from pathlib import Path
 from types import TracebackType
 
-from vn_union_docs.errors import LibreOfficeError
+from vn_union_docs.errors import InvalidValueError, LibreOfficeError
 from vn_union_docs.rendering.ooxml import w
 
 __all__ = [
@@ -129,7 +129,8 @@ def _check_inputs(paths: Sequence[Path]) -> None:
             raise FileNotFoundError(path)
         key = _pdf_name(path).casefold()
         if key in seen:
-            raise ValueError(f"two inputs would give the same PDF name: {seen[key]} and {path}")
+            raise InvalidValueError(
+                f"hai tệp sẽ cho cùng một tên PDF: {seen[key]} và {path}")
         seen[key] = path
 
 
@@ -191,7 +192,7 @@ class PdfConverter:
         soffice: str | None = None,
     ) -> None:
         if chunk_size < 1:
-            raise ValueError("chunk_size must be at least 1")
+            raise InvalidValueError("chunk_size must be at least 1")
         self.soffice = _require_soffice(soffice)
         self.pdfa = pdfa
         self.timeout = timeout

@@ -47,6 +47,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Literal
 
+from vn_union_docs.errors import InvalidValueError, UnsupportedInputError
+
 __all__ = [
     "FILTERS",
     "amount_in_words",
@@ -92,7 +94,7 @@ def _as_date(d: date | str) -> date:
         return d
     if isinstance(d, str):
         return parse_date(d)
-    raise TypeError(f"expected a date, got {d!r} ({type(d).__name__})")
+    raise UnsupportedInputError(f"expected a date, got {d!r} ({type(d).__name__})")
 
 
 def format_date(d: date | str) -> str:
@@ -127,15 +129,15 @@ def draft_place_date(place: str, year: int | date) -> str:
     if isinstance(year, date):
         year = year.year
     if isinstance(year, bool) or not isinstance(year, int):
-        raise TypeError(f"expected a year (int), got {year!r} ({type(year).__name__})")
+        raise UnsupportedInputError(f"expected a year (int), got {year!r} ({type(year).__name__})")
     return f"{_check_place(place)}, ngày      tháng      năm {year}"
 
 
 def _check_place(place: str) -> str:
     if not isinstance(place, str):
-        raise TypeError(f"expected a place name (str), got {place!r}")
+        raise UnsupportedInputError(f"expected a place name (str), got {place!r}")
     if not place.strip():
-        raise ValueError(f"địa danh để trống (empty): {place!r}")
+        raise InvalidValueError(f"địa danh để trống (empty): {place!r}")
     return place.strip()
 
 
@@ -166,7 +168,7 @@ def parse_date(text: str | date) -> date:
     if isinstance(text, date):
         return text
     if not isinstance(text, str):
-        raise TypeError(f"expected a date text, got {text!r} ({type(text).__name__})")
+        raise UnsupportedInputError(f"expected a date text, got {text!r} ({type(text).__name__})")
     s = text.strip()
     if m := _DMY.fullmatch(s):
         day, month, year = (int(g) for g in m.groups())
@@ -175,11 +177,11 @@ def parse_date(text: str | date) -> date:
     elif m := _FULL.fullmatch(s):
         day, month, year = (int(g) for g in m.groups())
     else:
-        raise ValueError(f"{text!r} không phải là ngày (viết dd/mm/yyyy hoặc yyyy-mm-dd)")
+        raise InvalidValueError(f"{text!r} không phải là ngày (viết dd/mm/yyyy hoặc yyyy-mm-dd)")
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"ngày {text!r} không có thật (tháng không có ngày đó)") from None
+        raise InvalidValueError(f"ngày {text!r} không có thật (tháng không có ngày đó)") from None
 
 
 # ---------------------------------------------------------------------------- numbers
@@ -188,7 +190,7 @@ def parse_date(text: str | date) -> date:
 def _to_decimal(x: object) -> Decimal:
     """Convert int, Decimal, float (through ``str``) or a Python-notation string."""
     if isinstance(x, bool):
-        raise TypeError(f"cần một số, nhận được {x!r} (bool)")
+        raise UnsupportedInputError(f"cần một số, nhận được {x!r} (bool)")
     if isinstance(x, int):
         return Decimal(x)
     if isinstance(x, Decimal):
@@ -198,14 +200,14 @@ def _to_decimal(x: object) -> Decimal:
     elif isinstance(x, str):
         s = x.strip()
         if not _PY_NUMBER.fullmatch(s):
-            raise ValueError(f"{x!r} không phải là số")
+            raise InvalidValueError(f"{x!r} không phải là số")
         value = Decimal(s)
     else:
-        raise TypeError(f"cần một số, nhận được {x!r} ({type(x).__name__})")
+        raise UnsupportedInputError(f"cần một số, nhận được {x!r} ({type(x).__name__})")
     if not value.is_finite():
-        raise ValueError(f"{x!r} không phải là số hữu hạn")
+        raise InvalidValueError(f"{x!r} không phải là số hữu hạn")
     if value and abs(value.adjusted()) > _MAX_EXPONENT:
-        raise ValueError(f"number out of range: {x!r}")
+        raise InvalidValueError(f"number out of range: {x!r}")
     return value
 
 
@@ -222,7 +224,7 @@ def _round_half_up(value: Fraction, digits: int) -> Decimal:
 
 def _check_digits(digits: int) -> int:
     if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
-        raise ValueError(f"digits must be an int >= 0, got {digits!r}")
+        raise InvalidValueError(f"digits must be an int >= 0, got {digits!r}")
     return digits
 
 
@@ -266,10 +268,10 @@ def parse_number(text: str) -> Decimal:
     Decimal('63.3')
     """
     if not isinstance(text, str):
-        raise TypeError(f"expected a text, got {text!r} ({type(text).__name__})")
+        raise UnsupportedInputError(f"expected a text, got {text!r} ({type(text).__name__})")
     m = _VI_NUMBER.fullmatch(text.strip())
     if not m:
-        raise ValueError(f"{text!r} không phải là số viết kiểu Việt Nam (1.234.567,89)")
+        raise InvalidValueError(f"{text!r} không phải là số viết kiểu Việt Nam (1.234.567,89)")
     sign, whole, frac = m.groups()
     digits = sign + whole.replace(".", "")
     return Decimal(f"{digits}.{frac}" if frac else digits)
@@ -288,7 +290,7 @@ def percent(part: Number, whole: Number, digits: int = 1) -> Decimal:
         return Decimal(-q if part < 0 else q).scaleb(-digits)
     p, w = Fraction(_to_decimal(part)), Fraction(_to_decimal(whole))
     if w == 0:
-        raise ValueError(
+        raise InvalidValueError(
             f"không tính được tỷ lệ của {part!r} trên {whole!r}: số chia bằng 0 (whole is zero)")
     return _round_half_up(p * 100 / w, digits)
 
@@ -383,9 +385,9 @@ def number_to_words(
     'âm hai mươi mốt'
     """
     if linh not in ("linh", "lẻ"):
-        raise ValueError(f"linh must be 'linh' or 'lẻ', got {linh!r}")
+        raise InvalidValueError(f"linh must be 'linh' or 'lẻ', got {linh!r}")
     if thousand not in ("nghìn", "ngàn"):
-        raise ValueError(f"thousand must be 'nghìn' or 'ngàn', got {thousand!r}")
+        raise InvalidValueError(f"thousand must be 'nghìn' or 'ngàn', got {thousand!r}")
     value = _to_decimal(n)
     whole_text, _, frac = f"{abs(value):f}".partition(".")
     frac = frac.rstrip("0")
@@ -432,9 +434,9 @@ ALPHABET = (
 
 def _check_index(n: object, high: int, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{what} needs an int, got {n!r} ({type(n).__name__})")
+        raise UnsupportedInputError(f"{what} needs an int, got {n!r} ({type(n).__name__})")
     if not 1 <= n <= high:
-        raise ValueError(f"{what} is defined for 1–{high}, got {n!r}")
+        raise InvalidValueError(f"{what} is defined for 1–{high}, got {n!r}")
     return n
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from vn_union_docs.cli.app import app
 from vn_union_docs.cli.locale import translate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 GOOD = """\

@@ -32,11 +32,10 @@ from vn_union_docs.batch import (
     generate,
 )
 from vn_union_docs.batch.source import read_rows
-from vn_union_docs.cli.batch import batch_command
 from vn_union_docs.errors import SpecError, TemplateError
 from vn_union_docs.rendering.pdf import find_soffice
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "batch"
 
 SPEC: dict[str, Any] = {
@@ -413,12 +412,7 @@ def test_pdf_and_pdf_bundle(tmp_path: Path) -> None:
 
 @pytest.fixture
 def app() -> typer.Typer:
-    application = typer.Typer()
-    application.command("batch")(batch_command)
-
-    @application.callback()
-    def main() -> None:
-        """vn-union-docs"""
+    from vn_union_docs.cli.app import app as application
 
     return application
 

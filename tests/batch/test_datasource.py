@@ -13,10 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from vn_union_docs.batch.source import RowSource, convert_text, read_rows
+from vn_union_docs.batch.source import RowSource, read_rows
 from vn_union_docs.errors import SpecError
+from vn_union_docs.vi.cells import convert_text
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "batch"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "batch"
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
 

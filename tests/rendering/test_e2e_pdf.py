@@ -13,7 +13,7 @@ import pytest
 from vn_union_docs import load_document, render_docx
 from vn_union_docs.rendering.pdf import convert_to_pdf, find_soffice
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 pytestmark = [

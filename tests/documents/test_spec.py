@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from vn_union_docs import CongVan, KeHoach, ThongBao, load_document
+from vn_union_docs.documents.body import body_blocks
 from vn_union_docs.documents.spec import SpecTemplate, read_spec
 from vn_union_docs.errors import SpecError
 from vn_union_docs.rendering.context import build_context
@@ -224,7 +225,7 @@ def test_data_placeholders_and_escaping() -> None:
         subject="về {{ ten }}",
     )
     doc = load_document(spec)
-    texts = [block.text for block in doc._blocks]  # type: ignore[attr-defined]
+    texts = [block.text for block in body_blocks(doc.body)]
     assert texts[0] == "Có 1.619 sáng kiến tại CĐCS *A* | - B {{ x }}."
     assert texts[1] == "- CĐCS *A* | - B {{ x }}./."
     assert doc.subject == "về CĐCS *A* | - B {{ x }}"
@@ -237,7 +238,7 @@ def test_batch_row_values_are_text_never_templates() -> None:
     doc = template.document({"so": "05", "ten": "{{ 7*7 }} *x*", "n": 3992}, row=3)
     assert doc.number == 5
     assert doc.recipients == ["{{ 7*7 }} *x*"]
-    assert doc._blocks[0].text == "Kính gửi {{ 7*7 }} *x*: 3.992 sáng kiến./."  # type: ignore[attr-defined]
+    assert body_blocks(doc.body)[0].text == "Kính gửi {{ 7*7 }} *x*: 3.992 sáng kiến./."
 
 
 def test_missing_variable_names_field_and_row() -> None:
@@ -303,7 +304,7 @@ def test_data_numbers_are_read_like_spreadsheet_cells() -> None:
     doc = load_document(base_spec(
         data={"so": "1.619", "chi_tieu": 1372, "ty_le": "63,3"},
         body="Có {{ so | so }} sáng kiến, {{ so | ty_le(chi_tieu, 0) }}; {{ ty_le }}."))
-    assert doc._blocks[0].text == "Có 1.619 sáng kiến, 118%; 63,3./."  # type: ignore[attr-defined]
+    assert body_blocks(doc.body)[0].text == "Có 1.619 sáng kiến, 118%; 63,3./."
     found = dict(problems(base_spec(data={"so": 1.619}, body="{{ so }}")))
     assert "1619" in found["data.so"]
 

@@ -22,7 +22,7 @@ from vn_union_docs import checker
 from vn_union_docs.checker import Finding, check, check_text, rules, rules_markdown
 from vn_union_docs.cli.check import check_command
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vn_union_docs.documents.body import Paragraph, Table, parse_body
+from vn_union_docs.documents.body import Paragraph, Table, body_blocks, parse_body
 from vn_union_docs.documents.spec import SpecTemplate
 from vn_union_docs.errors import SpecError
 
@@ -65,12 +65,12 @@ def test_skeleton_parse_equals_full_parse(index: int, a: str, b: str) -> None:
         doc = template.document({"a": a, "b": b})
     except SpecError:  # control characters etc.: rejected before any parse
         return
-    assert shape(doc._blocks) == shape(parse_body(doc.body))  # type: ignore[attr-defined]
+    assert shape(body_blocks(doc.body)) == shape(parse_body(doc.body))
 
 
 def test_skeleton_is_parsed_once_for_many_rows() -> None:
     template = SpecTemplate(spec("Có {{ a }} sáng kiến tại {{ b }}."))
     for n in range(50):
         doc = template.document({"a": n + 1, "b": f"CĐCS số {n}"})
-        assert doc._blocks[0].text == f"Có {n + 1} sáng kiến tại CĐCS số {n}./."  # type: ignore[attr-defined]
+        assert body_blocks(doc.body)[0].text == f"Có {n + 1} sáng kiến tại CĐCS số {n}./."
     assert len(template._parsed) == 1

@@ -31,7 +31,7 @@ from vn_union_docs.rendering.context import CONTEXT_FIELDS
 from vn_union_docs.rendering.docxzip import read_zip, write_zip
 from vn_union_docs.rendering.render import render_docx
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "58-cdyt-cong-van.yaml"
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 MARKER = "MẪU RIÊNG CỦA CĐCS"
@@ -375,7 +375,7 @@ def test_template_of_another_type_is_refused(tmp_path: Path) -> None:
     from vn_union_docs.errors import TemplateError
     from vn_union_docs.rendering.render import default_template
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     doc = load_document(root / "examples" / "58-cdyt-cong-van.yaml")
     with pytest.raises(TemplateError, match="dành cho kế hoạch"):
         render_docx(doc, template=default_template("ke_hoach"))

@@ -15,7 +15,7 @@ from vn_union_docs import load_document, render_docx
 from vn_union_docs.errors import TemplateError
 from vn_union_docs.rendering.render import default_template, render_with_docxtpl, templates_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 SEEDS = ROOT.parent / "shared" / "seeds"
 

@@ -24,7 +24,7 @@ from vn_union_docs.rendering.context import build_context
 from vn_union_docs.rendering.docxzip import read_zip, write_zip
 from vn_union_docs.rendering.render import render_docx, render_with_docxtpl
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted((ROOT / "templates").glob("*.docx"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
