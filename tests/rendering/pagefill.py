@@ -44,7 +44,8 @@ class Page:
 
 
 _PAGE = re.compile(r"<page [^>]*>(.*?)</page>", re.S)
-_WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>')
+_WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">'
+                   r"(.*?)</word>")
 
 
 def pages(pdf: Path) -> list[Page]:

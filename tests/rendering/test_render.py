@@ -25,9 +25,11 @@ def paragraphs(data: bytes) -> list[str]:
     document = docx.Document(io.BytesIO(data))
     body = document.element.body
     out = []
-    for p in body.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"):
-        out.append("".join(t.text or "" for t in p.iter(
-            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t")))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for p in body.iter(f"{w}p"):
+        # A line break the library chose (a long name or title) reads as a space.
+        out.append("".join(" " if t.tag == f"{w}br" else t.text or ""
+                           for t in p.iter(f"{w}t", f"{w}br")))
     return out
 
 

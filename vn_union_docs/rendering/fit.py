@@ -142,7 +142,8 @@ def _columns(path: str, mtime_ns: int, size: int) -> dict[str, Column]:
     for paragraph in root.iter(_w("p")):
         text = "".join(t.text or "" for t in paragraph.iter(_w("t")))
         for key in FITTED_KEYS:
-            if key not in found and re.search(r"\{\{\s*" + key + r"\s*\}\}", text):
+            # Only a placeholder alone in its paragraph: text around it shares the line.
+            if key not in found and re.fullmatch(r"\s*\{\{\s*" + key + r"\s*\}\}\s*", text):
                 column = _column_for(paragraph, styles, page)
                 if column is not None:
                     found[key] = column
@@ -169,7 +170,7 @@ def fit_context(context: dict[str, Any], doc: BaseDocument, columns: dict[str, C
     fitted = dict(context)
     for key, column in columns.items():
         value = context.get(key)
-        if isinstance(value, str) and value.strip():
+        if isinstance(value, str) and value.strip() and "\t" not in value:
             fitted[key] = "\n".join(break_lines(value, column, _original(doc, key)))
     return fitted
 

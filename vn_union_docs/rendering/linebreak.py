@@ -255,4 +255,4 @@ def paragraph_lines(runs: list[tuple[str, bool]], width_pt: float, size_pt: floa
             used += extra
     if line:
         lines.append(" ".join(line))
-    return [line.replace("-\x00 ", "-").strip() for line in lines]
+    return [line.replace("-\x00 ", "-").replace("\x00", "").strip() for line in lines]

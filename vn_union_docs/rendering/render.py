@@ -10,6 +10,7 @@ kept as the reference the fast path is tested against.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.files import write_atomic
@@ -26,6 +27,7 @@ from vn_union_docs.rendering.templates import (
 
 __all__ = [
     "default_template",
+    "document_context",
     "get_compiled",
     "render_compiled",
     "render_docx",
@@ -42,8 +44,13 @@ def render_compiled(compiled: CompiledTemplate, doc: BaseDocument) -> bytes:
     (``fit``): never in the middle of a name.
     """
     check_template_type(compiled, doc)
-    context = fit_context(build_context(doc), doc, template_columns(compiled.path))
-    return compiled.render(context)
+    return compiled.render(document_context(compiled, doc))
+
+
+def document_context(compiled: CompiledTemplate, doc: BaseDocument) -> dict[str, Any]:
+    """The context ``doc`` renders with in ``compiled``: ``build_context`` with the line
+    breaks of the header names and the title chosen for this template's columns."""
+    return fit_context(build_context(doc), doc, template_columns(compiled.path))
 
 
 def render_docx(doc: BaseDocument, path: str | Path | None = None, *,

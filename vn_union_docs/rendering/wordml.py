@@ -167,11 +167,13 @@ def _last_paragraph_xml(block: Paragraph) -> str:
         if count >= TAIL_MIN_LINES and len(_lines(head)) >= TAIL_MIN_LINES:
             return (_paragraph_xml(block.style, head)
                     + _paragraph_xml(block.style, tail, keep_next=True, keep_lines=True))
-    # No sentence to split at: the last two lines, exactly where the lines break.
-    position = 0
-    for line in lines[:-TAIL_MIN_LINES]:
-        found = text.find(line.split(" ")[-1], position)
-        position = found + len(line.split(" ")[-1]) if found >= 0 else position
+    # No sentence to split at: the last two lines, exactly where the lines break (found by
+    # counting the characters other than spaces of the lines before).
+    wanted = sum(len("".join(line.split())) for line in lines[:-TAIL_MIN_LINES])
+    position = seen = 0
+    while position < len(text) and seen < wanted:
+        seen += not text[position].isspace()
+        position += 1
     head, tail = _split_runs(block.runs, position)
     return (_paragraph_xml(block.style, head, after=0)
             + _paragraph_xml(block.style, tail, keep_next=True, keep_lines=True, first_line=0))
