@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from vn_union_docs import vi
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,3 +49,16 @@ def test_vi_functions_and_filters_are_documented() -> None:
                      "format_percent", "number_to_words", "parse_number", "amount_in_words",
                      "roman", "letter"):
         assert f"`{function}(" in README, function
+
+
+def test_readme_python_snippets_run_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              ) -> None:
+    """Every ```python block of the README runs as written, from a folder with the examples."""
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert blocks
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        namespace: dict[str, object] = {}
+        exec(compile(block, "README.md", "exec"), namespace)  # the README's own code
+    assert (tmp_path / "out" / "58.docx").is_file()

@@ -20,6 +20,7 @@ from typing import Any
 import docx
 import pytest
 import typer
+from conftest import docx_paragraphs, docx_text
 from typer.testing import CliRunner
 
 import vn_union_docs.batch.workers as batch_module
@@ -67,15 +68,6 @@ def make_rows(n: int) -> list[dict[str, Any]]:
     ]
 
 
-def docx_text(path: Path) -> list[str]:
-    """Every paragraph of the document, the table cells included."""
-    document = docx.Document(str(path))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                lines.extend(p.text for p in cell.paragraphs)
-    return lines
 
 
 def manifest(out: Path) -> list[list[str]]:
@@ -236,7 +228,7 @@ def test_cells_print_as_typed(tmp_path: Path) -> None:
     rows[0]["ghi_chu"] = "- không phải danh sách | cột *nghiêng* # {% if %}"
     report = generate(SPEC, rows, tmp_path, jobs=1)
     assert report.ok
-    text = docx_text(tmp_path / report.written[0])
+    text = docx_paragraphs(tmp_path / report.written[0])
     joined = "\n".join(text)
     assert "Đơn vị CĐCS *Sao* | Việt {{ 7*7 }} & <Co> có 13 sáng kiến" in joined
     # Its own paragraph (the body closes with "./."), an ordinary one, not a dash item.
@@ -383,7 +375,7 @@ def test_example_csv_and_xlsx_give_identical_documents(tmp_path: Path) -> None:
                          tmp_path / "xlsx", name=name, jobs=2)
     assert from_csv.ok and from_xlsx.ok and len(from_csv.written) >= 30
     assert manifest(tmp_path / "csv") == manifest(tmp_path / "xlsx")
-    text = "\n".join(docx_text(tmp_path / "csv" / "0301-CĐCS Công ty TNHH Điện tử Sao Việt.docx"))
+    text = docx_text(tmp_path / "csv" / "0301-CĐCS Công ty TNHH Điện tử Sao Việt.docx")
     assert "(1.619 đoàn viên) đã có 412 sáng kiến" in text
     assert "chỉ tiêu phân bổ là 800 sáng kiến, đạt 51,5%" in text
     assert "ít nhất 388 sáng kiến" in text
@@ -393,7 +385,7 @@ def test_example_csv_and_xlsx_give_identical_documents(tmp_path: Path) -> None:
 def test_bundle_docx(tmp_path: Path) -> None:
     report = generate(SPEC, make_rows(3), tmp_path / "out", bundle=tmp_path / "all.docx", jobs=1)
     assert report.ok and report.bundle == tmp_path / "all.docx"
-    text = "\n".join(docx_text(tmp_path / "all.docx"))
+    text = "\n".join(docx_paragraphs(tmp_path / "all.docx"))
     for i in (1, 2, 3):
         assert f"Đơn vị CĐCS Công ty số {i} có" in text
 

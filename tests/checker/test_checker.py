@@ -3,7 +3,6 @@ corrected version reports nothing, and what the library renders passes with no f
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import docx
 import pytest
 import typer
+from conftest import make_spec
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -79,15 +79,8 @@ BASE: dict[str, Any] = {
 
 
 def spec(**changes: Any) -> dict[str, Any]:
-    """The base spec with some keys replaced (dotted keys reach into mappings)."""
-    s = copy.deepcopy(BASE)
-    for key, value in changes.items():
-        target = s
-        *parents, last = key.split("__")
-        for p in parents:
-            target = target[p]
-        target[last] = value
-    return s
+    """The checker's base spec (a kế hoạch) with some keys replaced."""
+    return make_spec(BASE, **changes)
 
 
 def test_base_spec_is_clean() -> None:

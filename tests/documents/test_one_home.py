@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import docx
 import pytest
+from conftest import docx_text, make_spec
 
 from vn_union_docs import check, load_document, render_docx
 from vn_union_docs.errors import SpecError
 
 
 def spec(**changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "type": "cong_van",
-        "issuer": {"name": "Công đoàn ngành Y tế", "code": "CĐYT"},
-        "number": 58, "place": "Thái Bình", "date": "2023-02-23",
-        "subject": "thử", "recipients": ["Các CĐCS"],
-        "body": "Nội dung cũ có 3.992 sáng kiến.",
-        "signature": {"capacity": "TM. BAN THƯỜNG VỤ", "title": "Chủ tịch", "name": "A"},
-        "distribution": ["Như trên"],
-    }
-    base.update(changes)
-    return base
-
-
-def text_of(data: bytes) -> str:
-    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    return make_spec(**{"body": "Nội dung cũ có 3.992 sáng kiến.", **changes})
 
 
 def test_a_copied_model_renders_its_new_body() -> None:
     doc = load_document(spec())
     render_docx(doc)  # the old body is parsed and cached
     copy = doc.model_copy(update={"body": "Nội dung mới hoàn toàn."})
-    text = text_of(render_docx(copy))
+    text = docx_text(render_docx(copy))
     assert "Nội dung mới hoàn toàn./." in text
     assert "Nội dung cũ" not in text
 
@@ -43,7 +28,7 @@ def test_an_assigned_body_is_rendered() -> None:
     doc = load_document(spec())
     render_docx(doc)
     doc.body = "Đoạn thay thế."
-    assert "Đoạn thay thế./." in text_of(render_docx(doc))
+    assert "Đoạn thay thế./." in docx_text(render_docx(doc))
 
 
 def test_a_bad_body_is_a_spec_error_with_its_key_when_the_model_is_built() -> None:

@@ -297,7 +297,7 @@ def test_duplicate_output_names_are_refused(tmp_path: Path) -> None:
     a, b = tmp_path / "x" / "Same.docx", tmp_path / "y" / "same.docx"
     a.write_bytes(b"x")
     b.write_bytes(b"x")
-    with pytest.raises(ValueError, match="same PDF name"):
+    with pytest.raises(ValueError, match="cùng một tên PDF"):
         convert_to_pdf([a, b], tmp_path / "out", soffice=sys.executable)
 
 

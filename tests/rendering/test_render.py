@@ -6,49 +6,14 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import docx
 import pytest
+from conftest import EXAMPLES, ROOT, docx_paragraphs, docx_text, make_spec
 
 from vn_union_docs import load_document, render_docx
 from vn_union_docs.errors import TemplateError
 from vn_union_docs.rendering.render import default_template, render_with_docxtpl, templates_dir
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-SEEDS = ROOT.parent / "shared" / "seeds"
-
-
-def paragraphs(data: bytes) -> list[str]:
-    """Every paragraph of the document in order, table cells included."""
-    document = docx.Document(io.BytesIO(data))
-    body = document.element.body
-    out = []
-    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    for p in body.iter(f"{w}p"):
-        # A line break the library chose (a long name or title) reads as a space.
-        out.append("".join(" " if t.tag == f"{w}br" else t.text or ""
-                           for t in p.iter(f"{w}t", f"{w}br")))
-    return out
-
-
-def full_text(data: bytes) -> str:
-    return "\n".join(paragraphs(data))
-
-
-def spec(**changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "type": "cong_van",
-        "issuer": {"parent": "LĐLĐ tỉnh Thái Bình", "name": "Công đoàn ngành Y tế",
-                   "code": "CĐYT"},
-        "number": 58, "place": "Thái Bình", "date": "2023-02-23",
-        "subject": "thử", "recipients": ["Các CĐCS"], "body": "Nội dung.",
-        "signature": {"capacity": "TM. BAN THƯỜNG VỤ", "title": "Chủ tịch", "name": "A"},
-        "distribution": ["Như trên"],
-    }
-    base.update(changes)
-    return base
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -61,7 +26,7 @@ def test_every_example_renders_deterministically(path: Path, tmp_path: Path) -> 
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert archive.testzip() is None
-    text = full_text(first)
+    text = docx_text(first)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Độc lập - Tự do - Hạnh phúc" in text
     assert "Nơi nhận:" in text and "- Lưu: " in text
@@ -69,7 +34,7 @@ def test_every_example_renders_deterministically(path: Path, tmp_path: Path) -> 
 
 
 def render_example(stem: str) -> list[str]:
-    return paragraphs(render_docx(load_document(ROOT / "examples" / f"{stem}.yaml")))
+    return docx_paragraphs(render_docx(load_document(ROOT / "examples" / f"{stem}.yaml")))
 
 
 def test_seed_000_reproduced() -> None:
@@ -77,7 +42,9 @@ def test_seed_000_reproduced() -> None:
     text = "\n".join(lines)
     assert "Số: 58/CĐYT" in lines
     assert "Thái Bình, ngày 23 tháng 02 năm 2023" in lines
-    assert any(line.startswith("V/v tiếp tục triển khai Chương trình “01 triệu") for line in lines)
+    # (the trích yếu is broken where the library chose: a line break reads as a space here)
+    assert any(" ".join(line.split()).startswith("V/v tiếp tục triển khai Chương trình “01 triệu")
+               for line in lines)
     assert "Kính gửi: Các Công đoàn cơ sở trực thuộc" in lines
     assert "toàn ngành có 493/779 sáng kiến và bằng 63,3%" in text
     assert "75 năm Ngày Chủ tịch Hồ Chí Minh ra Lời kêu gọi thi đua ái quốc " \
@@ -136,7 +103,7 @@ def test_thong_bao_has_a_word_table_with_totals() -> None:
     cells = [[c.text for c in row.cells] for row in tables[0].rows]
     assert cells[0] == ["TT", "Đơn vị", "Chỉ tiêu", "Thực hiện", "Tỷ lệ"]
     assert cells[-1] == ["", "Tổng cộng", "245", "246", "100,4%"]
-    assert "THÔNG BÁO" in full_text(data)
+    assert "THÔNG BÁO" in docx_text(data)
 
 
 def test_draft_leaves_blanks_and_marks_urgency() -> None:
@@ -152,12 +119,12 @@ def test_draft_leaves_blanks_and_marks_urgency() -> None:
 @pytest.mark.parametrize("text", ["Công đoàn A & B", "a < b > c & d", "“x” \"y\" 'z'",
                                   "😀 ✅ Ưu tiên", "tab\tnow", "{ngoặc} [vuông] #1 *sao*"])
 def test_special_characters_come_out_exactly(text: str) -> None:
-    data = render_docx(load_document(spec(
+    data = render_docx(load_document(make_spec(
         issuer={"parent": text, "name": text, "code": "CĐYT"}, subject=text,
         recipients=[text], signature={"name": text}, body="{{ value }}",
         data={"value": text}, distribution=[text])))
-    lines = paragraphs(data)
-    expected = text.replace("\t", "")  # a tab is a <w:tab/> element, not text
+    lines = docx_paragraphs(data)
+    expected = text  # a tab is a <w:tab/> element, which the paragraph reader shows as \t
     assert expected.upper() in lines  # parent and issuer, upper case
     assert f"V/v {expected}" in lines
     assert f"Kính gửi: {expected}" in lines
@@ -169,9 +136,9 @@ def test_special_characters_come_out_exactly(text: str) -> None:
 def test_reference_path_is_docxtpl(tmp_path: Path) -> None:
     from vn_union_docs.rendering.context import build_context
 
-    doc = load_document(spec())
+    doc = load_document(make_spec())
     data = render_with_docxtpl(default_template("cong_van"), build_context(doc))
-    assert "Số: 58/CĐYT" in paragraphs(data)
+    assert "Số: 58/CĐYT" in docx_paragraphs(data)
 
 
 def test_default_templates_exist_for_every_type() -> None:
@@ -181,19 +148,19 @@ def test_default_templates_exist_for_every_type() -> None:
 
 def test_missing_template_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="không tìm thấy mẫu"):
-        render_docx(load_document(spec()), template=tmp_path / "none.docx")
+        render_docx(load_document(make_spec()), template=tmp_path / "none.docx")
 
 
 def test_no_file_written_when_rendering_fails(tmp_path: Path) -> None:
     target = tmp_path / "out.docx"
     with pytest.raises(TemplateError):
-        render_docx(load_document(spec()), target, template=tmp_path / "none.docx")
+        render_docx(load_document(make_spec()), target, template=tmp_path / "none.docx")
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
 
 
 def test_page_setup_of_rendered_document() -> None:
-    data = render_docx(load_document(spec()))
+    data = render_docx(load_document(make_spec()))
     section = docx.Document(io.BytesIO(data)).sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert 30 <= round(section.left_margin.mm) <= 35

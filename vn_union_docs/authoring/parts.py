@@ -215,8 +215,8 @@ def _read_parts(path: Path) -> list[_Part]:
             if rel.is_external or rel.reltype != reltype or not rel.target_part.blob:
                 continue
             name = str(rel.target_part.partname)
-            number = re.search(r"(\d+)\.xml$", name)
-            found.append((int(number.group(1)) if number else 0, name, rel.target_part.blob))
+            digits = re.search(r"(\d+)\.xml$", name)
+            found.append((int(digits.group(1)) if digits else 0, name, rel.target_part.blob))
         for number, name, blob in sorted(found):
             extra = labels.get(name)
             label = f"{word} {number}" + (f" ({extra})" if extra else "")

@@ -152,6 +152,7 @@ def generate(
                 while plan.names[cursor] is None or plan.rows[cursor] != row:
                     cursor += 1
                 name = plan.names[cursor]  # the plan's string, not a copy: memory
+                assert name is not None  # the while loop stops on a named row
                 cursor += 1
                 if kind == "fail":
                     failures.extend(RowFailure(row, f, m) for f, m in payload)

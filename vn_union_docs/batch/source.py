@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import json
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -137,7 +137,7 @@ class RowSource:
     def _error(self, column: str, message: str, row: int | None = None) -> SpecError:
         return SpecError(problems=[Problem(column, message, str(self.path), row)])
 
-    def _header(self, cells: list[object], row: int, offset: int = 0) -> list[str]:
+    def _header(self, cells: Sequence[object], row: int, offset: int = 0) -> list[str]:
         """Column names from the header cells: stripped, NFC, none empty, none repeated."""
         names = [
             unicodedata.normalize("NFC", "" if cell is None else str(cell).strip().lstrip("\ufeff"))

@@ -26,12 +26,13 @@ from vn_union_docs.files import BackgroundWriter
 def _row_factory(rows: RowsArg) -> Callable[[], Iterator[tuple[int, Mapping[str, Any]]]]:
     """A callable giving a fresh iterator of ``(row_number, cells)`` for every read."""
     if isinstance(rows, RowSource):
-        return lambda: iter(rows)
+        source = rows
+        return lambda: iter(source)
     if callable(rows):
-        return lambda: _numbered(rows())  # type: ignore[operator]
-    if isinstance(rows, Iterator):  # one-shot: keep the (small) dicts
-        rows = list(rows)
-    return lambda: _numbered(rows)  # type: ignore[arg-type]
+        make = rows
+        return lambda: _numbered(make())
+    items = list(rows) if isinstance(rows, Iterator) else rows  # one-shot: keep the dicts
+    return lambda: _numbered(items)
 
 
 def _numbered(items: Iterable[Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:

@@ -10,9 +10,9 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 from ruamel.yaml import YAML
 
 from vn_union_docs.campaign.base import _KEY, _suggest
@@ -21,15 +21,13 @@ from vn_union_docs.errors import InvalidValueError
 # ---------------------------------------------------------------------------- data files
 
 
-class Event(BaseModel):
-    """One anniversary-worthy event of ``data/events.yaml``."""
+class _DataEntry(BaseModel):
+    """What every entry of a data file has: a snake_case key, a source, an optional note;
+    text fields listed in ``_required_text`` must not be blank."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str
-    date: dt.date
-    name: str
-    short: str | None = None
     source: str
     note: str | None = None
 
@@ -40,12 +38,26 @@ class Event(BaseModel):
             raise InvalidValueError(f"key must be snake_case ASCII: {v!r}")
         return v
 
-    @field_validator("name", "source")
+    @field_validator("*", mode="after")
     @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise InvalidValueError("must not be empty")
-        return v.strip()
+    def _not_blank(cls, v: Any, info: ValidationInfo) -> Any:
+        if info.field_name in cls._required_text and isinstance(v, str):
+            if not v.strip():
+                raise InvalidValueError("must not be empty")
+            return v.strip()
+        return v
+
+    _required_text: ClassVar[frozenset[str]] = frozenset({"source"})
+
+
+class Event(_DataEntry):
+    """One anniversary-worthy event of ``data/events.yaml``."""
+
+    date: dt.date
+    name: str
+    short: str | None = None
+
+    _required_text: ClassVar[frozenset[str]] = frozenset({"name", "source"})
 
 
 class ThemeStage(BaseModel):
@@ -64,34 +76,18 @@ class ThemeStage(BaseModel):
         return self
 
 
-class Theme(BaseModel):
+class Theme(_DataEntry):
     """An emulation theme (phong trào thi đua / chương trình) of ``data/themes.yaml``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    key: str
     name: str
     kind: str
     launched_by: str
     launched: dt.date | None = None
     stages: tuple[ThemeStage, ...] = ()
     slogans: tuple[str, ...] = ()
-    source: str
-    note: str | None = None
 
-    @field_validator("key")
-    @classmethod
-    def _check_key(cls, v: str) -> str:
-        if not _KEY.fullmatch(v):
-            raise InvalidValueError(f"key must be snake_case ASCII: {v!r}")
-        return v
-
-    @field_validator("name", "kind", "launched_by", "source")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise InvalidValueError("must not be empty")
-        return v.strip()
+    _required_text: ClassVar[frozenset[str]] = frozenset(
+        {"name", "kind", "launched_by", "source"})
 
     @model_validator(mode="after")
     def _stages_ordered(self) -> Theme:

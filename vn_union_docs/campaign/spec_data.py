@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ from vn_union_docs.campaign.anniversaries import _as_anniversary
 from vn_union_docs.campaign.base import DateLike, _date
 from vn_union_docs.campaign.events import Theme, theme
 from vn_union_docs.campaign.progress import Progress, UnitStatistics
-from vn_union_docs.campaign.stages import Campaign, _as_stage
+from vn_union_docs.campaign.stages import Campaign, Stage, _as_stage
 from vn_union_docs.errors import InvalidValueError, Problem, SpecError
 
 # ---------------------------------------------------------------------------- specs
@@ -74,7 +75,7 @@ def build_data(data: Mapping[str, Any], document_date: DateLike | None = None) -
             problems.append(Problem("data.stages", "cần một danh sách giai đoạn"))
         else:
             built = [
-                attempt(f"data.stages[{i}]", lambda s=s: _as_stage(_no_floats(s)))
+                attempt(f"data.stages[{i}]", functools.partial(_stage_from, s))
                 for i, s in enumerate(raw)
             ]
             if all(b is not None for b in built):
@@ -87,7 +88,7 @@ def build_data(data: Mapping[str, Any], document_date: DateLike | None = None) -
             problems.append(Problem("data.anniversaries", "cần một danh sách {key, year}"))
         else:
             out["anniversaries"] = [
-                attempt(f"data.anniversaries[{i}]", lambda a=a: _as_anniversary(a))
+                attempt(f"data.anniversaries[{i}]", functools.partial(_as_anniversary, a))
                 for i, a in enumerate(raw)
             ]
     if "theme" in data:
@@ -114,6 +115,10 @@ def _no_floats(value: Any, path: str = "") -> Any:
     return value
 
 
+def _stage_from(raw: object) -> Stage:
+    return _as_stage(_no_floats(raw))
+
+
 def _progress_from(raw: object) -> Progress:
     if not isinstance(raw, Mapping):
         raise InvalidValueError("cần {achieved, target}")
@@ -122,9 +127,10 @@ def _progress_from(raw: object) -> Progress:
         raise InvalidValueError(f"khóa không hợp lệ: {', '.join(sorted(map(str, unknown)))}")
     if "achieved" not in raw or "target" not in raw:
         raise InvalidValueError("cần cả achieved và target")
-    raw = _no_floats(raw)
+    values: Mapping[str, Any] = _no_floats(raw)
     return Progress(
-        raw["achieved"], raw["target"], raw.get("unit", "sáng kiến"), raw.get("digits", 1)
+        values["achieved"], values["target"], values.get("unit", "sáng kiến"),
+        values.get("digits", 1),
     )
 
 

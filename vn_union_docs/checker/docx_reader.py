@@ -164,7 +164,7 @@ class _Docx:
     document: Any
     paras: list[_Para]
     styles: _Styles
-    sections: list[dict[str, float | None]]
+    sections: list[_Section]
     page_numbers: dict[str, bool]
     several_pages_hint: bool
     number_line: _Line | None = None
@@ -294,17 +294,32 @@ def _several_pages_hint(document: Any) -> bool:
     return False
 
 
-def _sections(document: Any) -> list[dict[str, float | None]]:
-    out = []
-    for s in document.sections:
-        def mm(v: Any) -> float | None:
-            return None if v is None else abs(v) / 36000  # EMU → mm
-        out.append({
-            "width": mm(s.page_width) or 0.0, "height": mm(s.page_height) or 0.0,
-            "top": mm(s.top_margin), "bottom": mm(s.bottom_margin),
-            "left": mm(s.left_margin), "right": mm(s.right_margin),
-        })
-    return out
+@dataclass(frozen=True)
+class _Section:
+    """A section's page in mm (margins ``None`` where the document does not set them)."""
+
+    width: float
+    height: float
+    top: float | None
+    bottom: float | None
+    left: float | None
+    right: float | None
+
+    def margin(self, side: str) -> float | None:
+        value: float | None = getattr(self, side)
+        return value
+
+
+def _mm(value: Any) -> float | None:
+    return None if value is None else abs(value) / 36000  # EMU → mm
+
+
+def _sections(document: Any) -> list[_Section]:
+    return [
+        _Section(_mm(s.page_width) or 0.0, _mm(s.page_height) or 0.0, _mm(s.top_margin),
+                 _mm(s.bottom_margin), _mm(s.left_margin), _mm(s.right_margin))
+        for s in document.sections
+    ]
 
 
 def _load_docx(document: Any) -> _Docx:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -71,8 +72,11 @@ def _unit(raw: str, place: str) -> _Unit:
     text = re.sub(r"\*\*|__", "", text)
     text = re.sub(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", "", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|/;:,<>\"'=~&$%^?@])", r"\1", text)
+    def at_place(start: int, end: int) -> str:
+        return place
+
     return _Unit(
-        _nfc(text), lambda a, b, p=place: p, raw=_nfc(raw),
+        _nfc(text), at_place, raw=_nfc(raw),
         heading_auto=bool(heading and len(heading.group(1)) == 1 and not
                           _HEADING_NUMBERED.match(raw)),
     )
@@ -167,8 +171,7 @@ def _check_docx(document: Any) -> list[Finding]:
     d = _load_docx(document)
     frame = {id(x.para) for x in (d.number_line, d.place_date) if x is not None}
     units = [
-        _Unit(line.text, lambda a, b, p=line.para, t=line.text: _line_place(p, t, a, b),
-              raw=line.text)
+        _Unit(line.text, functools.partial(_line_place, line.para, line.text), raw=line.text)
         for line in d.lines if id(line.para) not in frame
     ]
     doc_date = None

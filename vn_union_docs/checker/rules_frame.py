@@ -304,8 +304,8 @@ def _spec_distribution(spec: Mapping[str, Any]) -> Iterator[Finding]:
         if not isinstance(item, str):
             continue
         text = item.strip()
-        if _LUU.match(text):
-            if not _LUU.match(text).group(1):
+        if luu := _LUU.match(text):
+            if not luu.group(1):
                 yield _make("archive-line", place, "colon", text=text)
             elif i != n - 1:
                 yield _make("archive-line", place, "not_last", text=text)
@@ -363,7 +363,8 @@ def _docx_distribution(d: _Docx) -> Iterator[Finding]:
     for i in luu:
         line = items[i]
         text = line.text.strip()
-        if not _LUU.match(text).group(1):
+        archive = _LUU.match(text)
+        if archive is not None and not archive.group(1):
             yield _make("archive-line", line.place(), "colon", text=text)
         elif i != last:
             yield _make("archive-line", line.place(), "not_last", text=text)

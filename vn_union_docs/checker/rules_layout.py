@@ -20,7 +20,7 @@ def _page_size(ctx: _Context) -> Iterator[Finding]:
     if ctx.docx is None:
         return
     for k, s in enumerate(ctx.docx.sections):
-        w, h = s["width"], s["height"]
+        w, h = s.width, s.height
         portrait = abs(w - 210) <= 1 and abs(h - 297) <= 1
         landscape = abs(w - 297) <= 1 and abs(h - 210) <= 1
         if not (portrait or (k > 0 and landscape)):
@@ -40,11 +40,11 @@ def _margins(ctx: _Context) -> Iterator[Finding]:
         return
     ranges = _table("margins_mm")
     for k, s in enumerate(ctx.docx.sections):
-        if s["width"] > s["height"]:
+        if s.width > s.height:
             continue  # a landscape section for a wide table
         for side in ("top", "bottom", "left", "right"):
             low, high = ranges[side]
-            value = s[side]
+            value = s.margin(side)
             if value is not None and not low - 0.1 <= value <= high + 0.1:
                 yield _make(
                     "margins", ctx.docx.section_place(k), side, value=_mm(value), low=low,

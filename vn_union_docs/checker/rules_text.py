@@ -184,39 +184,44 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
     yield start, len(text)
 
 
-@_rule("anniversary-count", text=True)
-def _anniversary_count(ctx: _Context) -> Iterator[Finding]:
+def _unit_sentences(ctx: _Context) -> Iterator[tuple[_Unit, str, int, str]]:
+    """``(unit, its text, sentence start, sentence)`` for every sentence of every text unit."""
     for unit in ctx.units:
         text = unit.text
         for s_start, s_end in _sentences(text):
-            sentence = text[s_start:s_end]
-            events: list[tuple[int, str, re.Match[str]]] = []
-            events += [(m.start(), "count", m) for m in _COUNT_YEARS.finditer(sentence)]
-            events += [(m.start(), "paren", m) for m in _PAREN.finditer(sentence)]
-            events += [(m.start(), "reset", m) for m in re.finditer(";", sentence)]
-            active: tuple[int, bool] | None = None
-            for _, kind, m in sorted(events, key=lambda e: e[0]):
-                if kind == "reset":
-                    active = None
-                elif kind == "count":
-                    anniversary = bool(_ANNIV_AFTER.match(sentence, m.end())) or bool(
-                        _KY_NIEM.search(sentence[max(0, m.start() - 30): m.start()])
-                    )
-                    active = (int(m.group(1)), anniversary)
-                elif active is not None:
-                    count, anniversary = active
-                    for r in _RANGE.finditer(m.group(1)):
-                        d1, m1, y1, d2, m2, y2 = r.groups()
-                        same_day = d1 and d2 and (int(d1), int(m1)) == (int(d2), int(m2))
-                        if not (anniversary or same_day):
-                            continue
-                        years = int(y2) - int(y1)
-                        if years != count:
-                            a = s_start + m.start(1) + r.start()
-                            yield _make(
-                                "anniversary-count", unit.place(a, a + len(r.group(0))),
-                                count=count, range=r.group(0), years=years,
-                            )
+            yield unit, text, s_start, text[s_start:s_end]
+
+
+@_rule("anniversary-count", text=True)
+def _anniversary_count(ctx: _Context) -> Iterator[Finding]:
+    for unit, _, s_start, sentence in _unit_sentences(ctx):
+        events: list[tuple[int, str, re.Match[str]]] = []
+        events += [(m.start(), "count", m) for m in _COUNT_YEARS.finditer(sentence)]
+        events += [(m.start(), "paren", m) for m in _PAREN.finditer(sentence)]
+        events += [(m.start(), "reset", m) for m in re.finditer(";", sentence)]
+        active: tuple[int, bool] | None = None
+        for _, kind, m in sorted(events, key=lambda e: e[0]):
+            if kind == "reset":
+                active = None
+            elif kind == "count":
+                anniversary = bool(_ANNIV_AFTER.match(sentence, m.end())) or bool(
+                    _KY_NIEM.search(sentence[max(0, m.start() - 30): m.start()])
+                )
+                active = (int(m.group(1)), anniversary)
+            elif active is not None:
+                count, anniversary = active
+                for r in _RANGE.finditer(m.group(1)):
+                    d1, m1, y1, d2, m2, y2 = r.groups()
+                    same_day = d1 and d2 and (int(d1), int(m1)) == (int(d2), int(m2))
+                    if not (anniversary or same_day):
+                        continue
+                    years = int(y2) - int(y1)
+                    if years != count:
+                        a = s_start + m.start(1) + r.start()
+                        yield _make(
+                            "anniversary-count", unit.place(a, a + len(r.group(0))),
+                            count=count, range=r.group(0), years=years,
+                        )
 
 
 # Numbers: what is a count, what is a date, a year, a document number, a phone number, a code.
@@ -303,32 +308,29 @@ def _parse_percent(raw: str) -> tuple[Decimal, int] | None:
 
 @_rule("percent-mismatch", text=True)
 def _percent_mismatch(ctx: _Context) -> Iterator[Finding]:
-    for unit in ctx.units:
-        text = unit.text
-        for s_start, s_end in _sentences(text):
-            sentence = text[s_start:s_end]
-            percents = list(_PERCENT.finditer(sentence))
-            if len(percents) != 1:
-                continue
-            parsed = _parse_percent(percents[0].group(1))
-            counts = [n for n in _numbers(sentence) if n.count and n.value > 0]
-            if parsed is None or len(counts) != 2:
-                continue
-            stated, digits = parsed
-            a, b = counts
-            pairs = [(a, b), (b, a)]
-            computed = [(p, w, vi.percent(p.value, w.value, digits)) for p, w in pairs]
-            if any(c == stated for _, _, c in computed):
-                continue
-            part, whole, value = min(computed, key=lambda x: abs(x[2] - stated))
-            if value == 0 or not Decimal("0.5") <= stated / value <= 2:
-                continue  # far apart: the counts are not what the percentage speaks of
-            p = percents[0]
-            yield _make(
-                "percent-mismatch", unit.place(s_start + p.start(), s_start + p.end()),
-                stated=p.group(0), part=part.raw, whole=whole.raw,
-                computed=vi.format_percent(part.value, whole.value, digits),
-            )
+    for unit, _, s_start, sentence in _unit_sentences(ctx):
+        percents = list(_PERCENT.finditer(sentence))
+        if len(percents) != 1:
+            continue
+        parsed = _parse_percent(percents[0].group(1))
+        counts = [n for n in _numbers(sentence) if n.count and n.value > 0]
+        if parsed is None or len(counts) != 2:
+            continue
+        stated, digits = parsed
+        a, b = counts
+        pairs = [(a, b), (b, a)]
+        computed = [(p, w, vi.percent(p.value, w.value, digits)) for p, w in pairs]
+        if any(c == stated for _, _, c in computed):
+            continue
+        part, whole, value = min(computed, key=lambda x: abs(x[2] - stated))
+        if value == 0 or not Decimal("0.5") <= stated / value <= 2:
+            continue  # far apart: the counts are not what the percentage speaks of
+        p = percents[0]
+        yield _make(
+            "percent-mismatch", unit.place(s_start + p.start(), s_start + p.end()),
+            stated=p.group(0), part=part.raw, whole=whole.raw,
+            computed=vi.format_percent(part.value, whole.value, digits),
+        )
 
 
 @_rule("thousands-mixed", text=True)

@@ -23,8 +23,9 @@ def report(error: VnUnionDocsError, *, command: str | None = None) -> typer.Exit
     """Print ``error`` for the clerk and return the ``typer.Exit`` carrying its exit code."""
     if isinstance(error, SpecError):
         err_console.print("[bold red]Dữ liệu chưa hợp lệ:[/]")
-        for problem in error.problems or [error.message]:
-            err_console.print(f"  [red]✗[/red] {escape(str(problem))}")
+        lines = [str(problem) for problem in error.problems] or [error.message]
+        for line in lines:
+            err_console.print(f"  [red]✗[/red] {escape(line)}")
     elif isinstance(error, UsageError) or error.exit_code == UsageError.exit_code:
         err_console.print(f"[bold red]Lỗi cách dùng:[/] {escape(str(error))}")
         if command:

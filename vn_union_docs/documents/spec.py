@@ -377,6 +377,7 @@ class SpecTemplate:
         the body is parsed once with a slot for each value and the slots are filled per row.
         When a value could change the parse (``slots_are_inert``) the body is parsed whole.
         """
+        values: list[str]
         if marked is None:
             skeleton, values = body, []
         else:

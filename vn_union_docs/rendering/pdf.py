@@ -23,6 +23,7 @@ import queue
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -329,7 +330,7 @@ class PdfConverter:
         """
         tmp_abs = tmp.resolve()
         popen_kw: dict[str, object] = {}
-        if os.name == "nt":  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             popen_kw["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
         else:
             popen_kw["start_new_session"] = True
