@@ -85,7 +85,9 @@ def test_render_docx_uses_the_fast_path_and_is_deterministic() -> None:
 
     compiled = get_compiled(template_for(doc))
     assert compiled.fallback_reason is None
-    assert compiled.render(document_context(compiled, doc)) == first
+    from vn_union_docs.rendering.properties import document_properties
+
+    assert compiled.render(document_context(compiled, doc), document_properties(doc)) == first
 
 
 def test_cache_per_path_and_mtime(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from vn_union_docs.files import write_atomic
 from vn_union_docs.rendering.compiled import CompiledTemplate, get_compiled
 from vn_union_docs.rendering.context import build_context
 from vn_union_docs.rendering.fit import fit_context, template_columns
+from vn_union_docs.rendering.properties import document_properties
 from vn_union_docs.rendering.reference import render_with_docxtpl
 from vn_union_docs.rendering.templates import (
     check_template_type,
@@ -44,7 +45,7 @@ def render_compiled(compiled: CompiledTemplate, doc: BaseDocument) -> bytes:
     (``fit``): never in the middle of a name.
     """
     check_template_type(compiled, doc)
-    return compiled.render(document_context(compiled, doc))
+    return compiled.render(document_context(compiled, doc), document_properties(doc))
 
 
 def document_context(compiled: CompiledTemplate, doc: BaseDocument) -> dict[str, Any]:

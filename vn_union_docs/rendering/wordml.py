@@ -151,11 +151,13 @@ def _split_runs(runs: list[Run], offset: int) -> tuple[list[Run], list[Run]]:
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+(?=[\"“(]?[^\W\d_])")
 
 
-def _last_paragraph_xml(block: Paragraph) -> str:
-    """The body's last paragraph, with its last lines kept with the signature block."""
+def _last_paragraph_xml(block: Paragraph, before: int | None = None) -> str:
+    """The body's last paragraph, with its last lines kept with the signature block
+    (``before``: its space before, after a table)."""
     lines = _lines(block.runs)
     if len(lines) <= WHOLE_MAX_LINES:
-        return _paragraph_xml(block.style, block.runs, keep_next=True, keep_lines=True)
+        return _paragraph_xml(block.style, block.runs, keep_next=True, keep_lines=True,
+                              before=before)
     text = "".join(r.text for r in block.runs)
     for match in reversed(list(_SENTENCE_END.finditer(text))):
         if not text[match.end()].isupper() and text[match.end()] not in "\"“(":
@@ -165,7 +167,7 @@ def _last_paragraph_xml(block: Paragraph) -> str:
         if count > TAIL_MAX_LINES:
             break
         if count >= TAIL_MIN_LINES and len(_lines(head)) >= TAIL_MIN_LINES:
-            return (_paragraph_xml(block.style, head)
+            return (_paragraph_xml(block.style, head, before=before)
                     + _paragraph_xml(block.style, tail, keep_next=True, keep_lines=True))
     # No sentence to split at: the last two lines, exactly where the lines break (found by
     # counting the characters other than spaces of the lines before).
@@ -175,7 +177,7 @@ def _last_paragraph_xml(block: Paragraph) -> str:
         seen += not text[position].isspace()
         position += 1
     head, tail = _split_runs(block.runs, position)
-    return (_paragraph_xml(block.style, head, after=0)
+    return (_paragraph_xml(block.style, head, before=before, after=0)
             + _paragraph_xml(block.style, tail, keep_next=True, keep_lines=True, first_line=0))
 
 
@@ -197,7 +199,7 @@ def blocks_to_wordml(blocks: list[Block]) -> str:
             out.append(_paragraph_xml(block.style, block.runs, "left", keep_next=True,
                                       before=TABLE_GAP_TWIPS, first_line=0))
         elif index == last:
-            out.append(_last_paragraph_xml(block))
+            out.append(_last_paragraph_xml(block, TABLE_GAP_TWIPS if after_table else None))
         else:
             out.append(_paragraph_xml(block.style, block.runs,
                                       before=TABLE_GAP_TWIPS if after_table else None))
