@@ -4,6 +4,7 @@ clear ``TemplateError`` for anything a template does wrong while rendering.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Protocol
 
@@ -38,12 +39,50 @@ def default_template(doc_type: str) -> Path:
 
 def template_for(doc: BaseDocument, template: str | Path | None = None) -> Path:
     """The template a document renders with: the argument, the spec's ``template:``, or the
-    default for its type. Raises ``TemplateError`` when the file does not exist."""
+    default for its type. A folder (argument or ``template:``) gives the template declared
+    for the document's type (``template_in_folder``). Raises ``TemplateError`` when there is
+    none."""
     chosen = Path(template) if template else Path(doc.template) if doc.template else None
+    if chosen is not None and chosen.is_dir():
+        return template_in_folder(chosen, doc.type)
     path = chosen or default_template(doc.type)
     if not path.is_file():
         raise TemplateError(f"không tìm thấy mẫu văn bản (template) «{path}»")
     return path
+
+
+def _declared_type(path: Path) -> str | None:
+    from vn_union_docs.rendering.compiled import declared_type
+
+    try:
+        return declared_type(path)
+    except (OSError, zipfile.BadZipFile):
+        return None
+
+
+def template_in_folder(folder: Path, doc_type: str) -> Path:
+    """The template for ``doc_type`` in ``folder``: the .docx that declares that type (its
+    Category property, as ``template export`` writes it), else the one named
+    ``<type>.docx``. Raises ``TemplateError`` when none or several fit."""
+    files = sorted(p for p in folder.iterdir()
+                   if p.suffix.lower() == ".docx" and p.is_file()
+                   and not p.name.startswith(("~$", ".")))
+    declared = [p for p in files if _declared_type(p) == doc_type]
+    named = [p for p in files if p.stem == doc_type and _declared_type(p) in (None, doc_type)]
+    if len(declared) > 1:
+        preferred = [p for p in declared if p.stem == doc_type]
+        if len(preferred) == 1:
+            return preferred[0]
+        names = ", ".join(p.name for p in declared)
+        raise TemplateError(
+            f"thư mục mẫu «{folder}» có nhiều mẫu cho {DOC_TYPE_NAMES.get(doc_type, doc_type)}"
+            f" ({names}); giữ một mẫu, hoặc đặt tên mẫu muốn dùng là {doc_type}.docx")
+    found = declared or named
+    if not found:
+        raise TemplateError(
+            f"thư mục mẫu «{folder}» không có mẫu cho {DOC_TYPE_NAMES.get(doc_type, doc_type)}:"
+            f" thêm {doc_type}.docx (xuất mẫu mặc định bằng «vn-union-docs template export»)")
+    return found[0]
 
 
 def template_error(exc: Exception, template: Path) -> TemplateError:
@@ -66,4 +105,5 @@ def check_template_type(compiled: TypedTemplate, doc: BaseDocument) -> None:
     if compiled.doc_type is not None and compiled.doc_type != doc.type:
         raise TemplateError(
             f"mẫu «{compiled.path.name}» dành cho {DOC_TYPE_NAMES[compiled.doc_type]}, còn văn bản "
-            f"là {DOC_TYPE_NAMES[doc.type]}; chọn mẫu {doc.type}.docx hoặc đổi type trong spec")
+            f"là {DOC_TYPE_NAMES[doc.type]}; chọn mẫu {doc.type}.docx, hoặc cho --template một "
+            "thư mục mẫu (mỗi loại một mẫu), hoặc đổi type trong spec")
