@@ -109,7 +109,7 @@ EXIT_CODES_HELP = (
 
 def check(
     paths: Annotated[list[Path], typer.Argument(
-        metavar="TỆP_HOẶC_THƯ_MỤC...",
+        metavar="TỆP_HOẶC_THƯ_MỤC",
         help="Tệp dữ liệu văn bản (.yaml, .yml, .json), tệp .docx, hoặc thư mục chứa chúng.",
         show_default=False)],
     data: Annotated[Path | None, typer.Option(
