@@ -9,8 +9,9 @@ Roman, so Word measures the same; ``font_metrics.json``, extracted with fontTool
 1. a line break the author typed is kept;
 2. as few lines as fit, never breaking inside a proper name (the words after an
    administrative word such as TỈNH, THÀNH PHỐ, HUYỆN …, or a run of capitalised words);
-3. a break before an administrative word when one fits (``LIÊN ĐOÀN LAO ĐỘNG`` /
-   ``TỈNH PHÚ YÊN``);
+3. no break inside a two-syllable word (``Công / đoàn``) or an institution's name, when
+   avoidable; then a break before an administrative word when one fits
+   (``LIÊN ĐOÀN LAO ĐỘNG`` / ``TỈNH PHÚ YÊN``);
 4. no single word or year alone on the last line;
 5. the most balanced lines (the longest line as short as possible).
 """
@@ -39,6 +40,8 @@ công_nhân đoàn_viên thi_đua sáng_kiến triển_khai thực_hiện kế_h
 đại_hội chấp_hành thường_vụ chương_trình phong_trào an_toàn vệ_sinh viên_chức người_lao
 cơ_sở trực_thuộc tháng_công phúc_lợi chăm_lo đời_sống việc_làm pháp_luật kết_quả báo_cáo
 tổng_kết sơ_kết năm_học giai_đoạn tuyên_truyền hướng_dẫn khen_thưởng công_tác đầu_tư
+phổ_thông trung_học tiểu_học mầm_non giáo_dục đại_học cao_đẳng y_tế bệnh_viện công_ty
+cổ_phần trách_nhiệm hữu_hạn công_nghiệp văn_hóa thể_thao ngày_thành ngày_quốc hội_thi
 """
 COMPOUNDS = frozenset(_COMPOUND_TABLE.split())
 # Words a phrase starts with: a good place for a break in a title.
@@ -93,14 +96,28 @@ def _is_number(word: str) -> bool:
     return bool(re.fullmatch(r"[(\[]?[\d./-]+[)\].,;:]*", word))
 
 
-def _forbidden_breaks(words: list[str], original: list[str], admin: set[int]) -> set[int]:
-    """Breaks (before word ``i``) that would split a name, a number from its word or a
-    parenthesised date range."""
+# After these words comes the kind of institution before its name ("TRƯỜNG TRUNG HỌC PHỔ
+# THÔNG NGUYỄN BỈNH KHIÊM"): a break there is avoided, not forbidden like one inside a place.
+INSTITUTION_WORDS = frozenset({"NGÀNH", "KHU", "TỔNG", "CÔNG", "TẬP", "TRƯỜNG", "BỆNH"})
+
+
+def _forbidden_breaks(words: list[str], original: list[str], admin: set[int]
+                      ) -> tuple[set[int], set[int]]:
+    """Breaks (before word ``i``) that would split a place name, a number from its word or
+    a parenthesised date range (forbidden), and breaks inside an institution's name
+    (avoided)."""
     forbidden: set[int] = set()
-    # The name after an administrative word runs to the next one or to the end.
+    avoided: set[int] = set()
+    # An administrative phrase is never split (THÀNH / PHỐ, KHU / CÔNG NGHIỆP); the name
+    # after it runs to the next one or to the end.
     for start in sorted(admin):
+        upper = [w.upper() for w in words]
+        length = max((len(p.split()) for p in ADMINISTRATIVE_WORDS
+                      if upper[start:start + len(p.split())] == p.split()), default=1)
+        forbidden.update(range(start + 1, start + length))
         end = min([a for a in admin if a > start] + [len(words)])
-        forbidden.update(range(start + 1, end))
+        target = avoided if words[start].upper() in INSTITUTION_WORDS else forbidden
+        target.update(range(start + 1, end))
     # A run of capitalised words in text typed in mixed case (Phú Yên, Hồ Chí Minh).
     if any(w != w.upper() for w in original):
         for i in range(1, len(original)):
@@ -111,6 +128,8 @@ def _forbidden_breaks(words: list[str], original: list[str], admin: set[int]) ->
             forbidden.add(i)  # "năm 2024", "(28/7/1929 - 28/7/2024)"
         if _is_number(words[i - 1].lstrip("“\"«")):
             forbidden.add(i)  # "01 triệu", "95 năm"
+        if words[i - 1].rstrip(":").lower() in ("v/v", "số"):
+            forbidden.add(i)
     # A short quotation stays on one line: “01 triệu sáng kiến”.
     opened: int | None = None
     for i, word in enumerate(words):
@@ -120,13 +139,11 @@ def _forbidden_breaks(words: list[str], original: list[str], admin: set[int]) ->
             if i - opened < 6:
                 forbidden.update(range(opened + 1, i + 1))
             opened = None
-        if words[i - 1].rstrip(":").lower() in ("v/v", "số"):
-            forbidden.add(i)
-    return forbidden
+    return forbidden, avoided - forbidden
 
 
 def _score_lines(words: list[str], widths: list[float], space: float, cuts: tuple[int, ...],
-                 column: Column, forbidden: set[int], admin: set[int]
+                 column: Column, forbidden: set[int], admin: set[int], avoided: set[int]
                  ) -> tuple[float, ...] | None:
     bounds = (0, *cuts, len(words))
     line_widths = []
@@ -142,9 +159,10 @@ def _score_lines(words: list[str], widths: list[float], space: float, cuts: tupl
     return (
         sum(c in forbidden for c in cuts),
         len(cuts),
+        2 * soft + sum(c in avoided for c in cuts),  # inside a word, an institution's name
         -sum(c in admin for c in cuts),
         1 if lone else 0,
-        max(line_widths) + column.width_pt * (0.15 * soft - 0.1 * phrase),
+        max(line_widths) - column.width_pt * 0.1 * phrase,
     )
 
 
@@ -176,11 +194,12 @@ def _break_one(line: str, column: Column, original: str) -> list[str]:
     if len(original_words) != len(words):
         original_words = words
     admin = _administrative_starts(words) - {0}
-    forbidden = _forbidden_breaks(words, original_words, admin)
+    forbidden, avoided = _forbidden_breaks(words, original_words, admin)
     best: tuple[tuple[float, ...], tuple[int, ...]] | None = None
     for count in range(1, min(MAX_LINES, len(words))):
         for cuts in combinations(range(1, len(words)), count):
-            score = _score_lines(words, widths, space, cuts, column, forbidden, admin)
+            score = _score_lines(words, widths, space, cuts, column, forbidden, admin,
+                                 avoided)
             if score is not None and (best is None or score < best[0]):
                 best = (score, cuts)
         if best is not None and best[0][0] == 0:
