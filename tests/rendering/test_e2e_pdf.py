@@ -33,6 +33,9 @@ PAGES = {
     "58-cdyt-cong-van": 2,
     "cdtttt-giai-doan-2-cong-van": 2,
     "du-thao-cong-van-thang-cong-nhan": 1,
+    "hoa-hiep-thong-bao-hoi-thi-atvsld": 1,
+    "krong-bong-cong-van-thang-cong-nhan": 2,
+    "nguyen-binh-khiem-ke-hoach-95-nam-cdvn": 2,
 }
 
 

@@ -4,6 +4,7 @@ clear ``TemplateError`` for anything a template does wrong while rendering.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import Protocol
@@ -51,13 +52,17 @@ def template_for(doc: BaseDocument, template: str | Path | None = None) -> Path:
     return path
 
 
-def _declared_type(path: Path) -> str | None:
-    from vn_union_docs.rendering.compiled import declared_type
+_CATEGORY = re.compile(rb"<cp:category>\s*([\w-]+)\s*</cp:category>")
 
+
+def _declared_type(path: Path) -> str | None:
+    """The document type a template declares (its Category property), if any."""
     try:
-        return declared_type(path)
-    except (OSError, zipfile.BadZipFile):
+        with zipfile.ZipFile(path) as archive:
+            match = _CATEGORY.search(archive.read("docProps/core.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile):
         return None
+    return match.group(1).decode() if match else None
 
 
 def template_in_folder(folder: Path, doc_type: str) -> Path:
