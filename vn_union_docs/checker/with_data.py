@@ -8,9 +8,10 @@ batch would refuse is an error here, named by its spreadsheet row.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from vn_union_docs.checker.registry import Finding, _make, rules
+from vn_union_docs.checker.registry import _TEXT_RULES, Finding, _make, rules
 from vn_union_docs.errors import SpecError, VnUnionDocsError
 
 MAX_ROW_FINDINGS = 200
@@ -40,7 +41,7 @@ def check_with_data(spec: str | Path, data: str | Path, *, sheet: str | None = N
 
     path = Path(spec)
     raw = _read_spec(path)
-    findings = [f for f in _check_spec(raw, None, path, load=False)]
+    findings = list(_check_spec(raw, None, path, load=False))
     try:
         template = SpecTemplate(path)
         rows = read_rows(data, sheet=sheet)
@@ -60,28 +61,16 @@ def check_with_data(spec: str | Path, data: str | Path, *, sheet: str | None = N
             new = [_make("spec-invalid", f"dòng {number}: template", reason=str(exc))]
         else:
             units = []
-            for key in ("subject", "body"):
-                units += _markdown_units(getattr(doc, key), f"dòng {number}: {key}")
-            ctx = _Context(units, doc.date or _as_spec_date(raw.get("date")) or _today())
-            new = _run(ctx, [r for r in text_rules if _is_text_rule(r)])
+            for field in ("subject", "body"):
+                units += _markdown_units(getattr(doc, field), f"dòng {number}: {field}")
+            when = doc.date or _as_spec_date(raw.get("date")) or dt.date.today()
+            new = _run(_Context(units, when), [r for r in text_rules if r in _TEXT_RULES])
         for finding in new:
-            key = (finding.rule, finding.message)
-            if key not in seen and len(row_findings) < MAX_ROW_FINDINGS:
-                seen.add(key)
+            seen_key = (finding.rule, finding.message)
+            if seen_key not in seen and len(row_findings) < MAX_ROW_FINDINGS:
+                seen.add(seen_key)
                 row_findings.append(finding)
     return findings + row_findings
-
-
-def _is_text_rule(rule_id: str) -> bool:
-    from vn_union_docs.checker.registry import _TEXT_RULES
-
-    return rule_id in _TEXT_RULES
-
-
-def _today():  # type: ignore[no-untyped-def]
-    import datetime
-
-    return datetime.date.today()
 
 
 __all__ = ["check_with_data"]
