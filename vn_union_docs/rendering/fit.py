@@ -15,6 +15,7 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -164,15 +165,28 @@ def _original(doc: BaseDocument, key: str) -> str | None:
     return None
 
 
+_BREAK_XML = '</w:t><w:br/><w:t xml:space="preserve">'
+
+
+class LineBroken(str):
+    """Lines joined by ``\\n``; inserted into a template (autoescaped) as ``<w:br/>``."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return _BREAK_XML.join(escape(line) for line in self.split("\n"))
+
+
 def fit_context(context: dict[str, Any], doc: BaseDocument, columns: dict[str, Column]
                 ) -> dict[str, Any]:
-    """The context with each fitted key's lines joined by ``\\n`` (a copy)."""
+    """The context with each fitted key's lines as a ``LineBroken`` string (a copy)."""
     fitted = dict(context)
     for key, column in columns.items():
         value = context.get(key)
         if isinstance(value, str) and value.strip() and "\t" not in value:
-            fitted[key] = "\n".join(break_lines(value, column, _original(doc, key)))
+            lines = break_lines(value, column, _original(doc, key))
+            fitted[key] = LineBroken("\n".join(lines)) if len(lines) > 1 else lines[0]
     return fitted
 
 
-__all__ = ["FITTED_KEYS", "fit_context", "template_columns"]
+__all__ = ["FITTED_KEYS", "LineBroken", "fit_context", "template_columns"]

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
-from itertools import combinations, pairwise
+from itertools import pairwise
 
 ADMINISTRATIVE_WORDS: tuple[str, ...] = (
     "THÀNH PHỐ", "THỊ XÃ", "THỊ TRẤN", "TỈNH", "QUẬN", "HUYỆN", "PHƯỜNG", "XÃ", "ĐẶC KHU",
@@ -180,7 +181,35 @@ def _greedy(words: list[str], widths: list[float], space: float, column: Column)
     return [" ".join(line) for line in lines]
 
 
-def _break_one(line: str, column: Column, original: str) -> list[str]:
+def _fitting_cuts(widths: list[float], space: float, room: float, count: int
+                  ) -> Iterator[tuple[int, ...]]:
+    """Every way to cut the words into ``count + 1`` lines that each fit in ``room`` (a
+    search that drops a branch as soon as a line is too long)."""
+    n = len(widths)
+
+    def extend(start: int, left: int) -> Iterator[tuple[int, ...]]:
+        if left == 0:
+            if sum(widths[start:]) + space * (n - start - 1) <= room:
+                yield ()
+            return
+        used = -space
+        for end in range(start + 1, n - left + 1):
+            used += space + widths[end - 1]
+            if used > room:
+                return
+            for rest in extend(end, left - 1):
+                yield (end, *rest)
+
+    yield from extend(0, count)
+
+
+@lru_cache(maxsize=4096)
+def _break_one(line: str, column: Column, original: str) -> tuple[str, ...]:
+    """The lines of one typed line (cached: a batch breaks the same names again)."""
+    return tuple(_choose_lines(line, column, original))
+
+
+def _choose_lines(line: str, column: Column, original: str) -> list[str]:
     words = line.split()
     if len(words) <= 1:
         return [line.strip()]
@@ -197,7 +226,7 @@ def _break_one(line: str, column: Column, original: str) -> list[str]:
     forbidden, avoided = _forbidden_breaks(words, original_words, admin)
     best: tuple[tuple[float, ...], tuple[int, ...]] | None = None
     for count in range(1, min(MAX_LINES, len(words))):
-        for cuts in combinations(range(1, len(words)), count):
+        for cuts in _fitting_cuts(widths, space, column.width_pt - SAFETY_PT, count):
             score = _score_lines(words, widths, space, cuts, column, forbidden, admin,
                                  avoided)
             if score is not None and (best is None or score < best[0]):
