@@ -8,35 +8,58 @@ Markdown (a statistics table) return ``MarkdownText``, which is inserted unchang
 
 from __future__ import annotations
 
+import contextvars
 import re
+import secrets
+from collections.abc import Callable
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark.
 _ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&\"'=:;$%^?,/@])")
 
 
-VALUE_OPEN = "\ufdd0"
-VALUE_CLOSE = "\ufdd1"
-"""Unicode noncharacters that bracket each inserted value in a rendered body, so the body's
-Markdown can be parsed once per *skeleton* (see ``spec.SpecTemplate``). Never in real text."""
+SLOT = "Z" + secrets.token_hex(16).upper() + "Z"
+"""Stands for one inserted value in a body *skeleton* (see ``spec.SpecTemplate``), so the
+body's Markdown is parsed once per skeleton, not once per batch row.
 
-_MARKED = re.compile("\ufdd0(.*?)\ufdd1", re.S)
+Not a character a user could type or paste: a random token drawn when the process starts
+(letters and digits, inert in Markdown, unchanged by upper-casing). Text that happens to
+contain it is not mistaken for a slot: ``record_values`` counts the slots against the values
+it recorded, and a body where they differ is parsed whole. It never reaches an output.
+"""
+
+_RECORDER: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "vn_union_docs_slot_values", default=None)
 _UNESCAPE = re.compile(r"\\(.)", re.S)
 
 
-def split_marked(text: str, slot: str) -> tuple[str, list[str]]:
-    """``(skeleton, values)``: every marked value replaced by ``slot``, values unescaped."""
-    values: list[str] = []
-
-    def take(match: re.Match[str]) -> str:
-        values.append(_UNESCAPE.sub(r"\1", match.group(1)))
-        return slot
-
-    return _MARKED.sub(take, text), values
+def slot_for(escaped: str) -> str:
+    """``SLOT`` while ``record_values`` records (keeping ``escaped``), else ``escaped``."""
+    recorded = _RECORDER.get()
+    if recorded is None:
+        return escaped
+    recorded.append(escaped)
+    return SLOT
 
 
-def strip_marks(text: str) -> str:
-    """The rendered body without the value markers: plain restricted Markdown."""
-    return text.replace(VALUE_OPEN, "").replace(VALUE_CLOSE, "")
+def record_values(render: Callable[[], str]) -> tuple[str, tuple[str, list[str]] | None]:
+    """Run ``render`` (a body template) recording each inserted value.
+
+    Returns ``(body, (skeleton, values))``: the Markdown with every value in place, the
+    skeleton with ``SLOT`` for each value and the values as plain text (unescaped); or
+    ``(body, None)`` when the slots cannot be trusted (the text held ``SLOT`` itself, or a
+    value was inserted into another).
+    """
+    recorded: list[str] = []
+    token = _RECORDER.set(recorded)
+    try:
+        skeleton = render()
+    finally:
+        _RECORDER.reset(token)
+    parts = skeleton.split(SLOT)
+    if len(parts) != len(recorded) + 1:
+        return render(), None
+    body = "".join(part + value for part, value in zip(parts, [*recorded, ""], strict=True))
+    return body, (skeleton, [_UNESCAPE.sub(r"\1", value) for value in recorded])
 
 
 class MarkdownText(str):

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from vn_union_docs.errors import LibreOfficeError
 from vn_union_docs.rendering import pdf as pdfmod
+from vn_union_docs.rendering import soffice as soffice_mod
 from vn_union_docs.rendering.bundle import bundle_docx, bundle_pdf
 from vn_union_docs.rendering.pdf import PdfConverter, convert_to_pdf, find_soffice
 
@@ -265,7 +266,7 @@ def test_missing_soffice_says_how_to_install(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv(pdfmod.SOFFICE_ENV, raising=False)
-    monkeypatch.setattr(pdfmod, "_COMMON_LOCATIONS", ())
+    monkeypatch.setattr(soffice_mod, "COMMON_LOCATIONS", ())
     assert find_soffice() is None
     doc = tmp_path / "a.docx"
     doc.write_bytes(b"x")

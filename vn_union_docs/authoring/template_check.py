@@ -19,6 +19,7 @@ from lxml import etree
 
 from vn_union_docs.authoring.context_doc import body_styles
 from vn_union_docs.authoring.findings import DOC_TYPES, Severity, TemplateFinding
+from vn_union_docs.authoring.package_check import package_findings
 from vn_union_docs.authoring.parts import (
     _CLOSE_RE,
     _DUNDER_RE,
@@ -494,6 +495,8 @@ class _Checker:
         return None, None, "thử tạo văn bản"
 
     def run(self) -> list[TemplateFinding]:
+        if package_findings(self.path, self.findings):
+            return self.findings
         try:
             parts = _read_parts(self.path)
         except Exception as exc:  # not a .docx, damaged zip, bad XML

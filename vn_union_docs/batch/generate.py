@@ -56,6 +56,7 @@ def generate(
     strict: bool = False,
     skip_existing: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    register: Any = None,
 ) -> BatchReport:
     """Render one .docx per row into ``out_dir``; see the module docstring.
 
@@ -67,7 +68,9 @@ def generate(
     also a PDF per document (LibreOffice). ``bundle``: also one print file (``.docx`` or
     ``.pdf``; a PDF bundle implies the PDFs). ``strict``: write nothing if any row is bad.
     ``skip_existing``: keep files already there (resume a killed run). ``on_progress``:
-    called as ``on_progress(done_rows, total_rows)``.
+    called as ``on_progress(done_rows, total_rows)``. ``register``: a register path, URL or
+    ``Register`` that numbers and records the documents (else ``VN_UNION_DOCS_REGISTER``, else
+    the default file when the spec has ``number: auto``; see ``vn_union_docs.register.batch``).
 
     Raises ``SpecError`` when the spec itself is invalid, ``BatchError`` for a bad option or
     name pattern, ``LibreOfficeError`` when PDFs are asked for and LibreOffice is missing.
@@ -102,6 +105,31 @@ def generate(
                      base_dir=spec_args[2]).check_columns(rows.columns)
     read = _row_factory(rows)
     report = BatchReport(out_dir=out)
+    numbering = _numbering(register, spec_args[0], out, skip_existing)
+    try:
+        return _generate(report, numbering, read, pattern, spec_args, template_arg, out, jobs,
+                         started, strict, skip_existing, need_pdf, pdfa, bundle_path, on_progress)
+    finally:
+        if numbering is not None:
+            numbering.close()
+
+
+def _numbering(register: Any, raw_spec: Mapping[str, Any], out: Path,
+               skip_existing: bool) -> Any:
+    """The register hook (``vn_union_docs.register.batch``), or ``None`` without a register."""
+    from vn_union_docs.register.batch import BatchNumbering, spec_is_auto
+
+    if register is None and not spec_is_auto(raw_spec) and not os.environ.get(
+            "VN_UNION_DOCS_REGISTER"):
+        return None  # no register: the register package (and SQLAlchemy) is not even loaded
+    return BatchNumbering.open(register, raw_spec, out, skip_existing)
+
+
+def _generate(report: BatchReport, numbering: Any, read: Any, pattern: NamePattern,
+              spec_args: tuple[Any, Any, Any], template_arg: str | None, out: Path, jobs: int,
+              started: float, strict: bool, skip_existing: bool, need_pdf: bool, pdfa: bool,
+              bundle_path: Path | None, on_progress: Callable[[int, int], None] | None,
+              ) -> BatchReport:
 
     # Pass 1: names.
     plan = _plan(read, pattern)
@@ -115,7 +143,7 @@ def generate(
 
     jobs = max(1, min(jobs, total))
     size = max(1, min(64, math.ceil(total / (jobs * 4))))
-    worker_args = (*spec_args, template_arg, str(out), skip_existing)
+    worker_args = (*spec_args, template_arg, str(out), skip_existing, numbering is not None)
     done = 0
 
     def progress(count: int) -> None:
@@ -124,15 +152,28 @@ def generate(
         if on_progress is not None:
             on_progress(done, total)
 
-    # Pass 2 (strict): validate every row before writing anything.
-    if strict:
+    # Pass 2 (strict, or numbered by a register): validate every row before writing anything;
+    # a register numbers the valid rows in row order (strict: only once all rows are valid).
+    if strict or numbering is not None:
         mark = time.perf_counter()
+        valid: list[Any] = []
         for results in _run("check", _chunks(read, plan, size), worker_args, jobs):
             for kind, row, payload, _ in results:
                 if kind == "fail":
                     failures.extend(RowFailure(row, f, m) for f, m in payload)
+                    progress(1)
+            if numbering is not None and not strict:
+                refused = numbering.reserve(results)
+                failures.extend(RowFailure(*r) for r in refused)
+                progress(len(refused))
+            elif numbering is not None:
+                valid.extend(r for r in results if r[0] == "ok")
+        if numbering is not None and strict and not failures:
+            refused = numbering.reserve(valid)
+            failures.extend(RowFailure(*r) for r in refused)
+            progress(len(refused))
         timings["check"] = time.perf_counter() - mark
-        if failures:
+        if failures and strict:
             out.mkdir(parents=True, exist_ok=True)
             report.failed = sorted(failures, key=lambda f: f.row)
             report.errors_file = _write_errors(out, report.failed)
@@ -147,7 +188,9 @@ def generate(
     manifest = _CsvOut(out / MANIFEST_NAME, ["file", "row", "sha256"])
     try:
         cursor = 0  # results come in row order: find each row's name in the plan
-        for results in _run("render", _chunks(read, plan, size), worker_args, jobs):
+        for results in _run("render", _chunks(read, plan, size, numbering), worker_args, jobs):
+            if numbering is not None:
+                numbering.issued(results)
             for kind, row, payload, digest in results:
                 while plan.names[cursor] is None or plan.rows[cursor] != row:
                     cursor += 1
@@ -182,6 +225,10 @@ def generate(
         mark = time.perf_counter()
         _make_bundle(report, documents, bundle_path)
         timings["bundle"] = time.perf_counter() - mark
+    if numbering is not None:
+        report.numbers = numbering.texts()
+        report.warnings = numbering.warnings
+        report.register = numbering.register.where
     report.seconds = time.perf_counter() - started
     return report
 

@@ -62,6 +62,11 @@ class BatchReport:
     errors: list[str] = field(default_factory=list)  # problems not tied to a row (PDF)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    # With a register (vn_union_docs.register.batch): where it is, the numbers given in row
+    # order, and warnings (a document dated before one already numbered).
+    register: str | None = None
+    numbers: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -22,13 +22,15 @@ import codecs
 import csv
 import datetime as dt
 import io
-import json
 import unicodedata
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from vn_union_docs import limits
+from vn_union_docs.archives import check_file
+from vn_union_docs.documents.reading import check_cell, check_tree, check_yaml_events, load_json
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.vi.cells import convert_text
 
@@ -178,8 +180,15 @@ class RowSource:
                         "ô có dữ liệu nhưng cột không có tên ở dòng tiêu đề",
                         row,
                     )
+        current = limits.current()
+        if row > current.spreadsheet_rows + 1:
+            raise limits.limit_error("spreadsheet_rows", "", f"bảng tính có hơn {row - 1} dòng",
+                                     source=str(self.path), row=row)
         result = dict.fromkeys(names)
+        cell_chars = current.cell_chars
         for name, value in zip(names, values, strict=False):
+            if not (type(value) is str and len(value) <= cell_chars and value.isprintable()):
+                check_cell(value, name, str(self.path), row)  # the slow path: ints, odd text
             result[name] = value
         return result
 
@@ -238,6 +247,7 @@ class RowSource:
     # -- XLSX ---------------------------------------------------------------------------
 
     def _iter_xlsx(self) -> Iterator[tuple[int, Row]]:
+        check_file(self.path, what="bảng tính")  # before any reader inflates it
         try:
             import python_calamine
         except ImportError:  # pragma: no cover - optional fast reader
@@ -344,11 +354,20 @@ class RowSource:
             raise self._error("", "tệp JSON/YAML phải mã hóa UTF-8") from None
         try:
             if self.kind == "json":
-                data = json.loads(text)
+                data = load_json(text, str(self.path), size_limit="data_bytes")
             else:
                 from ruamel.yaml import YAML
 
+                check_yaml_events(text, str(self.path), size_limit="data_bytes")
                 data = YAML(typ="safe", pure=True).load(io.StringIO(text))
+            rows = data if isinstance(data, list) else [data]
+            if len(rows) > limits.current().spreadsheet_rows:
+                raise limits.limit_error("spreadsheet_rows", "", f"tệp có {len(rows)} dòng",
+                                         source=str(self.path))
+            for number, item in enumerate(rows, start=1):
+                check_tree(item, str(self.path), row=number)  # column names, row numbers
+        except SpecError:
+            raise
         except Exception as error:
             raise self._error("", f"tệp {self.kind.upper()} hỏng: {error}") from None
         if data is None:

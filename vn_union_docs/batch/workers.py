@@ -111,8 +111,10 @@ class _Worker:
     """Compiles the spec once; validates, renders and writes rows."""
 
     def __init__(self, spec: Mapping[str, Any], source: str | None, base_dir: Path | None,
-                 template: str | None, out_dir: str, skip_existing: bool) -> None:
+                 template: str | None, out_dir: str, skip_existing: bool,
+                 numbered: bool = False) -> None:
         self.spec = SpecTemplate(spec, source=source, base_dir=base_dir)
+        self.numbered = numbered  # a register numbers the rows: check() returns their facts
         # A spec field filled by one variable ("number: '{{ so }}'") is reported as that column.
         self.columns = {f.path: f.single for f in self.spec.fields if f.single}
         self.template = template
@@ -133,13 +135,18 @@ class _Worker:
 
     def check(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
         results: list[_Result] = []
+        if self.numbered:
+            from vn_union_docs.register.facts import facts_from_document
         for row, cells, name in chunk:
             try:
-                self.spec.document({"row": row, **cells}, row=row)
+                doc = self.spec.document({"row": row, **cells}, row=row)
+                facts = facts_from_document(doc) if self.numbered else None
             except SpecError as error:
                 results.append(("fail", row, self.failures(row, error), None))
+            except ValueError as error:  # cannot be numbered (vn_union_docs.register)
+                results.append(("fail", row, [("number", str(error))], None))
             else:
-                results.append(("ok", row, name, None))
+                results.append(("ok", row, name, facts))
         return results
 
     def render_document(self, doc: Any) -> bytes:
@@ -152,7 +159,7 @@ class _Worker:
             compiled = self._compiled[key] = get_compiled(template_for(doc, self.template))
         return render_compiled(compiled, doc)
 
-    def render(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
+    def render(self, chunk: list[tuple[Any, ...]]) -> list[_Result]:
         """Render and write the chunk's rows; every file is in place when this returns."""
         if self._writer is None:
             self._writer = BackgroundWriter()
@@ -168,10 +175,10 @@ class _Worker:
             self._writer.close()
             self._writer = None
 
-    def _render(self, chunk: list[tuple[int, dict[str, Any], str]], writer: BackgroundWriter,
+    def _render(self, chunk: list[tuple[Any, ...]], writer: BackgroundWriter,
                 ) -> list[_Result]:
         results: list[_Result] = []
-        for row, cells, name in chunk:
+        for row, cells, name, *numbered in chunk:  # (row, cells, name[, register number])
             path = os.path.join(self.out_dir, name)
             if self.skip_existing and os.path.exists(path):
                 with open(path, "rb") as handle:
@@ -180,6 +187,8 @@ class _Worker:
                 continue
             try:
                 doc = self.spec.document({"row": row, **cells}, row=row)
+                if numbered:
+                    doc.number = numbered[0]
                 data = self.render_document(doc)
             except SpecError as error:
                 results.append(("fail", row, self.failures(row, error), None))
@@ -203,7 +212,7 @@ def _init_worker(*args: Any) -> None:
     _WORKER = _Worker(*args)
 
 
-def _run_chunk(mode: str, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
+def _run_chunk(mode: str, chunk: list[tuple[Any, ...]]) -> list[_Result]:
     assert _WORKER is not None
     return _WORKER.check(chunk) if mode == "check" else _WORKER.render(chunk)
 
@@ -212,9 +221,10 @@ def _run_chunk(mode: str, chunk: list[tuple[int, dict[str, Any], str]]) -> list[
 
 
 def _chunks(read: Callable[[], Iterator[tuple[int, Mapping[str, Any]]]], plan: _Plan,
-            size: int) -> Iterator[list[tuple[int, dict[str, Any], str]]]:
-    """Read the rows again and pair them with their names, in chunks; bad names left out."""
-    chunk: list[tuple[int, dict[str, Any], str]] = []
+            size: int, numbering: Any = None) -> Iterator[list[tuple[Any, ...]]]:
+    """Read the rows again and pair them with their names, in chunks; bad names left out.
+    With a register (``numbering``), each row also gets its number; rows without one left out."""
+    chunk: list[tuple[Any, ...]] = []
     count = 0
     for index, (number, cells) in enumerate(read()):
         if index >= len(plan.rows) or plan.rows[index] != number:
@@ -223,7 +233,13 @@ def _chunks(read: Callable[[], Iterator[tuple[int, Mapping[str, Any]]]], plan: _
         name = plan.names[index]
         if name is None:
             continue
-        chunk.append((number, dict(cells), name))
+        if numbering is None:
+            chunk.append((number, dict(cells), name))
+        else:
+            allocated = numbering.number_for(number)
+            if allocated is None:
+                continue
+            chunk.append((number, dict(cells), name, allocated))
         if len(chunk) >= size:
             yield chunk
             chunk = []

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -13,6 +12,7 @@ from typing import Any
 
 from ruamel.yaml.constructor import SafeConstructor
 
+from vn_union_docs.archives import check_docx_to_read
 from vn_union_docs.checker import rules_clerk  # noqa: F401 (registers its rules)
 from vn_union_docs.checker.docx_reader import _load_docx, _Para
 from vn_union_docs.checker.registry import (
@@ -33,7 +33,9 @@ from vn_union_docs.checker.registry import (
 from vn_union_docs.checker.rules_frame import _analyse_place_date, _as_spec_date
 from vn_union_docs.checker.rules_layout import _spec_problems
 from vn_union_docs.checker.rules_text import _HEADING_NUMBERED
+from vn_union_docs.documents.reading import check_tree, check_yaml_events, load_json
 from vn_union_docs.errors import InvalidValueError, UnsupportedInputError
+from vn_union_docs.limits import LimitError
 
 # ------------------------------------------------------------------------------ entry points
 
@@ -137,11 +139,13 @@ _SpecConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.
 def _read_spec(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".json":
-        data = json.loads(text)
+        data = load_json(text, str(path))  # limits, as the loader reads it
     else:
+        check_yaml_events(text, str(path))
         y = _yaml()
         y.Constructor = _SpecConstructor
         data = y.load(text)
+    check_tree(data, str(path))
     if not isinstance(data, dict):
         raise InvalidValueError("nội dung không phải một bảng khóa - giá trị (mapping)")
     return data
@@ -209,6 +213,10 @@ def check(doc_or_path: Any) -> list[Finding]:
         if suffix == DOCX_SUFFIX:
             import docx
 
+            try:
+                check_docx_to_read(path)  # limits before the whole XML is parsed
+            except LimitError as exc:
+                return [unreadable_finding(str(exc).replace("\n", " "))]
             try:
                 document = docx.Document(str(path))
             except Exception as exc:

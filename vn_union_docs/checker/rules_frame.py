@@ -97,7 +97,7 @@ def _number_line(ctx: _Context) -> Iterator[Finding]:
             n = number.strip()
             if n.endswith(".") and n.rstrip(".").strip().isdigit():
                 yield _make("number-line", "number", "stray_dot", text=number)
-            elif not n.isdigit():
+            elif not n.isdigit() and n.casefold() != "auto":  # auto: the register numbers it
                 yield _make("number-line", "number", "not_a_number", text=number)
         for key in ("symbol", "issuer.code"):
             value = _get(ctx.spec, key)

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from vn_union_docs import vi
 from vn_union_docs.batch import BatchReport, generate
+from vn_union_docs.cli.register import RegisterOption, print_numbers
 
 __all__ = ["batch_command"]
 
@@ -133,6 +134,7 @@ def batch_command(
             "--skip-existing", help="Giữ các tệp đã có (chạy tiếp một lần chạy bị dừng)."
         ),
     ] = False,
+    register: RegisterOption = None,
 ) -> None:
     """Tạo mỗi dòng dữ liệu một văn bản .docx (ví dụ: mỗi CĐCS một công văn).
 
@@ -188,7 +190,7 @@ def batch_command(
             report = generate(
                 spec, rows, out, name=name, template=template, jobs=jobs, pdf=pdf or pdfa,
                 pdfa=pdfa, bundle=bundle, strict=strict, skip_existing=skip_existing,
-                on_progress=on_progress,
+                on_progress=on_progress, register=register,
             )
         finally:
             if progress is not None:
@@ -221,5 +223,6 @@ def batch_command(
         err.print(f"[bold red]Lỗi:[/] {escape(message)}")
     if strict and report.failed:
         err.print("[yellow]--strict: chưa ghi văn bản nào vì có dòng lỗi.[/]")
+    print_numbers(report, console, err)
     console.print(escape(_summary(report)))
     raise typer.Exit(EXIT_OK if report.ok else EXIT_BAD_INPUT)

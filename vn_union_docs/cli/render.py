@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from vn_union_docs.cli.output import console, err_console, print_spec_error
+from vn_union_docs.cli.register import DocumentWriter, RegisterOption
 from vn_union_docs.documents.spec import load_document, spec_files
 from vn_union_docs.errors import SpecError, VnUnionDocsError
 from vn_union_docs.rendering.pdf import convert_to_pdf
@@ -26,6 +27,7 @@ def render_command(
         "mẫu khai báo cho loại của nó.", show_default=False)] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Ghi thêm bản PDF (cần LibreOffice).")] = False,
     pdfa: Annotated[bool, typer.Option("--pdfa", help="PDF/A để lưu trữ, ký số.")] = False,
+    register: RegisterOption = None,
 ) -> None:
     """Tạo tệp .docx (và PDF) từ các tệp dữ liệu văn bản.
 
@@ -43,6 +45,7 @@ def render_command(
     written: list[Path] = []
     failed = 0
     taken: dict[str, Path] = {}
+    writer = DocumentWriter(register)  # numbers and records documents when a register is used
     for spec in files:
         target = out / f"{spec.stem}.docx"
         first = taken.setdefault(target.name.casefold(), spec)
@@ -53,7 +56,7 @@ def render_command(
             continue
         try:
             doc = load_document(spec)
-            render_docx(doc, target, template=template)
+            numbered = writer.write(doc, target, lambda d: render_docx(d, template=template))
         except SpecError as exc:
             failed += 1
             err_console.print(f"[red]✗ {spec}[/red]: dữ liệu chưa hợp lệ")
@@ -64,7 +67,8 @@ def render_command(
             err_console.print(f"[red]✗ {spec}[/red]: {exc}")
             continue
         written.append(target)
-        console.print(f"[green]✓[/green] {spec} → {target}")
+        console.print(f"[green]✓[/green] {spec} → {target}{numbered}")
+    writer.close()
     if (pdf or pdfa) and written:
         try:
             for path in convert_to_pdf(written, out, pdfa=pdfa):

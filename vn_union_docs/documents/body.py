@@ -24,6 +24,7 @@ from markdown_it.token import Token
 
 from vn_union_docs import vi
 from vn_union_docs.errors import BodyError
+from vn_union_docs.markup import SLOT
 
 STYLE_BODY = "VBBody"
 STYLE_HEADINGS = ("VBHeading1", "VBHeading2", "VBHeading3")
@@ -239,14 +240,12 @@ def _read_table(tokens: list[Token], index: int, line: int | None) -> tuple[int,
     return index + 1, Table(rows, align, line)
 
 
-SLOT = "\ufdd2"
-"""Stands for an inserted value in a body skeleton (a Unicode noncharacter)."""
-
-_SLOT_AT_LINE_START = re.compile(r"(?:^|\n)[ \t]*\ufdd2")
-_SLOT_AT_HEADING_START = re.compile(r"(?:^|\n)[ \t]*#{1,6}[ \t]+\ufdd2")
-_SLOT_NEIGHBOUR = re.compile(r"[*_\\]\ufdd2|\ufdd2[*_]")
+_SLOT = re.escape(SLOT)
+_SLOT_AT_LINE_START = re.compile(r"(?:^|\n)[ \t]*" + _SLOT)
+_SLOT_AT_HEADING_START = re.compile(r"(?:^|\n)[ \t]*#{1,6}[ \t]+" + _SLOT)
+_SLOT_NEIGHBOUR = re.compile(r"[*_\\]" + _SLOT + "|" + _SLOT + "[*_]")
 _SLOT_BEFORE_MARK = re.compile(  # a combining mark right after a slot
-    "\ufdd2[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+    _SLOT + "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def skeleton_slots(skeleton: str) -> tuple[int, ...] | None:
@@ -257,8 +256,9 @@ def skeleton_slots(skeleton: str) -> tuple[int, ...] | None:
     if (_SLOT_NEIGHBOUR.search(skeleton) or _SLOT_AT_HEADING_START.search(skeleton)
             or _SLOT_BEFORE_MARK.search(skeleton)):
         return None
-    positions = [i for i, ch in enumerate(skeleton) if ch == SLOT]
-    return tuple(positions.index(m.end() - 1) for m in _SLOT_AT_LINE_START.finditer(skeleton))
+    positions = [m.start() for m in re.finditer(_SLOT, skeleton)]
+    return tuple(positions.index(m.end() - len(SLOT))
+                 for m in _SLOT_AT_LINE_START.finditer(skeleton))
 
 
 def slots_are_inert(skeleton: str, values: list[str],

@@ -170,7 +170,8 @@ class BaseDocument(_Model):
 
     type: DocumentType
     issuer: Issuer
-    number: int | None = Field(None, ge=1, le=99_999, description="Số; None for a draft.")
+    number: Annotated[int, Field(ge=1, le=99_999)] | Literal["auto"] | None = Field(
+        None, description="Số; None for a draft; auto: allocated by the register.")
     symbol: Line | None = Field(None, description="Full override of the ký hiệu, e.g. TLĐ-VP.")
     place: Line = Field(description="Địa danh, e.g. Thái Bình.")
     date: dt.date | None = Field(None, description="Ngày ban hành; None for a draft.")
@@ -212,8 +213,11 @@ class BaseDocument(_Model):
             text = value.strip()
             if not text:
                 return None
+            if text.casefold() == "auto":  # the register allocates it (vn_union_docs.register)
+                return "auto"
             if not text.isdigit():
-                raise InvalidValueError(f"số văn bản «{value}» phải là số nguyên, ví dụ 58")
+                raise InvalidValueError(
+                    f"số văn bản «{value}» phải là số nguyên, ví dụ 58, hoặc auto (cấp từ sổ)")
             return int(text)
         return value
 
@@ -275,6 +279,11 @@ class BaseDocument(_Model):
             else:
                 keep.append(item)
         self.distribution = keep
+        if self.number == "auto" and self.date is None:
+            raise PydanticCustomError(
+                "auto_needs_date",
+                "number: auto cần ngày ban hành (date): số được cấp theo năm của ngày văn bản "
+                "(NĐ 30/2020, Điều 15); bản nháp không có số")
         if self.recipients_required and not self.recipients:
             raise PydanticCustomError(
                 "recipients_required",
@@ -329,6 +338,7 @@ DOCUMENT_ADAPTER: TypeAdapter[CongVan | KeHoach | ThongBao] = TypeAdapter(Docume
 MODEL_ERROR_PATHS: dict[str, str] = {
     "recipients_required": "recipients",
     "archive_conflict": "archive",
+    "auto_needs_date": "number",
 }
 """Key paths of the errors the model-level validator raises (pydantic gives them none)."""
 

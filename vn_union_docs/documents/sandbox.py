@@ -20,7 +20,8 @@ from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from vn_union_docs import campaign, vi
-from vn_union_docs.markup import VALUE_CLOSE, VALUE_OPEN, MarkdownText, escape_markdown
+from vn_union_docs.documents.bounded import BoundedSandbox, bounded_filters
+from vn_union_docs.markup import MarkdownText, escape_markdown, slot_for
 
 
 def format_value(value: Any) -> str:
@@ -53,7 +54,7 @@ def _finalize_text(value: Any) -> str:
 def _finalize_markdown(value: Any) -> str:
     if isinstance(value, MarkdownText):
         return str(value)
-    return VALUE_OPEN + escape_markdown(format_value(value)) + VALUE_CLOSE
+    return slot_for(escape_markdown(format_value(value)))
 
 
 def _strict(function: Any) -> Any:
@@ -80,7 +81,7 @@ def _globals() -> dict[str, Any]:
     return dict(campaign.JINJA_GLOBALS)
 
 
-class _Environment(SandboxedEnvironment):
+class _Environment(BoundedSandbox):
     """The sandbox, with each template's globals as one flat dict.
 
     Jinja chains a template's globals to the environment's (a ``ChainMap``), and every render
@@ -94,6 +95,7 @@ class _Environment(SandboxedEnvironment):
 def _make(*, campaign_globals: bool = True, **options: Any) -> SandboxedEnvironment:
     env = _Environment(undefined=StrictUndefined, keep_trailing_newline=True, **options)
     env.filters.update(_filters())
+    env.filters.update(bounded_filters(env))
     if campaign_globals:
         env.globals.update(_globals())
     return env
@@ -121,8 +123,8 @@ def file_name_environment() -> SandboxedEnvironment:
 
 @cache
 def markdown_environment() -> SandboxedEnvironment:
-    """Environment for the body: inserted values are escaped so they print literally, and
-    bracketed by ``text.VALUE_OPEN``/``VALUE_CLOSE`` (strip them with ``text.strip_marks``)."""
+    """Environment for the body: inserted values are escaped so they print literally (and
+    recorded, under ``markup.record_values``, so the body is parsed once per skeleton)."""
     return _make(finalize=_finalize_markdown, autoescape=False)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import json
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -30,8 +29,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
+from vn_union_docs import limits
 from vn_union_docs.documents.body import (
-    SLOT,
     Block,
     BodyError,
     close_body,
@@ -40,10 +39,18 @@ from vn_union_docs.documents.body import (
     skeleton_slots,
     slots_are_inert,
 )
+from vn_union_docs.documents.bounded import JinjaLimit, describe_error
 from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODEL_ERROR_PATHS, MODELS, BaseDocument
+from vn_union_docs.documents.reading import (
+    check_rendered,
+    check_tree,
+    check_yaml_events,
+    load_json,
+)
 from vn_union_docs.documents.sandbox import markdown_environment, text_environment
 from vn_union_docs.errors import Problem, SpecError
-from vn_union_docs.markup import split_marked, strip_marks
+from vn_union_docs.limits import LimitError
+from vn_union_docs.markup import SLOT, record_values
 from vn_union_docs.vi.cells import convert_text
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -119,13 +126,9 @@ def read_spec(path: str | Path) -> dict[str, Any]:
             "", "tệp không phải UTF-8; hãy lưu lại với mã hóa UTF-8", source)]) from None
     problems: list[Problem] = []
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(problems=[Problem(
-                "", f"JSON sai cú pháp ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}",
-                source)]) from None
+        data = load_json(text, source)
     else:
+        check_yaml_events(text, source)
         yaml = YAML(typ="rt")
         yaml.version = (1, 2)
         yaml.Constructor = _TextDates
@@ -142,6 +145,7 @@ def read_spec(path: str | Path) -> dict[str, Any]:
                                 source))
     if problems:
         raise SpecError(problems=problems)
+    check_tree(data, source)
     return data
 
 
@@ -252,6 +256,12 @@ def _walk(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, .
         yield keys, value
 
 
+def _get(target: Any, keys: tuple[Any, ...]) -> Any:
+    for key in keys:
+        target = target[key]
+    return target
+
+
 def _set(target: Any, keys: tuple[Any, ...], value: Any) -> None:
     for key in keys[:-1]:
         target = target[key]
@@ -276,6 +286,7 @@ class SpecTemplate:
 
     def __init__(self, spec: Mapping[str, Any] | str | Path, *, source: str | None = None,
                  base_dir: Path | None = None) -> None:
+        from_file = isinstance(spec, str | Path)
         if isinstance(spec, str | Path):
             source = source or str(spec)
             base_dir = base_dir or Path(spec).parent
@@ -284,12 +295,15 @@ class SpecTemplate:
             raise SpecError(problems=[Problem(
                 "", f"dữ liệu văn bản phải là một bảng khóa–giá trị, không phải "
                 f"{type(spec).__name__}", source)])
+        if not from_file:
+            check_tree(spec, source)
         self.source = source
         self.base_dir = base_dir
         self._parsed: dict[str, list[Block]] = {}
         self._slots: dict[str, tuple[int, ...] | None] = {}
         self.raw: dict[str, Any] = _copy(dict(spec))
         self.fields: list[_Field] = []
+        self._static_chars = sum(len(v) for _, v in _walk(self.raw) if isinstance(v, str))
         problems: list[Problem] = []
         for keys, value in _walk(self.raw):
             # In data: only a whole-value placeholder ("{{ so_sang_kien }}") takes a batch
@@ -300,7 +314,7 @@ class SpecTemplate:
             if isinstance(value, str) and _PLACEHOLDER.search(value):
                 try:
                     self.fields.append(_Field(keys, value, markdown=keys == ("body",)))
-                except JinjaTemplateError as exc:
+                except (JinjaTemplateError, RecursionError) as exc:
                     problems.append(Problem(_loc_path(keys), _jinja_message(exc), source))
         if problems:
             raise SpecError(problems=problems)
@@ -339,12 +353,14 @@ class SpecTemplate:
                  row: int | None = None) -> BaseDocument:
         """Fill the placeholders from ``variables`` and validate; raises ``SpecError``."""
         values = dict(variables or {})
+        check_tree(values, self.source, row=row)
         problems: list[Problem] = []
+        limited: list[str] = []  # names of the limits a field went over
         spec = _copy(self.raw) if self.fields else dict(self.raw)
         data_fields = [f for f in self.fields if f.keys and f.keys[0] == "data"]
         other_fields = [f for f in self.fields if not (f.keys and f.keys[0] == "data")]
         for field in data_fields:
-            self._fill(spec, field, values, problems, row)
+            self._fill(spec, field, values, problems, row, limited)
         context = dict(values)
         data = spec.get("data")
         broken: set[str] = set()  # data keys already reported: their users are not
@@ -359,40 +375,46 @@ class SpecTemplate:
                 problems.extend(Problem(p.path, p.message, self.source, row) for p in exc.problems)
             except (ValueError, TypeError) as exc:
                 problems.append(Problem("data", str(exc), self.source, row))
+        slots = None
         for field in other_fields:
             if field.names & broken:
                 continue  # "biến … không có" would only repeat the data: problem
-            self._fill(spec, field, context, problems, row)
-        marked = spec.get("body") if any(f.keys == ("body",) for f in other_fields) else None
-        if isinstance(marked, str):
-            spec["body"] = strip_marks(marked)
-        else:
-            marked = None
+            filled = self._fill(spec, field, context, problems, row, limited)
+            slots = filled if field.keys == ("body",) else slots
+        total = self._static_chars + sum(
+            len(v) for f in other_fields if isinstance(v := _get(spec, f.keys), str))
+        if total > limits.current().document_chars and not problems:
+            raise limits.limit_error("document_chars", "", f"văn bản dài {total} ký tự",
+                                     source=self.source, row=row)
         if self.base_dir and isinstance(spec.get("template"), str):
             spec["template"] = str((self.base_dir / spec["template"]).resolve())
         if problems:
+            if limited:
+                raise LimitError(problems=problems, limit=limited[0])
             raise SpecError(problems=problems)
         try:
             doc = DOCUMENT_ADAPTER.validate_python(
-                spec, context={"parse_body": lambda body: self._body_blocks(marked, body)})
+                spec, context={"parse_body": lambda body: self._body_blocks(slots, body)})
         except ValidationError as exc:
             doc_type = spec.get("type") if isinstance(spec.get("type"), str) else None
             raise SpecError(problems=problems_from_validation(
                 exc, source=self.source, row=row, doc_type=doc_type)) from None
         return doc
 
-    def _body_blocks(self, marked: str | None, body: str) -> list[Block]:
+    def _body_blocks(self, slots: tuple[str, list[str]] | None, body: str) -> list[Block]:
         """The body's blocks, parsing its Markdown once per skeleton.
 
         A batch fills the same body with other values on every row; values are inert text, so
         the body is parsed once with a slot for each value and the slots are filled per row.
         When a value could change the parse (``slots_are_inert``) the body is parsed whole.
         """
-        values: list[str]
-        if marked is None:
-            skeleton, values = body, []
+        values: list[str] = []
+        if slots is None:
+            if SLOT in body:  # typed by the user: text, not a slot
+                return parse_body(body)
+            skeleton = body
         else:
-            skeleton, values = split_marked(marked, SLOT)
+            skeleton, values = slots
             skeleton = unicodedata.normalize(
                 "NFC", skeleton.replace("\r\n", "\n").replace("\r", "\n"))
             values = [unicodedata.normalize("NFC", value) for value in values]
@@ -417,13 +439,20 @@ class SpecTemplate:
         return blocks
 
     def _fill(self, spec: dict[str, Any], field: _Field, context: Mapping[str, Any],
-              problems: list[Problem], row: int | None) -> None:
+              problems: list[Problem], row: int | None,
+              limited: list[str]) -> tuple[str, list[str]] | None:
+        slots = None
         try:
             if field.single is not None and field.single in context:
                 value: Any = context[field.single]
+            elif field.keys == ("body",):
+                value, slots = record_values(lambda: field.template.render(context))
             else:
                 value = field.template.render(context)
-        except (JinjaTemplateError, SecurityError, ValueError, TypeError, ArithmeticError) as exc:
+        except (JinjaTemplateError, SecurityError, ValueError, TypeError, ArithmeticError,
+                LookupError, RecursionError) as exc:
+            if isinstance(exc, JinjaLimit):
+                limited.append(exc.limit)
             message = _jinja_message(exc)
             if isinstance(exc, ValueError | TypeError | ArithmeticError):
                 # A cell's value broke a filter: name the column whose value the message quotes.
@@ -432,14 +461,19 @@ class SpecTemplate:
                 if columns:
                     message = f"cột «{columns[0]}»: {message}"
             problems.append(Problem(field.path, message, self.source, row))
-            return
+            return None
+        if isinstance(value, str) and (problem := check_rendered(value, field.path, self.source,
+                                                                 row, limited)):
+            problems.append(problem)
+            return None
         if value is None and field.keys in (("number",), ("date",)) and field.single:
             problems.append(Problem(field.path, (
                 f"ô «{field.single}» để trống nên văn bản sẽ thành bản nháp không "
                 f"{'số' if field.keys == ('number',) else 'ngày'}; điền ô này, hoặc bỏ trường "
                 f"{field.keys[0]} khỏi spec nếu muốn làm bản nháp"), self.source, row))
-            return
+            return None
         _set(spec, field.keys, value)
+        return slots
 
 
 def _data_values(value: Any, path: str, problems: list[Problem]) -> Any:
@@ -484,6 +518,8 @@ def _jinja_message(exc: Exception) -> str:
         if name:
             return f"biến «{name.group(1)}» không có trong dữ liệu (cột hoặc mục data:)"
         return f"giá trị không có trong dữ liệu: {exc}"
+    if (described := describe_error(exc)) is not None:
+        return described
     if isinstance(exc, SecurityError):
         return f"bị từ chối vì lý do an toàn (không được truy cập nội bộ Python): {exc}"
     if isinstance(exc, JinjaTemplateError):

@@ -50,8 +50,9 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
+from vn_union_docs.archives import refuse_external_links
 from vn_union_docs.documents.sandbox import template_environment
-from vn_union_docs.errors import TemplateError
+from vn_union_docs.errors import TemplateError, VnUnionDocsError
 from vn_union_docs.rendering.docxzip import (
     DEFLATE_LEVEL,
     FIXED_DATE_TIME,
@@ -281,6 +282,7 @@ class CompiledTemplate:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        refuse_external_links(self.path)  # also the archive limits, before anything inflates
         self.doc_type = declared_type(self.path)
         self.static_fallback_reason: str | None = None
         try:
@@ -389,7 +391,8 @@ class CompiledTemplate:
         if reason is None:
             try:
                 parts = self._render_parts(context)
-            except (JinjaTemplateError, SecurityError) as exc:
+            except (JinjaTemplateError, SecurityError, ArithmeticError, LookupError, TypeError,
+                    ValueError, RecursionError) as exc:
                 self.fallback_reason = None
                 raise template_error(exc, self.path) from exc
             except _NeedsDocxtpl as exc:
@@ -530,7 +533,7 @@ def get_compiled(path: str | Path) -> CompiledTemplate:
     try:
         return _compiled(os.path.abspath(path), stat.st_dev, stat.st_ino, stat.st_mtime_ns,
                          stat.st_size)
-    except TemplateError:
+    except VnUnionDocsError:  # a TemplateError, or a LimitError naming the entry
         raise
     except Exception as exc:  # not a .docx: a zip/package/XML error from python-docx
         raise TemplateError(

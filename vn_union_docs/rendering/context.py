@@ -12,6 +12,7 @@ from typing import Any
 from vn_union_docs import vi
 from vn_union_docs.documents.body import body_blocks
 from vn_union_docs.documents.models import SECRECY_MARKS, URGENCY_MARKS, BaseDocument
+from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.rendering.wordml import BodyXml
 
 DRAFT_BLANK = " " * 6
@@ -40,6 +41,10 @@ CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
 
 def number_line(doc: BaseDocument) -> str:
     """``Số: 58/CĐYT``, ``Số: 05/KH-CĐYT`` (below 10 padded), ``Số:      /CĐYT`` for a draft."""
+    if doc.number == "auto":  # numbered by vn_union_docs.register.issue_document first
+        raise SpecError(problems=[Problem("number", (
+            "number: auto cần sổ đăng ký để cấp số: tạo văn bản bằng «vn-union-docs render» "
+            "hoặc vn_union_docs.register.issue_document"))])
     number = f"{doc.number:02d}" if doc.number is not None else DRAFT_BLANK
     return f"Số: {number}/{doc.symbol_text}"
 

@@ -16,7 +16,6 @@ LibreOffice >= 7.4; each output is checked for its PDF/A mark).
 from __future__ import annotations
 
 import contextlib
-import glob
 import math
 import os
 import queue
@@ -27,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -34,52 +34,31 @@ from itertools import islice
 from pathlib import Path
 from types import TracebackType
 
+from vn_union_docs.archives import refuse_external_links
 from vn_union_docs.errors import InvalidValueError, LibreOfficeError
 from vn_union_docs.rendering.ooxml import w
+from vn_union_docs.rendering.soffice import (
+    INSTALL_HELP,
+    SOFFICE_ENV,
+    find_soffice,
+    require_soffice,
+)
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "DEFAULT_TIMEOUT",
     "INSTALL_HELP",
+    "SOFFICE_ENV",
     "PdfConverter",
     "convert_to_pdf",
     "find_soffice",
 ]
-
-#: Environment variable naming the soffice executable (checked before PATH).
-SOFFICE_ENV = "VN_UNION_DOCS_SOFFICE"
 
 #: Longest time (s) a soffice call may go without finishing a document, start-up included.
 DEFAULT_TIMEOUT = 120.0
 
 #: Files per soffice call: start-up (~1 s) is shared by the files of a chunk.
 DEFAULT_CHUNK_SIZE = 100
-
-INSTALL_HELP = (
-    "Không tìm thấy LibreOffice (lệnh soffice), cần có để xuất PDF.\n"
-    "Cách cài đặt:\n"
-    "  - Debian/Ubuntu (chạy với quyền root):\n"
-    "      apt-get update\n"
-    "      apt-get install -y --no-install-recommends libreoffice-writer-nogui"
-    " fonts-liberation2\n"
-    "  - Windows/macOS: tải và cài LibreOffice từ https://www.libreoffice.org/download/ ,"
-    " rồi thêm thư mục chứa soffice vào PATH\n"
-    "      (Windows: C:\\Program Files\\LibreOffice\\program;"
-    " macOS: /Applications/LibreOffice.app/Contents/MacOS).\n"
-    f"Hoặc đặt biến môi trường {SOFFICE_ENV} trỏ tới tệp soffice."
-)
-
-# Where LibreOffice usually lives when it is not on PATH.
-_COMMON_LOCATIONS: tuple[str, ...] = (
-    "/usr/bin/soffice",
-    "/usr/local/bin/soffice",
-    "/usr/lib/libreoffice/program/soffice",
-    "/opt/libreoffice*/program/soffice",
-    "/snap/bin/libreoffice",
-    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
-    r"C:\Program Files\LibreOffice\program\soffice.exe",
-    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe",
-)
 
 _NO_PDFA = (
     "LibreOffice này không xuất được PDF/A (tệp ra thiếu dấu PDF/A). "
@@ -88,33 +67,6 @@ _NO_PDFA = (
 _PDF_FILTER = "pdf:writer_pdf_Export"
 # PDF/A-2b (SelectPdfVersion 2); LibreOffice >= 7.4 takes JSON filter options.
 _PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
-
-
-def find_soffice() -> str | None:
-    """Return the path of the LibreOffice ``soffice`` executable, or ``None``.
-
-    Looks at ``$VN_UNION_DOCS_SOFFICE``, then ``soffice`` / ``libreoffice`` on ``PATH``, then
-    the usual install directories on Linux, macOS and Windows.
-    """
-    env = os.environ.get(SOFFICE_ENV)
-    if env and Path(env).is_file():
-        return env
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    for pattern in _COMMON_LOCATIONS:
-        for candidate in sorted(glob.glob(pattern), reverse=True):  # newest /opt version first
-            if os.access(candidate, os.X_OK):
-                return candidate
-    return None
-
-
-def _require_soffice(soffice: str | None) -> str:
-    found = soffice or find_soffice()
-    if not found:
-        raise LibreOfficeError(INSTALL_HELP)
-    return found
 
 
 def _pdf_name(docx: Path) -> str:
@@ -133,6 +85,31 @@ def _check_inputs(paths: Sequence[Path]) -> None:
             raise InvalidValueError(
                 f"hai tệp sẽ cho cùng một tên PDF: {seen[key]} và {path}")
         seen[key] = path
+    for path in paths:  # links LibreOffice would follow (its profile blocks them too)
+        with contextlib.suppress(zipfile.BadZipFile):  # not a zip: LibreOffice says so
+            refuse_external_links(path, what="tệp")
+
+
+# The converter's profile: no links followed from a document (linked images, movies, external
+# settings: "Block any links from documents not among the trusted locations"), no macros.
+_ISOLATED_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop
+ oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop
+ oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop
+ oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
+
+
+def _seed_profile(profile: Path) -> None:
+    """Write the isolating settings into a fresh LibreOffice profile."""
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(_ISOLATED_PROFILE, encoding="utf-8")
 
 
 @dataclass
@@ -194,11 +171,12 @@ class PdfConverter:
     ) -> None:
         if chunk_size < 1:
             raise InvalidValueError("chunk_size must be at least 1")
-        self.soffice = _require_soffice(soffice)
+        self.soffice = require_soffice(soffice)
         self.pdfa = pdfa
         self.timeout = timeout
         self.chunk_size = chunk_size
         self._profile: Path | None = Path(tempfile.mkdtemp(prefix="vn-union-docs-lo-"))
+        _seed_profile(self._profile)
         self._cancel = threading.Event()  # set by convert_to_pdf to stop a worker
 
     # -- context manager -------------------------------------------------------------
@@ -225,6 +203,7 @@ class PdfConverter:
         if self._profile is not None:
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile.mkdir(parents=True, exist_ok=True)
+            _seed_profile(self._profile)
 
     # -- conversion ------------------------------------------------------------------
     def convert(
@@ -450,10 +429,19 @@ def convert_to_pdf(
     work) that ``jobs`` converters, each with its own profile, take in turn. Returns the PDF
     paths in input order; raises :class:`LibreOfficeError` naming the files that failed
     after converting all the others, or when LibreOffice is missing. ``on_progress(pdf_path)``
-    is called from the worker threads as each PDF is put in place.
+    is called from the worker threads as each PDF is put in place. When
+    ``$VN_UNION_DOCS_CONVERTERS`` names running converters (``vn-union-docs serve``), they
+    convert instead (see ``pdf_pool``).
     """
     paths = [Path(p).resolve() for p in docx_paths]
-    exe = _require_soffice(soffice)
+    from vn_union_docs.rendering.pdf_pool import pool_from_env
+
+    resident = pool_from_env()  # resident converters named by $VN_UNION_DOCS_CONVERTERS
+    if resident is not None:
+        _check_inputs(paths)
+        with resident:
+            return resident.convert_files(paths, out_dir, pdfa=pdfa, on_progress=on_progress)
+    exe = require_soffice(soffice)
     _check_inputs(paths)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

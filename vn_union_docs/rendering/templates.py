@@ -12,8 +12,10 @@ from typing import Protocol
 from jinja2 import UndefinedError
 from jinja2.sandbox import SecurityError
 
+from vn_union_docs.documents.bounded import JinjaLimit, describe_error
 from vn_union_docs.documents.models import DOC_TYPE_NAMES, BaseDocument
-from vn_union_docs.errors import TemplateError
+from vn_union_docs.errors import Problem, TemplateError, VnUnionDocsError
+from vn_union_docs.limits import LimitError
 
 _PACKAGE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _REPO_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -90,8 +92,15 @@ def template_in_folder(folder: Path, doc_type: str) -> Path:
     return found[0]
 
 
-def template_error(exc: Exception, template: Path) -> TemplateError:
-    """A ``TemplateError`` with a clear message for an error raised while rendering."""
+def template_error(exc: Exception, template: Path) -> VnUnionDocsError:
+    """A ``TemplateError`` with a clear message for an error raised while rendering (a
+    ``LimitError`` naming the template for a limit)."""
+    if isinstance(exc, JinjaLimit):
+        return LimitError(problems=[Problem(f"mẫu «{template.name}»", str(exc), str(template))],
+                          limit=exc.limit)
+    described = describe_error(exc)
+    if described is not None:
+        return TemplateError(f"mẫu «{template.name}» bị lỗi: {described}")
     if isinstance(exc, SecurityError):
         return TemplateError(
             f"mẫu «{template.name}» bị từ chối vì lý do an toàn: nó truy cập nội bộ Python "

@@ -1,0 +1,234 @@
+"""``vn-union-docs register …``: the văn thư's register of outgoing documents.
+
+Every command takes ``--register PATH_OR_URL``, else ``VN_UNION_DOCS_REGISTER``, else the
+default file (``vn_union_docs.register.default_path()``), the one ``number: auto`` uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table  # the audit trail
+
+from vn_union_docs.cli.errors import handled
+from vn_union_docs.cli.output import console, err_console
+from vn_union_docs.errors import UsageError
+from vn_union_docs.files import write_atomic
+from vn_union_docs.register import Register, is_auto, issue_document, parse_number, resolve
+from vn_union_docs.register.export import export
+
+register_app = typer.Typer(
+    help="Sổ đăng ký văn bản đi (NĐ 30/2020, Điều 15–16): cấp số, hủy số, khóa sổ, in sổ.",
+    no_args_is_help=True,
+)
+
+RegisterOption = Annotated[str | None, typer.Option(
+    "--register", metavar="TỆP_HOẶC_URL",
+    help="Sổ đăng ký: tệp SQLite hoặc postgresql://…; mặc định biến môi trường "
+    "VN_UNION_DOCS_REGISTER, rồi tệp mặc định.", show_default=False)]
+YearOption = Annotated[int, typer.Option("--year", help="Năm của sổ.", show_default=False)]
+STATES = {"reserved": "giữ số", "issued": "đã phát hành", "cancelled": "đã hủy"}
+
+
+def open_register(option: str | None, *, create: bool = False,
+                  numbering: str = "single") -> Register:
+    """The register the command works on (see the module docstring)."""
+    target = resolve(option, needed=True)
+    assert target is not None
+    return Register(target, create=create, numbering=numbering)
+
+
+def _number(text: str) -> tuple[int, str]:
+    try:
+        return parse_number(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def init_command(
+    register: RegisterOption = None,
+    numbering: Annotated[str, typer.Option(
+        "--numbering", help="single: một hệ thống số cho mọi loại văn bản; per-type: mỗi loại "
+        "một hệ thống số (NĐ 30/2020, Điều 15.1.c).")] = "single",
+) -> None:
+    """Tạo sổ đăng ký mới (tệp SQLite hoặc cơ sở dữ liệu PostgreSQL trống)."""
+    mode = numbering.replace("-", "_")
+    if mode not in ("single", "per_type"):
+        raise UsageError("--numbering phải là single hoặc per-type")
+    with open_register(register, create=True, numbering=mode) as reg:
+        if reg.numbering != mode:
+            reg.set_setting("numbering", mode)
+        console.print(f"[green]✓[/green] Sổ đăng ký: {escape(reg.where)} (đánh số: "
+                      f"{'mỗi loại một hệ thống' if reg.numbering == 'per_type' else 'chung'})")
+
+
+def list_command(
+    register: RegisterOption = None,
+    year: Annotated[int | None, typer.Option("--year", help="Chỉ năm này.")] = None,
+    issuer: Annotated[str | None, typer.Option("--issuer", help="Chỉ cơ quan có mã này.")] = None,
+) -> None:
+    """Liệt kê các số đã cấp."""
+    with open_register(register) as reg:
+        entries = reg.entries(year=year, issuer_code=issuer.upper() if issuer else None)
+    if not entries:
+        console.print("Sổ chưa có số nào" + (f" năm {year}" if year else "") + ".")
+        return
+    console.print(f"[bold]Sổ đăng ký văn bản đi[/bold] — {escape(reg.where)}")
+    # One line per number (greppable, never cut by a narrow terminal).
+    for entry in entries:
+        series = "" if entry.kind == "chung" else f" [{entry.kind}]"
+        state = STATES.get(entry.state, entry.state)
+        if entry.state == "cancelled" and entry.note:
+            state += f" ({entry.note})"
+        subject = entry.subject or ""
+        if len(subject) > 70:
+            subject = subject[:69] + "…"
+        date = f"{entry.doc_date:%d/%m/%Y}" if entry.doc_date else "          "
+        file = f" → {entry.file_name}" if entry.file_name else ""
+        console.print(escape(f"{entry.text}{series}  {date}  {state}: {subject}{file}"))
+    console.print(f"{len(entries)} số.")
+
+
+def cancel_command(
+    number: Annotated[str, typer.Argument(help="Số, ký hiệu, ví dụ \"05/CĐKCN\".",
+                                          show_default=False)],
+    year: YearOption,
+    reason: Annotated[str, typer.Option("--reason", help="Lý do hủy số.", show_default=False)],
+    series: Annotated[str | None, typer.Option(
+        "--series", help="Hệ thống số (chung, mat, cong_van…) khi số có ở nhiều hệ thống.")
+    ] = None,
+    register: RegisterOption = None,
+) -> None:
+    """Hủy một số đã cấp (số đã hủy không dùng lại)."""
+    value, symbol = _number(number)
+    with open_register(register) as reg:
+        entry = reg.cancel(value, symbol, year, reason, series)
+    console.print(f"[green]✓[/green] Đã hủy số {entry.text} năm {year}: {escape(reason)}")
+
+
+def set_next_command(
+    issuer: Annotated[str, typer.Option("--issuer", help="Mã cơ quan (phần ký hiệu), ví dụ "
+                                        "CĐKCN.", show_default=False)],
+    year: YearOption,
+    next_number: Annotated[int, typer.Option("--next", help="Số sẽ cấp tiếp theo.",
+                                             show_default=False)],
+    series: Annotated[str, typer.Option(
+        "--series", help="Hệ thống số: chung, mat, hoặc loại văn bản khi đánh số theo loại.")
+    ] = "chung",
+    name: Annotated[str | None, typer.Option("--name", help="Tên cơ quan (in trên bìa sổ).")
+                    ] = None,
+    register: RegisterOption = None,
+) -> None:
+    """Đặt số tiếp theo của một hệ thống số (khi chuyển từ sổ giấy sang giữa năm)."""
+    with open_register(register, create=True) as reg:
+        reg.set_next(issuer.upper(), year, next_number, series, name)
+    console.print(f"[green]✓[/green] {issuer.upper()} năm {year} ({series}): số tiếp theo "
+                  f"{next_number:02d}")
+
+
+def close_command(year: YearOption, register: RegisterOption = None) -> None:
+    """Khóa sổ một năm: không cấp thêm số trong năm đó."""
+    with open_register(register) as reg:
+        count = reg.close_year(year)
+    console.print(f"[green]✓[/green] Đã khóa sổ năm {year} ({count} số).")
+
+
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="Tệp sao lưu.", show_default=False)],
+    register: RegisterOption = None,
+) -> None:
+    """Sao lưu sổ đang dùng (bản chụp nhất quán, không phải dừng ai)."""
+    with open_register(register) as reg:
+        path = reg.backup(file)
+    console.print(f"[green]✓[/green] Đã sao lưu sổ vào {escape(str(path))}")
+
+
+def export_command(
+    year: YearOption,
+    fmt: Annotated[str, typer.Option("--format", help="docx (in, đóng sổ) hoặc xlsx.",
+                                     show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp kết quả.", show_default=False)],
+    issuer: Annotated[str | None, typer.Option("--issuer", help="Chỉ cơ quan có mã này.")
+                      ] = None,
+    book: Annotated[int, typer.Option("--book", help="Số quyển của quyển đầu tiên.")] = 1,
+    register: RegisterOption = None,
+) -> None:
+    """In sổ đăng ký văn bản đi một năm (bìa, trang đầu và 10 cột của Phụ lục IV)."""
+    kind = fmt.lower().lstrip(".")
+    if kind not in ("docx", "xlsx"):
+        raise UsageError("--format phải là docx hoặc xlsx")
+    with open_register(register) as reg:
+        path = export(reg, year, kind, out, issuer.upper() if issuer else None, book)
+    console.print(f"[green]✓[/green] {escape(str(path))}")
+
+
+def audit_command(
+    register: RegisterOption = None,
+    year: Annotated[int | None, typer.Option("--year", help="Chỉ năm này.")] = None,
+) -> None:
+    """Nhật ký: ai cấp, sửa, hủy số nào, lúc nào."""
+    with open_register(register) as reg:
+        rows = reg.audit_trail(year)
+    table = Table("Lúc (UTC)", "Người", "Việc", "Sổ", "Số", "Chi tiết")
+    for row in rows:
+        where = " ".join(str(v) for v in (row["issuer_code"], row["year"], row["kind"]) if v)
+        table.add_row(row["at"], escape(row["actor"]), row["action"], where,
+                      f"{row['number']:02d}" if row["number"] else "",
+                      escape(row["detail"] or ""))
+    console.print(table)
+
+
+for _name, _command in (
+    ("init", init_command), ("list", list_command), ("cancel", cancel_command),
+    ("set-next", set_next_command), ("close", close_command), ("backup", backup_command),
+    ("export", export_command), ("audit", audit_command),
+):
+    register_app.command(_name)(handled(_command, f"register {_name}"))
+
+
+def print_numbers(report: Any, console: Any, err: Any) -> None:
+    """After a batch with a register: the numbers given and the register's warnings."""
+    if report.register is None:
+        return
+    numbers = report.numbers
+    shown = (numbers[0] if len(numbers) == 1 else f"{numbers[0]} … {numbers[-1]}"
+             if numbers else "không có")
+    console.print(f"Số đã cấp ({len(numbers)}): {escape(shown)} — sổ {escape(report.register)}")
+    for warning in report.warnings[:20]:
+        err.print(f"  [yellow]![/yellow] {escape(warning)}")
+
+
+class DocumentWriter:
+    """What ``render`` calls for each document: written directly when no register is in use,
+    else numbered and recorded (``issue_document``). The register is opened on first need:
+    ``--register``, else ``VN_UNION_DOCS_REGISTER``, else the default file for ``number: auto``.
+    """
+
+    def __init__(self, option: str | None) -> None:
+        self.option = option
+        self.register: Register | None = None
+
+    def write(self, doc: Any, path: Path, render: Callable[[Any], bytes]) -> str:
+        """Write ``doc`` to ``path``; return what to print after the file name."""
+        target = resolve(self.option, needed=is_auto(doc))
+        if target is None:
+            write_atomic(path, render(doc))
+            return ""
+        if self.register is None:
+            self.register = Register(target, create=True)
+            console.print(f"Sổ đăng ký: {escape(self.register.where)}")
+        allocation = issue_document(self.register, doc, path, render)
+        for warning in allocation.warnings:
+            err_console.print(f"  [yellow]![/yellow] {escape(warning)}")
+        action = "giữ số" if allocation.reused else "cấp số"
+        return f" ({action} {escape(allocation.text)})"
+
+    def close(self) -> None:
+        """Close the register if one was opened."""
+        if self.register is not None:
+            self.register.close()
+
