@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import zipfile
 from pathlib import Path
 
@@ -172,7 +174,7 @@ def test_list_cancel_export_and_backup_commands(tmp_path: Path) -> None:
     assert values[header + 1][:3] == ["(1)", "(2)", "(3)"]
     assert [row[0] for row in values[header + 2:]] == [f"{n:02d}/LĐLĐ" for n in range(1, 35)]
     assert values[header + 6][9] == "Đã hủy số: gửi nhầm"
-    assert values[header + 2][1] == "07/03/2023" and values[header + 2][6] >= 2
+    assert values[header + 2][1].date() == dt.date(2023, 3, 7) and values[header + 2][6] >= 2
 
     result = runner.invoke(app, ["register", "backup", str(tmp_path / "b.sqlite"), *reg_option])
     assert result.exit_code == 0
@@ -196,3 +198,22 @@ def test_set_next_then_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert result.exit_code == 0
     for action in ("init", "set-next", "allocate", "issue"):
         assert action in result.output
+
+
+def test_a_draft_renders_without_touching_the_register(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    register = tmp_path / "so.sqlite"
+    monkeypatch.setenv("VN_UNION_DOCS_REGISTER", str(register))
+    draft = EXAMPLES / "du-thao-cong-van-thang-cong-nhan.yaml"
+    code, output = _render(str(draft), "--out", str(tmp_path / "o"))
+    assert code == 0 and "bản nháp" in output and (tmp_path / "o" / f"{draft.stem}.docx").exists()
+    spec = tmp_path / "nhap.yaml"
+    spec.write_text(re.sub(r"(?m)^(number|date): .*$", r"\1: null",
+                           (EXAMPLES / "batch" / "cong_van_cdcs.yaml").read_text(
+                               encoding="utf-8")) + "\ndraft_year: 2023\n", encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(spec), str(EXAMPLES / "batch" / "cdcs.csv"),
+                                 "--out", str(tmp_path / "b"), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "b").glob("*.docx"))) == 34
+    with Register(str(register)) as reg:
+        assert reg.entries() == []

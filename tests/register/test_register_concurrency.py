@@ -35,7 +35,7 @@ def _clerk(target: str, worker: int, start: multiprocessing.synchronize.Event,
 
 def _run(target: str) -> list[int]:
     Register(target, create=True).close()
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("fork")  # the clerks start without importing again
     start, out = ctx.Event(), ctx.Queue()
     procs = [ctx.Process(target=_clerk, args=(target, w, start, out)) for w in range(PROCESSES)]
     for proc in procs:

@@ -62,6 +62,7 @@ from vn_union_docs.cli.register import register_app  # noqa: E402
 from vn_union_docs.cli.render import render_command  # noqa: E402
 from vn_union_docs.cli.schema import schema_command  # noqa: E402
 from vn_union_docs.cli.serve import serve_command  # noqa: E402
+from vn_union_docs.cli.sign import sign_command  # noqa: E402
 from vn_union_docs.cli.template import template_app  # noqa: E402
 from vn_union_docs.cli.unicode import unicode_command  # noqa: E402
 
@@ -71,6 +72,7 @@ app.command("check")(handled(check_command, "check"))
 app.command("schema")(handled(schema_command, "schema"))
 app.command("serve")(handled(serve_command, "serve"))
 app.command("unicode")(handled(unicode_command, "unicode"))
+app.command("sign")(handled(sign_command, "sign"))
 app.add_typer(template_app, name="template")
 app.add_typer(register_app, name="register")
 

@@ -129,6 +129,17 @@ def check(
     if data is not None and not data.is_file():
         err.print(f"Không tìm thấy tệp dữ liệu «{data}» (--data).")
         raise typer.Exit(EXIT_ERRORS)
+    envelopes = [p for p in paths if p.suffix.lower() == ".edxml"]
+    if envelopes:  # edXML envelopes: signature and header (vn_union_docs.exchange)
+        from vn_union_docs.cli.register import check_envelopes
+
+        sound = check_envelopes(envelopes)
+        paths = [p for p in paths if p not in envelopes]
+        if not paths:
+            raise typer.Exit(EXIT_OK if sound else EXIT_ERRORS)
+        if not sound:
+            check(paths, data=data, sheet=sheet, format=format)
+            raise typer.Exit(EXIT_ERRORS)
     files, missing = _files(paths, err)
     if not files and not missing:
         err.print("Không có tệp .yaml, .yml, .json hoặc .docx nào để kiểm tra.")

@@ -2,13 +2,16 @@
 
 Every command takes ``--register PATH_OR_URL``, else ``VN_UNION_DOCS_REGISTER``, else the
 default file (``vn_union_docs.register.default_path()``), the one ``number: auto`` uses.
+The register package (and SQLAlchemy) is imported only when a command uses a register, so
+``render`` and ``batch`` without one start as fast as before.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -18,8 +21,11 @@ from vn_union_docs.cli.errors import handled
 from vn_union_docs.cli.output import console, err_console
 from vn_union_docs.errors import UsageError
 from vn_union_docs.files import write_atomic
-from vn_union_docs.register import Register, is_auto, issue_document, parse_number, resolve
-from vn_union_docs.register.export import export
+
+if TYPE_CHECKING:
+    from vn_union_docs.register import Register
+
+ENV_VAR = "VN_UNION_DOCS_REGISTER"  # vn_union_docs.register.ENV_VAR, without importing it
 
 register_app = typer.Typer(
     help="Sổ đăng ký văn bản đi (NĐ 30/2020, Điều 15–16): cấp số, hủy số, khóa sổ, in sổ.",
@@ -37,12 +43,16 @@ STATES = {"reserved": "giữ số", "issued": "đã phát hành", "cancelled": "
 def open_register(option: str | None, *, create: bool = False,
                   numbering: str = "single") -> Register:
     """The register the command works on (see the module docstring)."""
+    from vn_union_docs.register import Register, resolve
+
     target = resolve(option, needed=True)
     assert target is not None
     return Register(target, create=create, numbering=numbering)
 
 
 def _number(text: str) -> tuple[int, str]:
+    from vn_union_docs.register import parse_number
+
     try:
         return parse_number(text)
     except ValueError as exc:
@@ -161,6 +171,8 @@ def export_command(
     kind = fmt.lower().lstrip(".")
     if kind not in ("docx", "xlsx"):
         raise UsageError("--format phải là docx hoặc xlsx")
+    from vn_union_docs.register.export import export
+
     with open_register(register) as reg:
         path = export(reg, year, kind, out, issuer.upper() if issuer else None, book)
     console.print(f"[green]✓[/green] {escape(str(path))}")
@@ -182,12 +194,84 @@ def audit_command(
     console.print(table)
 
 
+def edxml_command(
+    number: Annotated[str, typer.Argument(help="Số, ký hiệu, ví dụ \"05/CĐKCN\".",
+                                          show_default=False)],
+    year: YearOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp .edxml sẽ ghi.",
+                                      show_default=False)],
+    spec: Annotated[Path, typer.Option("--spec", help="Tệp spec của văn bản (issuer.organ_id, "
+                                       "địa danh, độ khẩn).", show_default=False)],
+    key: Annotated[Path | None, typer.Option(
+        "--key", envvar="VN_UNION_DOCS_KEY",
+        help="Khóa của cơ quan: tệp PKCS#12 (.p12); mặc định biến môi trường VN_UNION_DOCS_KEY.",
+        show_default=False)] = None,
+    to: Annotated[list[str] | None, typer.Option(
+        "--to", help="Nơi nhận có mã định danh: MÃ=Tên cơ quan (lặp lại được).",
+        show_default=False)] = None,
+    pdf: Annotated[Path | None, typer.Option(
+        "--pdf", help="Bản PDF đã ký số (mặc định: tệp .pdf cạnh tệp .docx trong sổ).")] = None,
+    appendix: Annotated[list[Path] | None, typer.Option(
+        "--appendix", help="Tệp phụ lục gửi kèm (lặp lại được).")] = None,
+    password_env: Annotated[str, typer.Option(
+        "--password-env", help="Biến môi trường chứa mật khẩu của khóa.")
+    ] = "VN_UNION_DOCS_KEY_PASSWORD",
+    register: RegisterOption = None,
+) -> None:
+    """Đóng gói tin edXML (QCVN 102:2016) của một văn bản đã đăng ký, ký số bằng khóa cơ quan."""
+    import os
+
+    from vn_union_docs.documents.spec import load_document
+    from vn_union_docs.exchange.document import envelope_for, parse_organ, write_envelope
+
+    value, symbol = _number(number)
+    if key is None:
+        raise UsageError("cần khóa của cơ quan để ký gói tin: --key TỆP.p12 (hoặc biến môi "
+                         "trường VN_UNION_DOCS_KEY)")
+    doc = load_document(spec)
+    recipients = [parse_organ(item) for item in to or []]
+    with open_register(register) as reg:
+        entry = reg.find(value, symbol, year)
+        chosen = pdf or (Path(entry.doc_key).with_suffix(".pdf") if entry.doc_key else None)
+        if chosen is None:
+            raise UsageError("sổ không ghi tệp của văn bản; cho bản PDF đã ký bằng --pdf")
+        envelope = envelope_for(reg, value, symbol, year, doc, chosen, recipients,
+                                appendix or [])
+    path = write_envelope(envelope, key, os.environ.get(password_env), out)
+    console.print(f"[green]✓[/green] {escape(entry.text)} → {escape(str(path))} "
+                  f"({len(envelope.attachments)} tệp đính kèm, đã ký số)")
+
+
+def check_envelopes(paths: list[Path]) -> bool:
+    """``check FILE.edxml``: verify each envelope; return whether every one is sound."""
+    from vn_union_docs.exchange.document import check_envelope
+    from vn_union_docs.exchange.envelope import ExchangeError
+
+    sound = True
+    for path in paths:
+        try:
+            envelope, signer, problems = check_envelope(path.read_bytes())
+        except (ExchangeError, OSError) as exc:
+            err_console.print(f"[red]✗[/red] {escape(str(path))}: {escape(str(exc))}")
+            sound = False
+            continue
+        for problem in problems:
+            err_console.print(f"[red]✗[/red] {escape(str(path))}: {escape(problem)}")
+        sound = sound and not problems
+        if not problems:
+            console.print(f"[green]✓[/green] {escape(str(path))}: {envelope.document_id}, chữ ký "
+                          f"số hợp lệ ({escape(signer)}), {len(envelope.attachments)} tệp "
+                          "đính kèm khớp")
+    return sound
+
+
 for _name, _command in (
     ("init", init_command), ("list", list_command), ("cancel", cancel_command),
     ("set-next", set_next_command), ("close", close_command), ("backup", backup_command),
-    ("export", export_command), ("audit", audit_command),
+    ("export", export_command), ("audit", audit_command), ("edxml", edxml_command),
 ):
     register_app.command(_name)(handled(_command, f"register {_name}"))
+
 
 
 def print_numbers(report: Any, console: Any, err: Any) -> None:
@@ -214,14 +298,19 @@ class DocumentWriter:
 
     def write(self, doc: Any, path: Path, render: Callable[[Any], bytes]) -> str:
         """Write ``doc`` to ``path``; return what to print after the file name."""
-        target = resolve(self.option, needed=is_auto(doc))
-        if target is None:
-            write_atomic(path, render(doc))
+        if not (self.option or os.environ.get(ENV_VAR) or getattr(doc, "number", None) == "auto"):
+            write_atomic(path, render(doc))  # no register: today's behaviour
             return ""
+        from vn_union_docs.register import Register, issue_document, resolve
+
+        target = resolve(self.option, needed=True)
+        assert target is not None
         if self.register is None:
             self.register = Register(target, create=True)
             console.print(f"Sổ đăng ký: {escape(self.register.where)}")
         allocation = issue_document(self.register, doc, path, render)
+        if allocation is None:
+            return " (bản nháp: không cấp số)"
         for warning in allocation.warnings:
             err_console.print(f"  [yellow]![/yellow] {escape(warning)}")
         action = "giữ số" if allocation.reused else "cấp số"

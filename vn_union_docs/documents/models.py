@@ -122,6 +122,8 @@ class Issuer(_Model):
     parent: Line | None = Field(None, description="Cơ quan chủ quản, printed upper case.")
     name: Line = Field(description="Issuing body, printed upper case and bold.")
     code: Line = Field(description="The issuer's part of the ký hiệu, e.g. CĐYT or LĐLĐ.")
+    organ_id: Line | None = Field(
+        None, description="Mã định danh in the national list (e.g. 000.00.00.G22); edXML.")
 
     @field_validator("code")
     @classmethod

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from vn_union_docs.register.core import Allocation, Register, RegisterError
+from vn_union_docs.register.facts import register_facts
 from vn_union_docs.register.issue import document_key
 from vn_union_docs.register.location import resolve
 
@@ -35,13 +36,17 @@ def spec_is_auto(raw_spec: Mapping[str, Any]) -> bool:
 
 
 class BatchNumbering:
-    """The register side of one batch; see the module docstring."""
+    """The register side of one batch; see the module docstring. ``generate(...,
+    numbering=BatchNumbering(...))``; the batch never imports the register."""
+
+    facts_of = staticmethod(register_facts)  # run in the batch's workers
 
     def __init__(self, register: Register, out_dir: Path, skip_existing: bool) -> None:
         self.register = register
         self.out_dir = out_dir
         self.skip_existing = skip_existing
         self.numbers: dict[int, Allocation] = {}
+        self.drafts: set[int] = set()  # rows without a number: rendered, not registered
         self.warnings: list[str] = []
 
     @classmethod
@@ -64,6 +69,9 @@ class BatchNumbering:
         for kind, row, name, facts in results:
             if kind != "ok":
                 continue
+            if facts is None:
+                self.drafts.add(row)
+                continue
             path = self.out_dir / name
             existing = self.skip_existing and os.path.exists(path)
             items.append((facts, document_key(path), existing))
@@ -78,6 +86,15 @@ class BatchNumbering:
             else:
                 refused.append((row, NUMBER_FIELD, result.message))
         return refused
+
+    def is_draft(self, row: int) -> bool:
+        """Whether ``row`` is rendered without a number (and without the register)."""
+        return row in self.drafts
+
+    @property
+    def where(self) -> str:
+        """The register, for messages."""
+        return self.register.where
 
     def number_for(self, row: int) -> int | None:
         """The number given to ``row`` (``None``: the row gets no document)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, event, func, select, text
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from vn_union_docs.register import schema
 from vn_union_docs.register.facts import DocumentFacts, format_number
-from vn_union_docs.register.location import describe, make_engine
+from vn_union_docs.register.location import describe, is_url, make_engine
+from vn_union_docs.register.queries import RegisterQueries
 from vn_union_docs.register.types import (
     ARTICLE,
     Allocation,
@@ -69,7 +71,7 @@ class _Held:
         return result.entry_id if isinstance(result, Allocation) else 0
 
 
-class Register:
+class Register(RegisterQueries):
     """A register at ``target`` (a file path or a database URL).
 
     ``create=True`` makes a new register when the file or database is empty (rendering with
@@ -86,6 +88,11 @@ class Register:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._actor = actor()
+        self._lock_file: int | None = None
+        if self.is_sqlite and os.name == "posix" and not is_url(target):
+            lock_path = Path(target).expanduser().resolve().with_name(
+                Path(target).name + ".lock")
+            self._lock_file = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
         self._pending: list[dict[str, Any]] | None = None
         self._inserts: list[tuple[dict[str, Any], _Request]] = []
         self.numbering = self._open(create, numbering)
@@ -117,9 +124,17 @@ class Register:
                                  .where(schema.meta.c.key == "numbering")).scalar()
         return str(value or "single")
 
+    @property
+    def actor(self) -> str:
+        """Who this register records as acting (``user@host``)."""
+        return self._actor
+
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None
 
     def __enter__(self) -> Register:
         return self
@@ -130,8 +145,35 @@ class Register:
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         """One transaction; database failures become a ``RegisterError`` naming the target."""
+        with self._writer_turn(), self.connection() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """SQLite: wait for the other processes' transactions on an ``flock`` of a lock file
+        beside the register. SQLite's own busy handler polls with sleeps of up to 100 ms, so
+        eight clerks spend most of their time asleep while the register is free; a blocking
+        ``flock`` wakes the next one at once. Correctness does not depend on it (``BEGIN
+        IMMEDIATE`` does that); without ``fcntl`` (Windows) the busy handler is used alone."""
+        if self._lock_file is None:
+            yield
+            return
+        import fcntl
+
+        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
         try:
-            with self.engine.begin() as conn:
+            yield
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    @contextmanager
+    def connection(self, *, autocommit: bool = False) -> Iterator[Connection]:
+        """A connection (each statement its own transaction with ``autocommit``); database
+        failures become a ``RegisterError`` naming the target."""
+        try:
+            with self.engine.connect() as conn:
+                if autocommit:
+                    conn = conn.execution_options(isolation_level="AUTOCOMMIT")
                 yield conn
         except RegisterError:
             raise
@@ -144,6 +186,8 @@ class Register:
             raise RegisterError(
                 f"không dùng được sổ đăng ký «{self.where}»: {reason}. Kiểm tra đường dẫn hoặc "
                 "địa chỉ máy chủ, tên đăng nhập, mật khẩu") from None
+        except IntegrityError:
+            raise  # decided by the caller (postgres.allocate_fast)
         except (DBAPIError, SQLAlchemyError) as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             if "not a database" in reason:
@@ -229,6 +273,12 @@ class Register:
     def allocate(self, facts: DocumentFacts, key: str | None = None) -> Allocation:
         """Give ``facts`` a number (``number: auto``) or record its manual number, as
         ``reserved``; raises ``RegisterError`` when refused. See ``reserve``."""
+        if not self.is_sqlite and facts.number is None:
+            from vn_union_docs.register.postgres import allocate_fast
+
+            fast = allocate_fast(self, facts, key, _columns(facts))
+            if fast is not None:
+                return fast
         result = self.reserve([(facts, key, False)])[0]
         if isinstance(result, Refusal):
             raise RegisterError(result.message)
@@ -346,7 +396,9 @@ class Register:
                         f"(tệp {holder}); số và ký hiệu là duy nhất trong năm ({ARTICLE}.1). "
                         f"Dùng «number: auto» hoặc số tiếp theo {series['next']:02d}")
                 conn.execute(e.update().where(e.c.id == other.id).values(
-                    **_columns(facts), doc_key=request.key or other.doc_key, updated_at=now()))
+                    **_columns(facts), updated_at=now(),
+                    # the key moves to this number unless it holds another one (unique index)
+                    doc_key=other.doc_key if held is not None else request.key or other.doc_key))
                 self._audit(conn, "rerender", *skey, number, {"key": request.key})
                 return Allocation(other.id, number, facts.symbol, facts.year, skey[2],
                                   reused=True, warnings=tuple(warnings))
@@ -388,20 +440,6 @@ class Register:
                             {"entries": [i[0] for i in items]})
 
     # --- the văn thư's commands ---------------------------------------------------------------
-
-    def find(self, number: int, symbol: str, year: int, kind: str | None = None) -> Entry:
-        """The entry ``number/symbol`` of ``year``; raises ``RegisterError`` if unknown or
-        ambiguous (the same number in a secret series: give ``kind``)."""
-        found = [entry for entry in self.entries(year=year, number=number)
-                 if entry.symbol.upper() == symbol.upper() and kind in (None, entry.kind)]
-        if not found:
-            raise RegisterError(
-                f"sổ «{self.where}» không có số {format_number(number, symbol)} năm {year}")
-        if len(found) > 1:
-            kinds = ", ".join(entry.kind for entry in found)
-            raise RegisterError(f"số {format_number(number, symbol)} năm {year} có trong nhiều "
-                                f"hệ thống số ({kinds}); chọn một bằng --series")
-        return found[0]
 
     def cancel(self, number: int, symbol: str, year: int, reason: str,
                kind: str | None = None) -> Entry:
@@ -462,43 +500,6 @@ class Register:
             self._audit(conn, "close", None, year, None, None, {"entries": count})
         return int(count or 0)
 
-    def closed_years(self) -> list[int]:
-        """Years closed with ``close_year``."""
-        with self._tx() as conn:
-            return [r.year for r in conn.execute(select(schema.closed_years.c.year)
-                                                 .order_by(schema.closed_years.c.year))]
-
-    def entries(self, *, year: int | None = None, number: int | None = None,
-                issuer_code: str | None = None) -> list[Entry]:
-        """Entries in register order (issuer, year, series, number)."""
-        s, e = schema.series, schema.entries
-        query = select(s.c.issuer_code, s.c.year, s.c.kind, e).join(s, e.c.series_id == s.c.id)
-        if year is not None:
-            query = query.where(s.c.year == year)
-        if number is not None:
-            query = query.where(e.c.number == number)
-        if issuer_code is not None:
-            query = query.where(s.c.issuer_code == issuer_code)
-        query = query.order_by(s.c.issuer_code, s.c.year, s.c.kind, e.c.number)
-        with self._tx() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [Entry(
-            id=r["id"], issuer_code=r["issuer_code"], year=r["year"], kind=r["kind"],
-            number=r["number"], symbol=r["symbol"], state=r["state"], doc_key=r["doc_key"],
-            doc_date=r["doc_date"], doc_type=r["doc_type"], subject=r["subject"],
-            signer=r["signer"], recipients=r["recipients"], archive=r["archive"],
-            copies=r["copies"], file_name=r["file_name"], sha256=r["sha256"], note=r["note"],
-            updated_at=r["updated_at"]) for r in rows]
-
-    def series_list(self, year: int | None = None) -> list[dict[str, Any]]:
-        """The series (issuer, year, kind, first and next number)."""
-        s = schema.series
-        query = select(s).order_by(s.c.issuer_code, s.c.year, s.c.kind)
-        if year is not None:
-            query = query.where(s.c.year == year)
-        with self._tx() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
-
     def backup(self, path: str | Path) -> Path:
         """A consistent copy of the live register at ``path`` (see ``backup.backup``)."""
         from vn_union_docs.register.backup import backup
@@ -507,16 +508,6 @@ class Register:
         with self._tx() as conn:
             self._audit(conn, "backup", None, None, None, None, {"file": str(target)})
         return target
-
-    def audit_trail(self, year: int | None = None) -> list[dict[str, Any]]:
-        """The audit rows, oldest first."""
-        a = schema.audit
-        query = select(a).order_by(a.c.id)
-        if year is not None:
-            query = query.where((a.c.year == year) | a.c.year.is_(None))
-        with self._tx() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
-
 
 # Statements built once (SQLAlchemy caches their compiled form).
 _INSERT_AUDIT = schema.audit.insert()

@@ -301,7 +301,11 @@ def xlsx_bytes(chosen: Sequence[Book]) -> bytes:
                 value: Any = text
                 if col == 7 and text.isdigit():
                     value = int(text)
+                elif col == 2 and entry.doc_date is not None:
+                    value = entry.doc_date  # a real date: the office sorts and filters by it
                 cell = sheet.cell(row_index, col, value)
+                if col == 2:
+                    cell.number_format = "DD/MM/YYYY"
                 cell.alignment = wrap
                 cell.border = border
         sheet.freeze_panes = sheet.cell(header + 2, 1)

@@ -94,6 +94,14 @@ def facts_from_document(doc: Any) -> DocumentFacts:
     )
 
 
+def register_facts(doc: Any) -> DocumentFacts | None:
+    """``facts_from_document`` for a document that has or asks for a number; ``None`` for one
+    without (a draft): the register records numbers, and a draft has none."""
+    if doc.number is None:
+        return None
+    return facts_from_document(doc)
+
+
 def parse_number(text: str) -> tuple[int, str]:
     """``"05/CĐKCN"`` → ``(5, "CĐKCN")``; raises ``ValueError`` with a clerk-readable reason."""
     match = re.fullmatch(r"\s*(\d{1,5})\s*/\s*(\S+)\s*", text)

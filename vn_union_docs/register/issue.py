@@ -37,13 +37,16 @@ def document_key(path: str | Path) -> str:
 
 
 def issue_document(register: Register, doc: Any, path: str | Path,
-                   render: Callable[[Any], bytes]) -> Allocation:
+                   render: Callable[[Any], bytes]) -> Allocation | None:
     """Number ``doc`` (allocate for ``number: auto``, else record its number), render it with
     ``render(doc)``, write it to ``path`` atomically and record the file's sha256.
 
-    Raises ``RegisterError`` when the number is refused (nothing is written). A draft (no date,
-    no number) is written without touching the register.
+    Raises ``RegisterError`` when the number is refused (nothing is written). A draft (no
+    number) is written without touching the register; ``None`` is returned then.
     """
+    if doc.number is None:
+        write_atomic(path, render(doc))
+        return None
     try:
         facts = facts_from_document(doc)
     except ValueError as exc:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     inspect,
     select,
+    text,
 )
 
 SCHEMA_VERSION = 1
@@ -80,7 +81,10 @@ entries = Table(
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
     UniqueConstraint("series_id", "number", name="vnud_entries_number"),
-    Index("vnud_entries_key", "series_id", "doc_key"),
+    # One live number per document (file) in a series.
+    Index("vnud_entries_key", "series_id", "doc_key", unique=True,
+          sqlite_where=text("state <> 'cancelled' AND doc_key IS NOT NULL"),
+          postgresql_where=text("state <> 'cancelled' AND doc_key IS NOT NULL")),
 )
 """One number of a series: ``reserved`` (allocated, file not yet written), ``issued`` (file
 written, its sha256 recorded) or ``cancelled`` (never reused, NĐ 30/2020 Điều 15)."""
