@@ -42,6 +42,12 @@ class Page:
     def has(self, word: str) -> bool:
         return any(w[0] == word for w in self.words)
 
+    @property
+    def starts_appendix(self) -> bool:
+        """Whether the page opens with an appendix heading («Phụ lục», «Phụ lục II»)."""
+        words = sorted(self.body_words, key=lambda w: w[1])
+        return [w[0] for w in words[:2]] == ["Phụ", "lục"]
+
 
 _PAGE = re.compile(r"<page [^>]*>(.*?)</page>", re.S)
 _WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">'
@@ -61,7 +67,9 @@ def problems(pdf: Path) -> list[str]:
     """What is wrong with the page fill of ``pdf`` (empty when nothing is)."""
     found = []
     all_pages = pages(pdf)
-    for page in all_pages[:-1]:
+    for page, following in zip(all_pages, all_pages[1:], strict=False):
+        if following.starts_appendix:
+            continue  # the last page before an appendix (its own section) may end early
         if page.empty_fraction > 0.25:
             found.append(f"{pdf.name}: page {page.number} is {page.empty_fraction:.0%} empty")
     signature = next((p for p in all_pages if p.has("nhận:")), None)

@@ -105,9 +105,10 @@ def test_titles_are_balanced_without_a_lone_word_or_year(title: str) -> None:
 
 def test_columns_are_read_from_the_template() -> None:
     columns = template_columns(default_template("ke_hoach"))
-    assert columns["issuer"].width_pt == pytest.approx(70 * MM, abs=0.5)
-    assert columns["issuer"].size_pt == 12 and columns["issuer"].bold
-    assert not columns["parent"].bold
+    # the default templates print the issuers in a loop (joint documents): {{ i.name }}
+    assert columns["issuers.name"].width_pt == pytest.approx(70 * MM, abs=0.5)
+    assert columns["issuers.name"].size_pt == 12 and columns["issuers.name"].bold
+    assert not columns["issuers.parent"].bold
     assert columns["subject"].width_pt == pytest.approx(165 * MM, abs=0.5)
     assert columns["subject"].size_pt == 14 and columns["subject"].bold
     assert "subject_line" in template_columns(default_template("cong_van"))

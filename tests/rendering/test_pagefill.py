@@ -90,10 +90,20 @@ LONG = " ".join(["Các cấp công đoàn tiếp tục tuyên truyền, vận đ
 
 def test_a_short_last_paragraph_moves_whole() -> None:
     xml = blocks_to_wordml(parse_body("Đoạn một.\n\nĐoạn cuối ngắn."))
-    assert xml.count("<w:keepNext/>") == 1
+    # a one-line last paragraph takes the paragraph before it along: two lines at least
+    # stand above the signature block
+    assert xml.count("<w:keepNext/>") == 2
+    assert xml.split("<w:p>")[1].startswith(
+        '<w:pPr><w:pStyle w:val="VBBody"/><w:keepNext/><w:keepLines/>')
     last = xml.split("<w:p>")[-1]
     assert last.startswith('<w:pPr><w:pStyle w:val="VBBody"/><w:keepNext/><w:keepLines/>')
     assert "Đoạn cuối ngắn" in last
+
+
+def test_a_two_line_last_paragraph_moves_alone() -> None:
+    last = "Đề nghị các Công đoàn cơ sở trực thuộc triển khai thực hiện nghiêm túc, báo cáo "
+    xml = blocks_to_wordml(parse_body(f"Đoạn một.\n\n{last}kết quả về Ban Thường vụ."))
+    assert xml.count("<w:keepNext/>") == 1
 
 
 def test_a_long_last_paragraph_lets_only_its_last_sentence_move() -> None:

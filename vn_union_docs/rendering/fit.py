@@ -148,6 +148,12 @@ def _columns(path: str, mtime_ns: int, size: int) -> dict[str, Column]:
                 column = _column_for(paragraph, styles, page)
                 if column is not None:
                     found[key] = column
+        # The issuers of a joint document, printed in a loop: {{ i.parent }}, {{ i.name }}.
+        item = re.fullmatch(r"\s*\{\{\s*[A-Za-z_]\w*\.(parent|name)\s*\}\}\s*", text)
+        if item and f"issuers.{item.group(1)}" not in found:
+            column = _column_for(paragraph, styles, page)
+            if column is not None:
+                found[f"issuers.{item.group(1)}"] = column
     return found
 
 
@@ -184,9 +190,29 @@ def fit_context(context: dict[str, Any], doc: BaseDocument, columns: dict[str, C
     for key, column in columns.items():
         value = context.get(key)
         if isinstance(value, str) and value.strip() and "\t" not in value:
-            lines = break_lines(value, column, _original(doc, key))
-            fitted[key] = LineBroken("\n".join(lines)) if len(lines) > 1 else lines[0]
+            fitted[key] = _fitted(value, column, _original(doc, key))
+    issuers = context.get("issuers")
+    if isinstance(issuers, list) and any(k.startswith("issuers.") for k in columns):
+        fitted["issuers"] = [_fitted_issuer(entry, issuer, columns)
+                             for entry, issuer in zip(issuers, doc.issuers, strict=False)]
     return fitted
+
+
+def _fitted(value: str, column: Column, original: str | None) -> str:
+    lines = break_lines(value, column, original)
+    return LineBroken("\n".join(lines)) if len(lines) > 1 else lines[0]
+
+
+def _fitted_issuer(entry: dict[str, Any], issuer: Any, columns: dict[str, Column]
+                   ) -> dict[str, Any]:
+    """One issuer of the ``issuers`` list with its parent and name fitted to their column."""
+    out = dict(entry)
+    for part in ("parent", "name"):
+        column = columns.get(f"issuers.{part}")
+        value = entry.get(part)
+        if column is not None and isinstance(value, str) and value.strip() and "\t" not in value:
+            out[part] = _fitted(value, column, getattr(issuer, part, None))
+    return out
 
 
 __all__ = ["FITTED_KEYS", "LineBroken", "fit_context", "template_columns"]

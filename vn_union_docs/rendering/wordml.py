@@ -191,9 +191,18 @@ def blocks_to_wordml(blocks: list[Block], width: int = TEXT_WIDTH_TWIPS) -> str:
     ``width``: the text width tables span (twips; a landscape appendix is wider)."""
     out = []
     last = len(blocks) - 1
+    # A last paragraph of one line (a list item) takes the paragraph before it along, so the
+    # signature block always has at least TAIL_MIN_LINES lines of body text above it.
+    lead_in = last - 1 if (last >= 1 and isinstance(blocks[last], Paragraph)
+                           and isinstance(blocks[last - 1], Paragraph)
+                           and len(_lines(blocks[last].runs)) < TAIL_MIN_LINES
+                           and len(_lines(blocks[last - 1].runs)) <= WHOLE_MAX_LINES) else -1
     for index, block in enumerate(blocks):
         after_table = index > 0 and isinstance(blocks[index - 1], Table)
-        if isinstance(block, Table):
+        if index == lead_in and isinstance(block, Paragraph):
+            out.append(_paragraph_xml(block.style, block.runs, keep_next=True, keep_lines=True,
+                                      before=TABLE_GAP_TWIPS if after_table else None))
+        elif isinstance(block, Table):
             out.append(_table_xml(block, width, keep_with_next=index == last - 1
                                   and _is_closing(blocks[last])))
         elif after_table and _is_closing(block):
