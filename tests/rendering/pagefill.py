@@ -6,6 +6,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from html import unescape
+from itertools import pairwise
 from pathlib import Path
 
 MM = 72 / 25.4
@@ -67,7 +68,7 @@ def problems(pdf: Path) -> list[str]:
     """What is wrong with the page fill of ``pdf`` (empty when nothing is)."""
     found = []
     all_pages = pages(pdf)
-    for page, following in zip(all_pages, all_pages[1:], strict=False):
+    for page, following in pairwise(all_pages):
         if following.starts_appendix:
             continue  # the last page before an appendix (its own section) may end early
         if page.empty_fraction > 0.25:

@@ -193,10 +193,13 @@ def blocks_to_wordml(blocks: list[Block], width: int = TEXT_WIDTH_TWIPS) -> str:
     last = len(blocks) - 1
     # A last paragraph of one line (a list item) takes the paragraph before it along, so the
     # signature block always has at least TAIL_MIN_LINES lines of body text above it.
-    lead_in = last - 1 if (last >= 1 and isinstance(blocks[last], Paragraph)
-                           and isinstance(blocks[last - 1], Paragraph)
-                           and len(_lines(blocks[last].runs)) < TAIL_MIN_LINES
-                           and len(_lines(blocks[last - 1].runs)) <= WHOLE_MAX_LINES) else -1
+    lead_in = -1
+    if last >= 1:
+        final, before_final = blocks[last], blocks[last - 1]
+        if (isinstance(final, Paragraph) and isinstance(before_final, Paragraph)
+                and len(_lines(final.runs)) < TAIL_MIN_LINES
+                and len(_lines(before_final.runs)) <= WHOLE_MAX_LINES):
+            lead_in = last - 1
     for index, block in enumerate(blocks):
         after_table = index > 0 and isinstance(blocks[index - 1], Table)
         if index == lead_in and isinstance(block, Paragraph):
