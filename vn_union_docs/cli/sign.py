@@ -11,13 +11,16 @@ import datetime as dt
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from vn_union_docs.cli.output import console, err_console
 from vn_union_docs.errors import UsageError, VnUnionDocsError
+
+if TYPE_CHECKING:
+    from vn_union_docs.register import Register
 
 __all__ = ["sign_command"]
 
@@ -117,6 +120,13 @@ def sign_command(
     location: Annotated[str | None, typer.Option("--location", help="Nơi ký.")] = None,
     tsa: Annotated[str | None, typer.Option(
         "--tsa", help="Địa chỉ máy chủ dấu thời gian RFC 3161.")] = None,
+    register: Annotated[str | None, typer.Option(
+        "--register", metavar="TỆP_HOẶC_URL", help="organisation: lấy số từ sổ đăng ký văn bản "
+        "đi (tệp SQLite hoặc postgresql://…) và ghi sha256 của tệp đã ký vào sổ (Điều 15.3).",
+        show_default=False)] = None,
+    spec: Annotated[Path | None, typer.Option(
+        "--spec", help="Tệp dữ liệu của văn bản (với --register): trích yếu, nơi nhận… vào sổ.",
+        show_default=False)] = None,
     signature_ready: Annotated[bool, typer.Option(
         "--signature-ready", help="Không ký: chỉ thêm ô ký trống đúng vị trí NĐ 30 để ký bằng "
         "phần mềm của tổ chức chứng thực.")] = False,
@@ -134,6 +144,7 @@ def sign_command(
 
     failed = 0
     signing_key: SigningKey | None = None
+    numbering: tuple[Register, object] | None = None
     try:
         targets = _targets(files, out)
         box = _at(at)
@@ -165,13 +176,22 @@ def sign_command(
                                    "--pkcs11-lib THƯ_VIỆN --token-label T --key-label K "
                                    "--pin-env BIẾN.")
         issued_on = _date(date)
+        numbering = _register(register, spec, role, number, targets)
         for source, target in targets:
             try:
-                result = sign_pdf(
-                    source, target, role=role, key=signing_key, image=image, seal_mm=seal_mm,
-                    reference=reference, number=number, issued_on=issued_on,
-                    copy_form=copy_form, copier=copier, at=box,  # type: ignore[arg-type]
-                    signer_title=title, signer_name=name, location=location, tsa_url=tsa)
+                options = dict(image=image, seal_mm=seal_mm, issued_on=issued_on, at=box,
+                               signer_title=title, signer_name=name, location=location,
+                               tsa_url=tsa)
+                if numbering is not None:
+                    from vn_union_docs.register.signed import sign_registered
+
+                    result = sign_registered(numbering[0], source, target, key=signing_key,
+                                             doc=numbering[1], **options)
+                else:
+                    result = sign_pdf(
+                        source, target, role=role, key=signing_key, reference=reference,
+                        number=number, copy_form=copy_form, copier=copier,
+                        **options)  # type: ignore[arg-type]
             except VnUnionDocsError as exc:
                 failed += 1
                 err_console.print(f"[red]✗[/red] {escape(str(exc))}")
@@ -184,4 +204,31 @@ def sign_command(
     finally:
         if signing_key is not None:
             signing_key.close()
+        if numbering is not None:
+            numbering[0].close()
     raise typer.Exit(1 if failed else 0)
+
+
+def _register(option: str | None, spec: Path | None, role: str, number: str | None,
+              targets: list[tuple[Path, Path]]) -> tuple[Register, object] | None:
+    """The register (and the document's model) for ``--register``; ``None`` without it."""
+    if option is None:
+        if spec is not None:
+            raise UsageError("--spec chỉ dùng cùng --register (ghi văn bản vào sổ).")
+        return None
+    if role != "organisation":
+        raise UsageError("--register chỉ dùng khi ký vai trò organisation: văn thư cấp số "
+                         "khi ký số của cơ quan (NĐ 30/2020, Điều 15.3).")
+    if number is not None:
+        raise UsageError("Chọn một: --number (số văn thư tự cấp) hoặc --register (số lấy từ "
+                         "sổ), không cả hai.")
+    if spec is not None and len(targets) > 1:
+        raise UsageError("--spec là dữ liệu của một văn bản: ký từng tệp một khi dùng --spec.")
+    doc = None
+    if spec is not None:
+        from vn_union_docs.documents.spec import load_document
+
+        doc = load_document(spec)
+    from vn_union_docs.cli.register import open_register
+
+    return open_register(option), doc
