@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +16,7 @@ import typer
 from rich.markup import escape
 
 from vn_union_docs.cli.output import console, err_console
+from vn_union_docs.cli.pdf_signing import open_key
 from vn_union_docs.errors import UsageError, VnUnionDocsError
 
 if TYPE_CHECKING:
@@ -25,16 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["sign_command"]
 
 _ROLES = ("signer", "organisation", "attachment", "copy")
-
-
-def _secret(var: str | None, what: str, option: str) -> str:
-    if not var:
-        raise UsageError(f"Cần {option} TÊN_BIẾN: tên biến môi trường chứa {what} "
-                               "(không gõ mật khẩu trên dòng lệnh).")
-    value = os.environ.get(var)
-    if value is None:
-        raise VnUnionDocsError(f"Biến môi trường {var} (chứa {what}) chưa được đặt.")
-    return value
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -140,7 +130,7 @@ def sign_command(
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise UsageError(f"Không tìm thấy: {', '.join(missing)}")
-    from vn_union_docs.signing import SigningKey, load_pkcs12, open_pkcs11, prepare_pdf, sign_pdf
+    from vn_union_docs.signing import SigningKey, prepare_pdf, sign_pdf
 
     failed = 0
     signing_key: SigningKey | None = None
@@ -159,22 +149,8 @@ def sign_command(
                     failed += 1
                     err_console.print(f"[red]✗[/red] {escape(str(exc))}")
             raise typer.Exit(1 if failed else 0)
-        if key is not None and pkcs11_lib is not None:
-            raise UsageError("Chọn một loại khóa: --key (tệp .p12) hoặc --pkcs11-lib "
-                                   "(token), không cả hai.")
-        if key is not None:
-            signing_key = load_pkcs12(key, _secret(password_env, "mật khẩu tệp .p12",
-                                                   "--password-env"))
-        elif pkcs11_lib is not None:
-            if not token_label or not key_label:
-                raise UsageError("Token cần --token-label và --key-label.")
-            signing_key = open_pkcs11(pkcs11_lib, token_label=token_label, key_label=key_label,
-                                      pin=_secret(pin_env, "mã PIN", "--pin-env"),
-                                      cert_label=cert_label)
-        else:
-            raise UsageError("Cần khóa ký: --key KHÓA.p12 --password-env BIẾN, hoặc "
-                                   "--pkcs11-lib THƯ_VIỆN --token-label T --key-label K "
-                                   "--pin-env BIẾN.")
+        signing_key = open_key(key, password_env, pkcs11_lib, token_label, key_label,
+                               pin_env, cert_label)
         issued_on = _date(date)
         numbering = _register(register, spec, role, number, targets)
         for source, target in targets:
