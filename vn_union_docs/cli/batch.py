@@ -28,6 +28,7 @@ from rich.text import Text
 
 from vn_union_docs import vi
 from vn_union_docs.batch import BatchReport
+from vn_union_docs.cli import pdf_signing as ps
 from vn_union_docs.cli.register import RegisterOption, batch_generate, print_numbers
 
 __all__ = ["batch_command"]
@@ -135,6 +136,20 @@ def batch_command(
         ),
     ] = False,
     register: RegisterOption = None,
+    # --- signing (issue 18): options shared with render, see cli/pdf_signing.py ---
+    sign: ps.SignOption = None,
+    key: ps.KeyOption = None,
+    password_env: ps.PasswordEnvOption = None,
+    pkcs11_lib: ps.Pkcs11LibOption = None,
+    token_label: ps.TokenLabelOption = None,
+    key_label: ps.KeyLabelOption = None,
+    cert_label: ps.CertLabelOption = None,
+    pin_env: ps.PinEnvOption = None,
+    image: ps.ImageOption = None,
+    seal_mm: ps.SealMmOption = None,
+    tsa: ps.TsaOption = None,
+    signature_ready: ps.SignatureReadyOption = False,
+    # --- end signing ---
 ) -> None:
     """Tạo mỗi dòng dữ liệu một văn bản .docx (ví dụ: mỗi CĐCS một công văn).
 
@@ -159,6 +174,13 @@ def batch_command(
         raise _usage(err, "--sheet chỉ dùng với tệp .xlsx")
 
     from vn_union_docs.batch.source import read_rows
+
+    # --- signing (issue 18): the key is opened once, before any row is rendered ---
+    signing = ps.PdfSigning(sign, signature_ready, key, password_env, pkcs11_lib, token_label,
+                            key_label, cert_label, pin_env, image, seal_mm, tsa)
+    signing.__enter__()
+    pdf = pdf or signing.active
+    # --- end signing ---
 
     progress: Progress | None = None
     if err.is_terminal:
@@ -195,6 +217,10 @@ def batch_command(
         finally:
             if progress is not None:
                 progress.stop()
+        # --- signing (issue 18) ---
+        title, signer_name = ps.spec_signer(spec)
+        signed, sign_failures = signing.apply_all(report.pdfs, title=title, name=signer_name)
+        # --- end signing ---
     except OSError as error:  # disk full, no permission, a folder where a file should go
         target = error.filename2 or error.filename  # a failed rename names its target second
         where = f" «{target}»" if target else ""
@@ -210,6 +236,8 @@ def batch_command(
             "để làm tiếp."
         )
         raise typer.Exit(130) from None
+    finally:
+        signing.__exit__()  # signing (issue 18): close the token session
 
     if report.failed:
         err.print(f"[bold red]{len(report.failed_rows)} dòng lỗi[/] (không tạo văn bản):")
@@ -225,4 +253,12 @@ def batch_command(
         err.print("[yellow]--strict: chưa ghi văn bản nào vì có dòng lỗi.[/]")
     print_numbers(report, console, err)
     console.print(escape(_summary(report)))
-    raise typer.Exit(EXIT_OK if report.ok else EXIT_BAD_INPUT)
+    # --- signing (issue 18) ---
+    for line in sign_failures:
+        err.print(f"[bold red]Chưa ký:[/] {escape(line)}")
+    if signed:
+        console.print(f"Ký số: {len(signed)} tệp PDF "
+                      f"({'ô ký trống' if signature_ready else sign}).")
+    ok = report.ok and not sign_failures
+    # --- end signing ---
+    raise typer.Exit(EXIT_OK if ok else EXIT_BAD_INPUT)

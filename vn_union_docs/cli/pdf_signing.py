@@ -21,7 +21,7 @@ from vn_union_docs.errors import UsageError, VnUnionDocsError
 if TYPE_CHECKING:
     from vn_union_docs.signing import SigningKey
 
-__all__ = ["PdfSigning", "open_key", "secret"]
+__all__ = ["PdfSigning", "open_key", "secret", "spec_signer"]
 
 _HELP = "Ký số (NĐ 30/2020)"
 
@@ -152,6 +152,8 @@ class PdfSigning:
         Returns what was done, for the clerk; raises ``VnUnionDocsError``."""
         from vn_union_docs.signing import prepare_pdf, sign_pdf
 
+        if self.role is not None and _signed_in(pdf, self.role):
+            return f"đã ký {self.role} từ trước"  # kept (--skip-existing): never signed twice
         if self.ready:
             prepare_pdf(pdf, pdf, kind="main", seal_mm=self.seal_mm or 36.0,
                         signer_title=title, signer_name=name)
@@ -161,3 +163,57 @@ class PdfSigning:
         result = sign_pdf(pdf, pdf, role=self.role, key=self._key, image=self.image,
                           signer_title=title, signer_name=name, tsa_url=self.tsa)
         return f"đã ký {self.role}, {result.signed_at.isoformat()}"
+
+    def apply_all(self, pdfs: list[Path], *, title: str | None = None,
+                  name: str | None = None) -> tuple[list[str], list[str]]:
+        """:meth:`apply` to each PDF (a batch): the lines done and the failures, for the
+        clerk; one bad PDF does not stop the others."""
+        done: list[str] = []
+        failed: list[str] = []
+        for pdf in pdfs:
+            try:
+                done.append(f"{pdf.name}: {self.apply(pdf, title=title, name=name)}")
+            except VnUnionDocsError as exc:
+                failed.append(f"{pdf.name}: {exc}")
+        return done, failed
+
+
+def _signed_in(pdf: Path, role: str) -> bool:
+    """Whether ``pdf`` already carries a signature in ``role`` (a PDF kept from a run that
+    was stopped and resumed)."""
+    from vn_union_docs.signing import Role
+    from vn_union_docs.signing.pdfobjects import read_pdf
+    from vn_union_docs.signing.roles import field_name
+
+    data, _ = read_pdf(pdf)
+    if b"/ByteRange" not in data:  # unsigned: no need to parse
+        return False
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    wanted = field_name(Role(role))
+    return any(s.field_name == wanted
+               for s in PdfFileReader(BytesIO(data), strict=False).embedded_signatures)
+
+
+def spec_signer(spec: Path) -> tuple[str | None, str | None]:
+    """The signer's title line and name from a spec file (``None`` where the spec fills them
+    from the data, ``{{ … }}``: the PDF's own text places the image then)."""
+    from vn_union_docs.documents.spec import read_spec
+
+    try:
+        block = read_spec(spec).get("signature")
+    except VnUnionDocsError:
+        return None, None
+    if not isinstance(block, dict):
+        return None, None
+    capacity = block.get("capacity")
+    lines = [capacity] if isinstance(capacity, str) else list(capacity or [])
+    title = block.get("title") or (lines[-1] if lines else None)
+    name = block.get("name")
+
+    def plain(value: object) -> str | None:
+        return value if isinstance(value, str) and "{" not in value else None
+
+    return plain(title), plain(name)
