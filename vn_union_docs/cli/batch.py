@@ -129,6 +129,7 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@ps.signing_options
 def batch_command(
     spec: Annotated[
         Path,
@@ -204,20 +205,8 @@ def batch_command(
         ),
     ] = False,
     register: RegisterOption = None,
-    # --- signing (issue 18): options shared with render, see cli/pdf_signing.py ---
-    sign: ps.SignOption = None,
-    key: ps.KeyOption = None,
-    password_env: ps.PasswordEnvOption = None,
-    pkcs11_lib: ps.Pkcs11LibOption = None,
-    token_label: ps.TokenLabelOption = None,
-    key_label: ps.KeyLabelOption = None,
-    cert_label: ps.CertLabelOption = None,
-    pin_env: ps.PinEnvOption = None,
-    image: ps.ImageOption = None,
-    seal_mm: ps.SealMmOption = None,
-    tsa: ps.TsaOption = None,
-    signature_ready: ps.SignatureReadyOption = False,
-    # --- end signing ---
+    *,
+    signing: ps.PdfSigning,  # signing (issue 18): options shared with render, cli/pdf_signing.py
 ) -> None:
     """Tạo mỗi dòng dữ liệu một văn bản .docx (ví dụ: mỗi CĐCS một công văn).
 
@@ -245,8 +234,6 @@ def batch_command(
     from vn_union_docs.batch.source import read_rows
 
     # --- signing (issue 18): the key is opened once, before any row is rendered ---
-    signing = ps.PdfSigning(sign, signature_ready, key, password_env, pkcs11_lib, token_label,
-                            key_label, cert_label, pin_env, image, seal_mm, tsa)
     signing.__enter__()
     pdf = pdf or signing.active
     # --- end signing ---
@@ -340,7 +327,7 @@ def batch_command(
         err.print(f"[bold red]Chưa ký:[/] {escape(line)}")
     if signed:
         console.print(f"Ký số: {len(signed)} tệp PDF "
-                      f"({'ô ký trống' if signature_ready else sign}).")
+                      f"({'ô ký trống' if signing.ready else signing.role}).")
     ok = report.ok and not sign_failures
     # --- end signing ---
     raise typer.Exit(EXIT_OK if ok else EXIT_BAD_INPUT)

@@ -8,11 +8,14 @@ at the ND30 positions for offices that sign in their national CA's own tool.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -21,41 +24,58 @@ from vn_union_docs.errors import UsageError, VnUnionDocsError
 if TYPE_CHECKING:
     from vn_union_docs.signing import SigningKey
 
-__all__ = ["PdfSigning", "open_key", "secret", "spec_signer"]
+__all__ = ["PdfSigning", "open_key", "secret", "signing_options", "spec_signer"]
 
 _HELP = "Ký số (NĐ 30/2020)"
 
-SignOption = Annotated[str | None, typer.Option(
-    "--sign", metavar="VAI_TRÒ", rich_help_panel=_HELP,
-    help="Ký số từng PDF vừa tạo: signer (người có thẩm quyền; số và ngày để trống thì văn "
-    "thư cấp khi ký organisation bằng lệnh sign) hoặc attachment (văn bản kèm theo). "
-    "Bao gồm --pdf.", show_default=False)]
-KeyOption = Annotated[Path | None, typer.Option(
-    "--key", help="Tệp khóa PKCS#12 (.p12/.pfx).", rich_help_panel=_HELP)]
-PasswordEnvOption = Annotated[str | None, typer.Option(
-    "--password-env", help="Biến môi trường chứa mật khẩu tệp .p12.", rich_help_panel=_HELP)]
-Pkcs11LibOption = Annotated[Path | None, typer.Option(
-    "--pkcs11-lib", help="Thư viện PKCS#11 của token (.so/.dll).", rich_help_panel=_HELP)]
-TokenLabelOption = Annotated[str | None, typer.Option(
-    "--token-label", help="Nhãn token.", rich_help_panel=_HELP)]
-KeyLabelOption = Annotated[str | None, typer.Option(
-    "--key-label", help="Nhãn khóa trên token.", rich_help_panel=_HELP)]
-CertLabelOption = Annotated[str | None, typer.Option(
-    "--cert-label", help="Nhãn chứng thư (mặc định: như nhãn khóa).", rich_help_panel=_HELP)]
-PinEnvOption = Annotated[str | None, typer.Option(
-    "--pin-env", help="Biến môi trường chứa mã PIN của token.", rich_help_panel=_HELP)]
-ImageOption = Annotated[Path | None, typer.Option(
-    "--image", help="Ảnh chữ ký (signer): PNG nền trong suốt, màu xanh.",
-    rich_help_panel=_HELP)]
-SealMmOption = Annotated[float | None, typer.Option(
-    "--seal-mm", help="Đường kính thật của dấu (mm), cho ô ký của cơ quan "
-    "(--signature-ready; mặc định 36).", rich_help_panel=_HELP)]
-TsaOption = Annotated[str | None, typer.Option(
-    "--tsa", help="Địa chỉ máy chủ dấu thời gian RFC 3161.", rich_help_panel=_HELP)]
-SignatureReadyOption = Annotated[bool, typer.Option(
-    "--signature-ready", rich_help_panel=_HELP,
-    help="Không ký: để ô ký trống đúng vị trí NĐ 30 (và ô số, ngày khi để trống) để ký bằng "
-    "phần mềm của tổ chức chứng thực. Bao gồm --pdf.")]
+# (parameter, type, option, help) of the signing options of ``render`` and ``batch``.
+_OPTIONS: tuple[tuple[str, Any, str, str], ...] = (
+    ("sign", str | None, "--sign",
+     "Ký số từng PDF vừa tạo: signer (người có thẩm quyền; số và ngày để trống thì văn thư "
+     "cấp khi ký organisation bằng lệnh sign) hoặc attachment (văn bản kèm theo). Bao gồm "
+     "--pdf."),
+    ("key", Path | None, "--key", "Tệp khóa PKCS#12 (.p12/.pfx)."),
+    ("password_env", str | None, "--password-env", "Biến môi trường chứa mật khẩu tệp .p12."),
+    ("pkcs11_lib", Path | None, "--pkcs11-lib", "Thư viện PKCS#11 của token (.so/.dll)."),
+    ("token_label", str | None, "--token-label", "Nhãn token."),
+    ("key_label", str | None, "--key-label", "Nhãn khóa trên token."),
+    ("cert_label", str | None, "--cert-label", "Nhãn chứng thư (mặc định: như nhãn khóa)."),
+    ("pin_env", str | None, "--pin-env", "Biến môi trường chứa mã PIN của token."),
+    ("image", Path | None, "--image", "Ảnh chữ ký (signer): PNG nền trong suốt, màu xanh."),
+    ("seal_mm", float | None, "--seal-mm",
+     "Đường kính thật của dấu (mm), cho ô ký của cơ quan (--signature-ready; mặc định 36)."),
+    ("tsa", str | None, "--tsa", "Địa chỉ máy chủ dấu thời gian RFC 3161."),
+    ("signature_ready", bool, "--signature-ready",
+     "Không ký: để ô ký trống đúng vị trí NĐ 30 (và ô số, ngày khi để trống) để ký bằng phần "
+     "mềm của tổ chức chứng thực. Bao gồm --pdf."),
+)
+_PARAMETERS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                      default=False if kind is bool else None,
+                      annotation=Annotated[kind, typer.Option(
+                          option, help=text, rich_help_panel=_HELP, show_default=False)])
+    for name, kind, option, text in _OPTIONS
+]
+
+R = TypeVar("R")
+
+
+def signing_options(command: Callable[..., R]) -> Callable[..., R]:
+    """Give a typer command (``render``, ``batch``) the signing options; the command takes
+    the resulting :class:`PdfSigning` as its ``signing`` parameter instead."""
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values()
+           if p.name != "signing"]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        values = {name: kwargs.pop(name) for name, *_ in _OPTIONS}
+        ready = values.pop("signature_ready")
+        return command(*args, signing=PdfSigning(values.pop("sign"), ready, **values),
+                       **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*own, *_PARAMETERS], return_annotation=None)
+    return wrapper
 
 
 def secret(var: str | None, what: str, option: str) -> str:

@@ -16,6 +16,7 @@ from vn_union_docs.rendering.pdf import convert_to_pdf
 from vn_union_docs.rendering.render import render_docx
 
 
+@ps.signing_options
 def render_command(
     specs: Annotated[list[Path], typer.Argument(
         help="Tệp dữ liệu văn bản (.yaml, .yml, .json) hoặc thư mục chứa chúng.",
@@ -26,22 +27,10 @@ def render_command(
     pdf: Annotated[bool, typer.Option("--pdf", help="Ghi thêm bản PDF (cần LibreOffice).")] = False,
     pdfa: Annotated[bool, typer.Option("--pdfa", help="PDF/A để lưu trữ, ký số.")] = False,
     register: RegisterOption = None,
-    sign: ps.SignOption = None,
-    key: ps.KeyOption = None,
-    password_env: ps.PasswordEnvOption = None,
-    pkcs11_lib: ps.Pkcs11LibOption = None,
-    token_label: ps.TokenLabelOption = None,
-    key_label: ps.KeyLabelOption = None,
-    cert_label: ps.CertLabelOption = None,
-    pin_env: ps.PinEnvOption = None,
-    image: ps.ImageOption = None,
-    seal_mm: ps.SealMmOption = None,
-    tsa: ps.TsaOption = None,
-    signature_ready: ps.SignatureReadyOption = False,
+    *,
+    signing: ps.PdfSigning,  # the signing options (cli/pdf_signing.py)
 ) -> None:
     """Tạo tệp .docx (và PDF, ký số được ngay) từ các tệp dữ liệu văn bản."""
-    signing = ps.PdfSigning(sign, signature_ready, key, password_env, pkcs11_lib, token_label,
-                            key_label, cert_label, pin_env, image, seal_mm, tsa)
     with signing:  # the key is opened once, before any work
         _render(specs, out, template, pdf or signing.active, pdfa, register, signing)
 
