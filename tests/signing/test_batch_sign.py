@@ -56,3 +56,27 @@ def test_batch_signature_ready(rows: Path, tmp_path: Path) -> None:
         reader = PdfFileReader(BytesIO(pdf.read_bytes()))
         names = {str(f.get_object()["/T"]) for f in reader.root["/AcroForm"]["/Fields"]}
         assert {"ND30_signer", "ND30_organisation"} <= names
+
+
+def test_batch_signs_with_a_token_and_one_pin(rows: Path, softhsm: str, pin: str,
+                                              keys_dir: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national-CA USB token is a PKCS#11 device (here SoftHSM2): one PIN for the batch."""
+    monkeypatch.setenv("VN_TEST_PIN", pin)
+    result = runner.invoke(app, [
+        "batch", str(ROOT / "examples" / "batch" / "cong_van_cdcs.yaml"), str(rows), "--out",
+        str(tmp_path / "out"), "--jobs", "1", "--sign", "signer", "--pkcs11-lib", softhsm,
+        "--token-label", "vnud", "--key-label", "signer", "--pin-env", "VN_TEST_PIN",
+        "--image", str(keys_dir / "signature.png")])
+    assert result.exit_code == 0, result.output
+    reports = [verify_pdf(p) for p in sorted((tmp_path / "out").glob("*.pdf"))]
+    assert len(reports) == 2
+    assert all(r.signer == "Đào Văn Truyền" and r.intact and r.valid for (r,) in reports)
+    monkeypatch.setenv("VN_TEST_PIN", "0000")
+    result = runner.invoke(app, [
+        "batch", str(ROOT / "examples" / "batch" / "cong_van_cdcs.yaml"), str(rows), "--out",
+        str(tmp_path / "wrong"), "--sign", "signer", "--pkcs11-lib", softhsm,
+        "--token-label", "vnud", "--key-label", "signer", "--pin-env", "VN_TEST_PIN",
+        "--image", str(keys_dir / "signature.png")])
+    assert result.exit_code == 1 and "PIN" in result.output
+    assert not (tmp_path / "wrong").exists()  # nothing rendered with a wrong PIN

@@ -84,3 +84,16 @@ def test_cli_bad_trust_file_and_non_pdf(issued: dict[str, Path], tmp_path: Path)
     result = runner.invoke(app, ["check", str(tmp_path / "fake.pdf")])
     assert result.exit_code == 1 and "unreadable" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_folder_includes_pdfs(issued: dict[str, Path], keys_dir: Path,
+                                  tmp_path: Path) -> None:
+    (tmp_path / "cv.pdf").write_bytes(issued["issued"].read_bytes())
+    (tmp_path / "signed.pdf").write_bytes(issued["signed"].read_bytes())
+    result = runner.invoke(app, ["check", str(tmp_path), "--trust", str(keys_dir / "ca.pem"),
+                                 "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {(Path(r["file"]).name, r["rule"]) for r in rows} == {
+        ("cv.pdf", "signature-info"), ("signed.pdf", "signature-info"),
+        ("signed.pdf", "signature-organisation-missing")}
