@@ -92,3 +92,14 @@ def test_bad_key_or_role_writes_nothing(pdfs: dict[str, Path], keys_dir: Path,
                                  "signer", *_key_args(keys_dir)])
     assert result.exit_code == 2 and "--image" in result.output
     assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()
+
+
+def test_render_signs_as_attachment_with_the_printed_reference(
+        pdfs: dict[str, Path], keys_dir: Path, tmp_path: Path, env: None) -> None:
+    result = runner.invoke(app, ["render", str(pdfs["numbered"].with_suffix(".yaml")), "--out",
+                                 str(tmp_path), "--sign", "attachment",
+                                 *_key_args(keys_dir, "organisation")])
+    assert result.exit_code == 0, result.output
+    (report,) = verify_pdf(tmp_path / "numbered.pdf")
+    assert report.role is Role.attachment and report.intact and report.valid
+    assert report.placement == []  # top right of page 1 (Phụ lục I, II.8.b)
