@@ -20,17 +20,24 @@ from vn_union_docs.rendering.render import render_docx
 def render_command(
     specs: Annotated[list[Path], typer.Argument(
         help="Tệp dữ liệu văn bản (.yaml, .yml, .json) hoặc thư mục chứa chúng.",
-        show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi tệp .docx.")],
+        metavar="TỆP_HOẶC_THƯ_MỤC", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="THƯ_MỤC",
+                                      help="Thư mục ghi tệp .docx.")],
     template: Annotated[Path | None, typer.Option(
-        "--template", help="Mẫu .docx riêng thay cho mẫu mặc định.")] = None,
+        "--template", "-t", metavar="TỆP_HOẶC_THƯ_MỤC",
+        help="Mẫu .docx riêng thay cho mẫu mặc định, hoặc một thư mục mẫu: mỗi văn bản dùng "
+        "mẫu khai báo cho loại của nó.", show_default=False)] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Ghi thêm bản PDF (cần LibreOffice).")] = False,
     pdfa: Annotated[bool, typer.Option("--pdfa", help="PDF/A để lưu trữ, ký số.")] = False,
     register: RegisterOption = None,
     *,
     signing: ps.PdfSigning,  # the signing options (cli/pdf_signing.py)
 ) -> None:
-    """Tạo tệp .docx (và PDF, ký số được ngay) từ các tệp dữ liệu văn bản."""
+    """Tạo tệp .docx (và PDF, ký số được ngay) từ các tệp dữ liệu văn bản.
+
+    Mã thoát: 0 tạo được mọi văn bản; 1 có văn bản lỗi (văn bản đó không được ghi, các văn
+    bản khác vẫn được tạo), không chuyển được PDF hoặc không ký được; 2 dùng lệnh sai.
+    """
     with signing:  # the key is opened once, before any work
         _render(specs, out, template, pdf or signing.active, pdfa, register, signing)
 
@@ -93,8 +100,6 @@ def _render(specs: list[Path], out: Path, template: Path | None, pdf: bool, pdfa
             console.print(f"[green]✓[/green] {path}{done}")
     console.print(f"Đã tạo {len(written)} văn bản, {failed} lỗi.")
     raise typer.Exit(1 if failed else 0)
-
-
 
 
 def _signer(doc: object) -> tuple[str | None, str]:
