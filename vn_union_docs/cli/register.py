@@ -214,6 +214,8 @@ def edxml_command(
                            ] = None,
     key_label: Annotated[str | None, typer.Option("--key-label", help="Nhãn khóa trên token.")
                          ] = None,
+    cert_label: Annotated[str | None, typer.Option(
+        "--cert-label", help="Nhãn chứng thư (mặc định: như nhãn khóa).")] = None,
     pin_env: Annotated[str | None, typer.Option(
         "--pin-env", help="Biến môi trường chứa mã PIN của token.")] = None,
     to: Annotated[list[str] | None, typer.Option(
@@ -230,17 +232,16 @@ def edxml_command(
 ) -> None:
     """Đóng gói tin edXML (QCVN 102:2016) của một văn bản đã đăng ký, ký số bằng khóa cơ quan
     (tệp .p12 hoặc token PKCS#11, như lệnh sign)."""
+    from vn_union_docs.cli.pdf_signing import open_key
     from vn_union_docs.documents.spec import load_document
     from vn_union_docs.exchange.document import envelope_for, parse_organ, write_envelope
-    from vn_union_docs.signing import SigningKey, load_pkcs12, open_pkcs11
+    from vn_union_docs.signing import SigningKey, load_pkcs12
 
     value, symbol = _number(number)
     if pkcs11_lib is None and key is None:
         raise UsageError("cần khóa của cơ quan để ký gói tin: --key TỆP.p12 (hoặc biến môi "
                          "trường VN_UNION_DOCS_KEY), hoặc --pkcs11-lib THƯ_VIỆN --token-label T "
                          "--key-label K --pin-env BIẾN")
-    if pkcs11_lib is not None and not (token_label and key_label):
-        raise UsageError("token cần --token-label và --key-label")
     doc = load_document(spec)
     recipients = [parse_organ(item) for item in to] if to else None
     with open_register(register) as reg:
@@ -251,16 +252,9 @@ def edxml_command(
         envelope = envelope_for(reg, value, symbol, year, doc, chosen, recipients,
                                 appendix or [])
     signing_key: SigningKey
-    if pkcs11_lib is not None:
-        assert token_label and key_label
-        if not pin_env:
-            raise UsageError("token cần --pin-env TÊN_BIẾN: biến môi trường chứa mã PIN "
-                             "(không gõ mã PIN trên dòng lệnh)")
-        pin = os.environ.get(pin_env)
-        if pin is None:
-            raise UsageError(f"biến môi trường {pin_env} (chứa mã PIN của token) chưa được đặt")
-        signing_key = open_pkcs11(pkcs11_lib, token_label=token_label, key_label=key_label,
-                                  pin=pin)
+    if pkcs11_lib is not None:  # the token, as sign/render/batch open it
+        signing_key = open_key(None, None, pkcs11_lib, token_label, key_label, pin_env,
+                               cert_label)
     else:
         assert key is not None
         signing_key = load_pkcs12(key, os.environ.get(password_env))
