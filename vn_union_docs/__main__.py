@@ -2,4 +2,5 @@
 
 from vn_union_docs.cli.app import main
 
-main()
+if __name__ == "__main__":  # a spawned worker imports this module without running it
+    main()

@@ -222,7 +222,10 @@ def _run(mode: str, chunks: Iterator[tuple[_Chunk, _Meta]], worker_args: tuple[A
         finally:
             worker.close()
         return
-    with multiprocessing.get_context().Pool(
+    # Spawned, not forked: the main process runs threads (the file writer, the register's
+    # lock), and a fork taken while one of them holds a lock leaves the worker waiting on it
+    # for ever.
+    with multiprocessing.get_context("spawn").Pool(
             jobs, _init_worker, (os.getpid(), *worker_args)) as pool:
         pending: deque[tuple[Any, _Meta]] = deque()
         for chunk, meta in chunks:
