@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from vn_union_docs.documents import spec as spec_module
+from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.documents.spec import SpecTemplate, compile_field, load_document, read_spec
 from vn_union_docs.errors import SpecError
 from vn_union_docs.rendering.render import render_docx
@@ -16,9 +18,9 @@ from vn_union_docs.rendering.render import render_docx
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def _uncached_document(spec: dict[str, object]):  # type: ignore[no-untyped-def]
+def _uncached_document(spec: dict[str, Any]) -> BaseDocument:
     original = spec_module.compile_field
-    spec_module.compile_field = spec_module._compile_field  # type: ignore[assignment]
+    spec_module.compile_field = spec_module._compile_field
     try:
         return load_document(spec)
     finally:
