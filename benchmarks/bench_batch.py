@@ -13,12 +13,19 @@ sampled from ``/proc`` every 20 ms:
 * ``hwm_sum_mb``: the sum of every process's own high-water mark (VmHWM): an upper bound
   even for a peak shorter than the sampling interval.
 
+Each run also measures plain docxtpl in this process (a fresh ``DocxTemplate``, ``render``,
+save to memory, for the spec's first row: the same template and context) just before the
+batch, and reports the end-to-end ratio: plain docxtpl's ms/doc over the batch's wall ms/doc.
+
 Usage::
 
     python benchmarks/bench_batch.py                 # 10,000 rows, --jobs 1 and 2
     python benchmarks/bench_batch.py --rows 1000 --jobs 2
     python benchmarks/bench_batch.py --memory        # 100,000 rows, --jobs 2
+    python benchmarks/bench_batch.py --million       # 1,000,000 rows, --jobs 2 (~10 min)
+    python benchmarks/bench_batch.py --memory --resume   # + resume after a kill at 90 %
     python benchmarks/bench_batch.py --profile 2000  # cProfile of generate(), jobs=1
+    python benchmarks/bench_batch.py --stages 3000   # time per stage, one process
 
 ``run(n_rows, jobs) -> dict`` is what ``bench_render.py`` imports.
 """
@@ -29,14 +36,17 @@ import argparse
 import cProfile
 import csv
 import io
+import json
 import os
 import pstats
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -149,38 +159,143 @@ def measure(command: list[str], interval: float = 0.02) -> dict[str, Any]:
 # --- the benchmark --------------------------------------------------------------------------
 
 
-def run(n_rows: int, jobs: int, *, keep: bool = False) -> dict[str, Any]:
+def plain_docxtpl_ms(count: int = 30) -> float:
+    """Plain docxtpl, ms per document (median of 3 rounds): a fresh ``DocxTemplate`` of the
+    batch's template, ``render(context, autoescape=True)``, save to a BytesIO, where the
+    context is the one our path builds for the example CSV's first row."""
+    import statistics
+
+    sys.path.insert(0, str(ROOT))
+    from docxtpl import DocxTemplate
+
+    from vn_union_docs.batch.source import read_rows
+    from vn_union_docs.documents.spec import SpecTemplate
+    from vn_union_docs.rendering.context import build_context
+    from vn_union_docs.rendering.render import template_for
+
+    number, cells = next(iter(read_rows(EXAMPLE_CSV)))
+    doc = SpecTemplate(EXAMPLE_SPEC).document({"row": number, **cells}, row=number)
+    context = build_context(doc)
+    template = str(template_for(doc, None))
+    rounds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(count):
+            tpl = DocxTemplate(template)
+            tpl.render(context, autoescape=True)
+            tpl.save(io.BytesIO())
+        rounds.append((time.perf_counter() - start) / count * 1000)
+    return statistics.median(rounds)
+
+
+def _command(data: Path, out: Path, jobs: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "vn_union_docs", "batch", str(EXAMPLE_SPEC), str(data),
+            "--out", str(out), "--name", NAME, "--jobs", str(jobs), *extra]
+
+
+def _env() -> None:
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+
+
+def run(n_rows: int, jobs: int, *, keep: bool = False, resume: str | None = None,
+        plain: bool = True, report: Callable[[dict[str, Any]], None] | None = None,
+        ) -> dict[str, Any]:
     """Run ``vn-union-docs batch`` on a generated ``n_rows`` CSV with ``--jobs jobs``.
 
     Returns ``wall_s``, ``docs_per_s``, ``ms_per_doc``, ``cpu_s``, ``peak_mb``,
-    ``hwm_sum_mb`` and the command's summary line.
+    ``hwm_sum_mb``, ``plain_ms`` and ``ratio`` (plain docxtpl in this run, see
+    ``plain_docxtpl_ms``) and the command's summary line; with ``resume`` also
+    ``resume_first_s`` and ``rerun_s`` (see ``measure_resume``).
     """
     work = Path(tempfile.mkdtemp(prefix="vnud-bench-batch-"))
     try:
         data = make_csv(work / "cdcs.csv", n_rows)
         out = work / "out"
-        env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-        os.environ["PYTHONPATH"] = env_path
-        command = [sys.executable, "-m", "vn_union_docs", "batch", str(EXAMPLE_SPEC),
-                   str(data), "--out", str(out), "--name", NAME, "--jobs", str(jobs)]
-        result = measure(command)
+        _env()
+        plain_ms = plain_docxtpl_ms() if plain else None
+        result = measure(_command(data, out, jobs))
         if result["returncode"] != 0:
             raise RuntimeError(f"batch failed ({result['returncode']}): {result['stderr']}")
-        written = sum(1 for p in out.iterdir() if p.suffix == ".docx")
+        written = sum(1 for p in os.scandir(out) if p.name.endswith(".docx"))
         if written != n_rows:
             raise RuntimeError(f"{written} files written for {n_rows} rows")
+        ms_per_doc = result["wall_s"] / n_rows * 1000
         result.update(
             rows=n_rows,
             jobs=jobs,
             docs_per_s=n_rows / result["wall_s"],
-            ms_per_doc=result["wall_s"] / n_rows * 1000,
+            ms_per_doc=ms_per_doc,
+            plain_ms=plain_ms,
+            ratio=plain_ms / ms_per_doc if plain_ms else None,
             summary=result.pop("stdout"),
         )
         result.pop("stderr")
+        if report is not None:
+            report(result)
+        if resume:
+            result.update(measure_resume(data, out, jobs, n_rows, kill=resume == "kill"))
+            if report is not None:
+                report(result)
         return result
-    finally:
+    finally:  # deleting a million files takes minutes: the figures are printed before
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _name_of_row(row: int) -> str:
+    """The file name ``make_csv`` + ``NAME`` give spreadsheet row ``row`` (header = 1)."""
+    with EXAMPLE_CSV.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        next(reader)
+        base = [r for r in reader if r]
+    i = row - 2
+    return f"{i + 1:06d}-{base[i % len(base)][1]} {i // len(base) + 1}.docx"
+
+
+def measure_resume(data: Path, out: Path, jobs: int, n_rows: int, *, kill: bool = True
+                   ) -> dict[str, Any]:
+    """(1) ``--skip-existing`` on the finished folder: wall time of a run with nothing left
+    to do; (2) the same batch into a second folder, killed (with its workers) once the
+    checkpoint passes 90 %, then resumed with ``--skip-existing``: seconds until the first
+    new document appears, and until the run ends."""
+    rerun = measure(_command(data, out, jobs, "--skip-existing"))
+    if not kill:
+        return {"rerun_s": rerun["wall_s"]}
+    second = out.parent / "out-resume"
+    process = subprocess.Popen(_command(data, second, jobs), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    checkpoint = second / ".vnud-checkpoint.json"
+    while process.poll() is None:
+        time.sleep(1.0)
+        try:
+            done = json.loads(checkpoint.read_text())["done"]
+        except (OSError, ValueError, KeyError):
+            continue
+        if done >= 0.9 * n_rows:
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+    process.wait()
+    row = json.loads(checkpoint.read_text())["row"]
+    ahead = row + 1  # files of chunks in flight at the kill exist already: the first missing
+    while (second / _name_of_row(ahead)).exists() and ahead <= n_rows + 1:
+        ahead += 1
+    target = second / _name_of_row(ahead)
+    started = time.perf_counter()
+    resumed = subprocess.Popen(_command(data, second, jobs, "--skip-existing"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = None
+    while resumed.poll() is None:
+        if first is None and target.exists():
+            first = time.perf_counter() - started
+        time.sleep(0.02)
+    finished = time.perf_counter() - started
+    _, stderr = resumed.communicate()
+    if resumed.returncode != 0:
+        raise RuntimeError(f"resume failed: {stderr.decode()[-2000:]}")
+    return {"rerun_s": rerun["wall_s"], "resume_from_row": row,
+            "resume_first_s": first if first is not None else finished,
+            "resume_total_s": finished}
 
 
 def profile(n_rows: int, top: int = 30) -> str:
@@ -208,14 +323,89 @@ def profile(n_rows: int, top: int = 30) -> str:
 
 
 def _print(result: dict[str, Any]) -> None:
+    if "resume_from_row" not in result and "rerun_s" in result:
+        print(f"        --skip-existing on the finished folder: {result['rerun_s']:.1f} s",
+              flush=True)
+        return
+    if "rerun_s" in result:
+        print(f"        --skip-existing on the finished folder: {result['rerun_s']:.1f} s; "
+              f"killed at row {result['resume_from_row']:,}, resumed: first new document "
+              f"after {result['resume_first_s']:.1f} s, done after "
+              f"{result['resume_total_s']:.1f} s", flush=True)
+        return
+    ratio = f"{result['ratio']:.1f}x" if result.get("ratio") else "-"
+    plain = f"{result['plain_ms']:.2f}" if result.get("plain_ms") else "-"
     print(
-        f"{result['rows']:>7,} rows  --jobs {result['jobs']}  "
+        f"{result['rows']:>9,} rows  --jobs {result['jobs']}  "
         f"wall {result['wall_s']:6.1f} s  {result['docs_per_s']:6.0f} docs/s  "
-        f"({result['ms_per_doc']:.2f} ms/doc)  cpu {result['cpu_s']:6.1f} s  "
+        f"({result['ms_per_doc']:.2f} ms/doc; plain docxtpl {plain} ms: {ratio})  "
+        f"cpu {result['cpu_s']:6.1f} s ({result['cpu_s'] / result['rows'] * 1000:.2f} ms/doc)  "
         f"peak {result['peak_mb']:5.0f} MB (sum of HWM {result['hwm_sum_mb']:.0f} MB, "
         f"{result['processes']} processes: {result['hwm_each_mb']} MB)"
     )
-    print(f"        {result['summary']}")
+    print(f"        {result['summary']}", flush=True)
+
+
+def stages(n_rows: int) -> str:
+    """Time per stage of a row in one process, no threads: reading the CSV, the file name,
+    spec fill + validation + body, template context, render + zip, sha256, atomic write."""
+    sys.path.insert(0, str(ROOT))
+    import hashlib
+
+    from vn_union_docs.batch.names import NamePattern
+    from vn_union_docs.batch.source import read_rows
+    from vn_union_docs.documents.spec import SpecTemplate
+    from vn_union_docs.files import write_atomic
+    from vn_union_docs.rendering.compiled import get_compiled
+    from vn_union_docs.rendering.context import build_context
+    from vn_union_docs.rendering.render import check_template_type, template_for
+
+    work = Path(tempfile.mkdtemp(prefix="vnud-bench-stages-"))
+    try:
+        data = make_csv(work / "cdcs.csv", n_rows)
+        spent: dict[str, float] = {}
+
+        def add(key: str, since: float) -> float:
+            now = time.perf_counter()
+            spent[key] = spent.get(key, 0.0) + now - since
+            return now
+
+        mark = time.perf_counter()
+        rows = list(read_rows(data))
+        mark = add("read CSV", mark)
+        pattern = NamePattern(NAME)
+        names = [pattern.render(n, c, 0) for n, c in rows]
+        add("file name", mark)
+        spec = SpecTemplate(EXAMPLE_SPEC)
+        first = spec.document({"row": rows[0][0], **rows[0][1]})
+        compiled = get_compiled(template_for(first, None))
+        out = work / "out"
+        out.mkdir()
+        for (number, cells), name in zip(rows, names, strict=True):
+            mark = time.perf_counter()
+            doc = spec.document({"row": number, **cells}, row=number)
+            mark = add("spec fill + validation + body", mark)
+            context = build_context(doc)
+            mark = add("template context", mark)
+            check_template_type(compiled, doc)
+            blob = compiled.render(context)
+            mark = add("render + zip", mark)
+            hashlib.sha256(blob).hexdigest()
+            mark = add("sha256", mark)
+            write_atomic(out / name, blob, make_parents=False)
+            add("atomic write", mark)
+        total = sum(spent.values())
+        plain = plain_docxtpl_ms()
+        lines = [f"{n_rows} rows, one process, no writer thread:"]
+        for key, value in spent.items():
+            lines.append(f"  {key:32s} {value / n_rows * 1000:7.3f} ms/doc  "
+                         f"{value / total * 100:5.1f} %")
+        per_doc = total / n_rows * 1000
+        lines.append(f"  {'total':32s} {per_doc:7.3f} ms/doc; plain docxtpl {plain:.2f} ms/doc "
+                     f"in this run: {plain / per_doc:.1f}x")
+        return "\n".join(lines)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,15 +413,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--memory", action="store_true", help="100,000 rows with --jobs 2")
+    parser.add_argument("--million", action="store_true", help="1,000,000 rows, --jobs 2")
+    parser.add_argument("--resume", action="store_const", const="kill",
+                        help="also time --skip-existing: a finished folder, a killed run")
+    parser.add_argument("--rerun", dest="resume", action="store_const", const="rerun",
+                        help="also time --skip-existing on the finished folder")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the generated files (deleting a million takes long)")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile N rows, jobs=1")
+    parser.add_argument("--stages", type=int, metavar="N", help="time per stage, N rows")
     args = parser.parse_args(argv)
     if args.profile:
         print(profile(args.profile))
         return 0
+    if args.stages:
+        print(stages(args.stages))
+        return 0
     if args.memory:
         args.rows, args.jobs = 100_000, [2]
+    if args.million:
+        args.rows, args.jobs = 1_000_000, [2]
     for jobs in args.jobs:
-        _print(run(args.rows, jobs))
+        run(args.rows, jobs, resume=args.resume, report=_print, keep=args.keep)
     return 0
 
 

@@ -1,4 +1,14 @@
-"""Writing files safely: a killed run never leaves a half-written file under a real name."""
+"""Writing files safely: a killed run never leaves a half-written file under a real name, and
+the library never follows a symbolic link it did not create.
+
+- ``write_atomic``: a temporary file beside the target, opened exclusively and without
+  following links (``O_CREAT | O_EXCL | O_NOFOLLOW``), then a rename over the target (a
+  rename replaces a link itself, never the file it points to).
+- ``open_exclusive``: the same temporary-file opening for writers that stream (CSV reports).
+- ``is_regular_file``: ``lstat`` says a regular file (not a link, folder or device).
+- ``csv_safe``: a CSV cell that Excel would read as a formula, neutralised.
+- ``BackgroundWriter``: atomic writes on a background thread.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +16,63 @@ import contextlib
 import itertools
 import os
 import queue
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+__all__ = [
+    "BackgroundWriter",
+    "csv_safe",
+    "is_regular_file",
+    "open_exclusive",
+    "write_atomic",
+]
+
 _counter = itertools.count()
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+_EXCLUSIVE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC | _BINARY
+
+# Cells Excel and LibreOffice read as a formula or a command (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _create_temporary(path: Path) -> tuple[int, str]:
-    """A new file beside ``path``, created with mode 0666 less the umask (as ``open`` does;
-    ``mkstemp`` would give 0600 and colleagues could not open the documents)."""
+def csv_safe(value: object) -> object:
+    """``value`` for a CSV cell: text starting with ``= + - @``, a tab or a carriage return
+    gets a leading ``'`` so a spreadsheet shows it as text instead of running it; numbers
+    and other text are unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def is_regular_file(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` itself (not what a link points to) is a regular file."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def open_exclusive(path: str | os.PathLike[str]) -> int:
+    """Create ``path`` for writing and return its descriptor; fails if anything (a file, a
+    link, a folder) is already there. Mode 0666 less the umask, as ``open`` gives."""
+    return os.open(path, _EXCLUSIVE, 0o666)
+
+
+def _create_temporary(path: str) -> tuple[int, str]:
+    """A new file beside ``path``, created exclusively without following links (a planted
+    link at the temporary name is never written through; ``mkstemp`` would also give mode
+    0600 and colleagues could not open the documents)."""
+    head, tail = os.path.split(path)
+    pid = os.getpid()
     while True:
-        tmp = str(path.parent / f".{path.name}.{os.getpid()}.{next(_counter)}.part")
+        tmp = os.path.join(head, f".{tail}.{pid}.{next(_counter)}.part")
         try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+            return open_exclusive(tmp), tmp
         except FileExistsError:
             continue
 
@@ -31,22 +83,27 @@ def write_atomic(
     """Write ``data`` (bytes, or a function writing to a binary file) to ``path`` through a
     temporary file in the same folder and a rename. ``make_parents=False`` skips creating
     the folder (a batch creates it once)."""
-    path = Path(path)
+    target = os.fspath(path)
     if make_parents:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _create_temporary(path)
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _create_temporary(target)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            if isinstance(data, bytes | bytearray | memoryview):
-                handle.write(data)
-            else:
+        if isinstance(data, bytes | bytearray | memoryview):
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.close(fd)
+        else:
+            with os.fdopen(fd, "wb") as handle:
                 data(handle)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return path
+    return Path(target)
 
 
 class BackgroundWriter:

@@ -1,6 +1,7 @@
 """Batch: one document per row of a spreadsheet — reading the rows (``source``), checking file
-names (``names``), rendering in worker processes (``workers``), writing the manifest, errors file,
-PDFs and bundles (``outputs``), and the summary (``report``). Entry point: ``generate``.
+names (``names``), cutting rows into chunks (``plan``), rendering in worker processes
+(``workers``), the folder's lock, checkpoint and streamed reports (``state``), PDFs and
+print bundles (``outputs``), and the summary (``report``). Entry point: ``generate``.
 """
 
 from vn_union_docs.batch.generate import generate
@@ -10,6 +11,7 @@ from vn_union_docs.batch.report import (
     MANIFEST_NAME,
     BatchError,
     BatchReport,
+    FolderBusyError,
     RowFailure,
 )
 
@@ -18,6 +20,7 @@ __all__ = [
     "MANIFEST_NAME",
     "BatchError",
     "BatchReport",
+    "FolderBusyError",
     "NamePattern",
     "RowFailure",
     "check_name",

@@ -1,103 +1,86 @@
-"""Files a batch writes besides documents: the manifest, the errors file, PDFs and print bundles.
+"""Files a batch makes after its documents: PDFs and print bundles, a group at a time from
+the manifest, so neither the list of documents nor a province's print job is ever held whole.
 """
 
 from __future__ import annotations
 
-import csv
-import os
+import itertools
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from vn_union_docs.batch.report import (
-    _TMP_PREFIX,
-    _TMP_SUFFIX,
-    ERRORS_NAME,
-    BatchReport,
-    RowFailure,
-)
+from vn_union_docs.batch.report import BatchReport
 from vn_union_docs.errors import VnUnionDocsError
+from vn_union_docs.files import is_regular_file
 
-# --- reports ---------------------------------------------------------------------------------
-
-
-class _CsvOut:
-    """A CSV report written to a temporary name and renamed into place when complete."""
-
-    def __init__(self, path: Path, header: list[str]) -> None:
-        self.path = path
-        self.tmp = path.with_name(f"{_TMP_PREFIX}{path.name}{_TMP_SUFFIX}")
-        self.handle = self.tmp.open("w", encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.handle)
-        self.writer.writerow(header)
-
-    def row(self, *values: object) -> None:
-        self.writer.writerow(values)
-
-    def commit(self) -> Path:
-        self.handle.close()
-        os.replace(self.tmp, self.path)
-        return self.path
-
-    def discard(self) -> None:
-        self.handle.close()
-        self.tmp.unlink(missing_ok=True)
+PDF_GROUP = 500  # documents per convert_to_pdf call (each call splits them among its jobs)
+DEFAULT_BUNDLE_SIZE = 500  # documents per print bundle (about 1,000 A4 pages of công văn)
 
 
-def _write_errors(out: Path, failures: list[RowFailure]) -> Path:
-    report = _CsvOut(out / ERRORS_NAME, ["row", "field", "message"])
-    for failure in failures:
-        report.row(failure.row, failure.field, failure.message)
-    return report.commit()
+def _groups(report: BatchReport, size: int) -> Iterator[list[Path]]:
+    documents = (report.out_dir / name for _, name in report._entries())
+    while True:
+        group = list(itertools.islice(documents, size))
+        if not group:
+            return
+        yield group
 
 
-
-
-def _remove_temporaries(out: Path) -> None:
-    """Remove temporary files in ``out``: the reports' and ``files.write_atomic``'s."""
-    for stale in [*out.glob(f"{_TMP_PREFIX}*{_TMP_SUFFIX}"), *out.glob(".*.docx.*.part")]:
-        stale.unlink(missing_ok=True)
-
-
-def _in_row_order(out: Path, report: BatchReport) -> list[Path]:
-    """Written and skipped documents in manifest (row) order."""
-    if report.manifest is None:
-        return []
-    with report.manifest.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        return [out / line[0] for line in reader if line]
-
-
-def _make_pdfs(report: BatchReport, documents: list[Path], out: Path, *, pdfa: bool,
-               jobs: int, skip_existing: bool) -> None:
+def make_pdfs(report: BatchReport, *, pdfa: bool, jobs: int, skip_existing: bool) -> None:
+    """A PDF beside every document of the manifest (LibreOffice), ``PDF_GROUP`` at a time."""
     from vn_union_docs.errors import LibreOfficeError
     from vn_union_docs.rendering.pdf import convert_to_pdf
 
     mark = time.perf_counter()
-    todo = documents
-    if skip_existing:
-        todo = [
-            p for p in documents
-            if not (p.with_suffix(".pdf").exists()
-                    and p.with_suffix(".pdf").stat().st_mtime >= p.stat().st_mtime)
-        ]
-    try:
-        if todo:
-            convert_to_pdf(todo, out, pdfa=pdfa, jobs=jobs)
-    except LibreOfficeError as error:
-        report.errors.append(str(error))
-    report.pdfs = [p.with_suffix(".pdf") for p in documents if p.with_suffix(".pdf").exists()]
+    for group in _groups(report, PDF_GROUP):
+        todo = group
+        if skip_existing:
+            todo = [p for p in group if not _pdf_is_current(p)]
+        try:
+            if todo:
+                convert_to_pdf(todo, report.out_dir, pdfa=pdfa, jobs=jobs)
+        except LibreOfficeError as error:
+            report.errors.append(str(error))
     report.timings["pdf"] = time.perf_counter() - mark
 
 
-def _make_bundle(report: BatchReport, documents: list[Path], bundle: Path) -> None:
+def _pdf_is_current(docx: Path) -> bool:
+    pdf = docx.with_suffix(".pdf")
+    return is_regular_file(pdf) and pdf.stat().st_mtime >= docx.stat().st_mtime
+
+
+def bundle_paths(bundle: Path, documents: int, size: int) -> list[Path]:
+    """``bundle`` itself when one file holds every document, else ``NAME-001.docx`` …"""
+    count = max(1, -(-documents // size))
+    if count == 1:
+        return [bundle]
+    width = max(3, len(str(count)))
+    return [bundle.with_name(f"{bundle.stem}-{i:0{width}d}{bundle.suffix}")
+            for i in range(1, count + 1)]
+
+
+def make_bundles(report: BatchReport, bundle: Path, size: int) -> None:
+    """Print bundles of at most ``size`` documents each, in row order, each document on new
+    pages with its own page numbering (``rendering.bundle``)."""
     from vn_union_docs.rendering.bundle import bundle_docx, bundle_pdf
 
-    try:
-        if bundle.suffix.lower() == ".pdf":
-            if report.pdfs:
-                report.bundle = bundle_pdf(report.pdfs, bundle)
-        else:
-            report.bundle = bundle_docx(documents, bundle)
-    except (VnUnionDocsError, OSError, ValueError) as error:
-        report.errors.append(f"không tạo được tệp gộp «{bundle}»: {error}")
+    mark = time.perf_counter()
+    documents = report.written_count + report.skipped_count
+    targets = bundle_paths(bundle, documents, size)
+    is_pdf = bundle.suffix.lower() == ".pdf"
+    for target, group in zip(targets, _groups(report, size), strict=False):
+        try:
+            if is_pdf:
+                pdfs = [p.with_suffix(".pdf") for p in group
+                        if is_regular_file(p.with_suffix(".pdf"))]
+                if not pdfs:
+                    continue
+                bundle_pdf(pdfs, target)
+            else:
+                bundle_docx(group, target)
+        except (VnUnionDocsError, OSError, ValueError) as error:
+            report.errors.append(f"không tạo được tệp gộp «{target}»: {error}")
+            continue
+        report.bundles.append(target)
+    report.bundle = report.bundles[0] if report.bundles else None
+    report.timings["bundle"] = time.perf_counter() - mark

@@ -233,7 +233,29 @@ class RowSource:
         except csv.Error as error:
             raise self._error("", f"tệp CSV hỏng: {error}", reader.line_num) from None
 
-    def _iter_csv(self) -> Iterator[tuple[int, Row]]:
+    def count(self) -> tuple[int, int]:
+        """(number of data rows, row number of the last one), reading the file once without
+        converting any cell."""
+        count = last = 0
+        if self.kind == "csv":
+            with self._open_csv() as handle:
+                records = self._csv_records(handle)
+                if next(records, None) is not None:
+                    for number, _ in records:
+                        count, last = count + 1, number
+            return count, last
+        for number, _ in self:
+            count, last = count + 1, number
+        return count, last
+
+    def iter_after(self, row: int) -> Iterator[tuple[int, Row]]:
+        """The rows after row number ``row`` (a resumed batch); a CSV's earlier rows are
+        skipped without converting their cells."""
+        if self.kind == "csv":
+            return self._iter_csv(after=row)
+        return ((number, cells) for number, cells in self if number > row)
+
+    def _iter_csv(self, after: int = 0) -> Iterator[tuple[int, Row]]:
         with self._open_csv() as handle:
             records = self._csv_records(handle)
             first = next(records, None)
@@ -241,6 +263,8 @@ class RowSource:
                 return
             names = self._header(list(first[1]), first[0])
             for number, cells in records:
+                if number <= after:
+                    continue
                 values = [convert_text(cell) for cell in cells]
                 yield number, self._row(names, values, number)
 

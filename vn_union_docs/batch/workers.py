@@ -3,22 +3,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import multiprocessing
 import os
-from array import array
+import signal
+import sys
+import threading
+import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from vn_union_docs.batch.names import NamePattern, check_name
-from vn_union_docs.batch.report import NAME_FIELD, BatchError, RowFailure, RowsArg
+from vn_union_docs.batch.report import BatchError, RowsArg
 from vn_union_docs.batch.source import RowSource
 from vn_union_docs.documents.spec import SpecTemplate
 from vn_union_docs.errors import Problem, SpecError, TemplateError
-from vn_union_docs.files import BackgroundWriter
+from vn_union_docs.files import BackgroundWriter, is_regular_file
+
+_Meta = TypeVar("_Meta")
 
 # --- rows ------------------------------------------------------------------------------------
 
@@ -54,54 +59,6 @@ def _numbered(items: Iterable[Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
             )
 
 
-@dataclass
-class _Plan:
-    """Pass 1: every row's file name (``None`` if the name is bad), and the row numbers."""
-
-    rows: array = field(default_factory=lambda: array("q"))
-    names: list[str | None] = field(default_factory=list)
-    failures: list[RowFailure] = field(default_factory=list)
-
-
-def _plan(read: Callable[[], Iterator[tuple[int, Mapping[str, Any]]]],
-          pattern: NamePattern) -> _Plan:
-    plan = _Plan()
-    if pattern.pattern is None:
-        for number, _ in read():
-            plan.rows.append(number)
-        # At least 4 digits, so names stay the same when a sheet grows past 99 rows
-        # (and --skip-existing keeps working).
-        width = max(4, len(str(max(plan.rows, default=1))))
-        plan.names = [str(n).zfill(width) + ".docx" for n in plan.rows]
-    else:
-        for number, cells in read():
-            plan.rows.append(number)
-            try:
-                plan.names.append(pattern.render(number, cells, 0))
-            except ValueError as exc:
-                plan.names.append(None)
-                plan.failures.append(RowFailure(number, NAME_FIELD, str(exc)))
-    seen: dict[str, int] = {}
-    for index, name in enumerate(plan.names):
-        if name is None:
-            continue
-        number = plan.rows[index]
-        problem = check_name(name)
-        if problem is None:
-            key = name.casefold()
-            first = seen.setdefault(key, number)
-            if first != number:
-                problem = (
-                    f"tên tệp «{name}» trùng với tên của dòng {first} "
-                    "(không phân biệt hoa thường)"
-                )
-        if problem is not None:
-            plan.names[index] = None
-            plan.failures.append(RowFailure(number, NAME_FIELD, f"{problem}: «{name}»"
-                                            if "«" not in problem else problem))
-    return plan
-
-
 # --- the work of one row (in a worker process, or in this one for jobs=1) ---------------------
 
 _Result = tuple[str, int, Any, Any]  # (kind, row, name | failures, sha256 | None)
@@ -112,11 +69,9 @@ class _Worker:
 
     def __init__(self, spec: Mapping[str, Any], source: str | None, base_dir: Path | None,
                  template: str | None, out_dir: str, skip_existing: bool,
-                 facts_of: Callable[[Any], Any] | None = None) -> None:
+                 numbered: bool = False) -> None:
         self.spec = SpecTemplate(spec, source=source, base_dir=base_dir)
-        # A register numbers the rows: check() returns what it records of each (its facts).
-        self.facts_of = facts_of
-        self._checked: dict[int, Any] = {}
+        self.numbered = numbered  # a register numbers the rows: check() returns their facts
         # A spec field filled by one variable ("number: '{{ so }}'") is reported as that column.
         self.columns = {f.path: f.single for f in self.spec.fields if f.single}
         self.template = template
@@ -136,19 +91,18 @@ class _Worker:
         return found
 
     def check(self, chunk: list[tuple[int, dict[str, Any], str]]) -> list[_Result]:
+        """Validate the chunk's rows; with a register, an ``ok`` result carries the row's
+        ``DocumentFacts`` (what the register numbers by)."""
         results: list[_Result] = []
-        # With a register, the last chunk's valid documents are kept: rendering that chunk
-        # next in this process (always with jobs=1) does not validate them again.
-        self._checked = {}
+        if self.numbered:
+            from vn_union_docs.register.facts import facts_from_document
         for row, cells, name in chunk:
             try:
                 doc = self.spec.document({"row": row, **cells}, row=row)
-                facts = self.facts_of(doc) if self.facts_of is not None else None
-                if self.facts_of is not None:
-                    self._checked[row] = doc
+                facts = facts_from_document(doc) if self.numbered else None
             except SpecError as error:
                 results.append(("fail", row, self.failures(row, error), None))
-            except ValueError as error:  # cannot be numbered (e.g. a draft)
+            except ValueError as error:  # cannot be numbered (vn_union_docs.register)
                 results.append(("fail", row, [("number", str(error))], None))
             else:
                 results.append(("ok", row, name, facts))
@@ -182,41 +136,65 @@ class _Worker:
 
     def _render(self, chunk: list[tuple[Any, ...]], writer: BackgroundWriter,
                 ) -> list[_Result]:
-        results: list[_Result] = []
-        for row, cells, name, *numbered in chunk:  # (row, cells, name[, register number])
-            path = os.path.join(self.out_dir, name)
-            if self.skip_existing and os.path.exists(path):
-                with open(path, "rb") as handle:
-                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
-                results.append(("skip", row, name, digest))
-                continue
-            try:
-                doc = self._checked.pop(row, None) if numbered else None
-                if doc is None:
-                    doc = self.spec.document({"row": row, **cells}, row=row)
-                if numbered:
-                    doc.number = numbered[0]
-                data = self.render_document(doc)
-            except SpecError as error:
-                results.append(("fail", row, self.failures(row, error), None))
-                continue
-            except TemplateError:
-                raise  # the template is broken for every row: stop the batch
-            except Exception as error:  # one odd row must not stop a long batch
-                message = f"không tạo được văn bản: {type(error).__name__}: {error}"
-                results.append(("fail", row, [("", message)], None))
-                continue
-            writer.put(path, data)  # temporary file in the same folder, then a rename
-            results.append(("ok", row, name, hashlib.sha256(data).hexdigest()))
-        return results
+        # (row, cells, name) or, numbered by a register, (row, cells, name, number)
+        return [self.write_row(row, cells, name, writer, *numbered)
+                for row, cells, name, *numbered in chunk]
+
+    def write_row(self, row: int, cells: dict[str, Any], name: str,
+                  writer: BackgroundWriter, number: int | None = None) -> _Result:
+        """The work of one row: keep an existing file (``skip_existing``), or fill the spec
+        from the cells, validate, give it its register ``number`` if any, render and queue
+        the file for writing. This is the one place a row becomes a document."""
+        path = os.path.join(self.out_dir, name)
+        if self.skip_existing and is_regular_file(path):  # never a link: it is replaced
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            return ("skip", row, name, digest)
+        try:
+            doc = self.spec.document({"row": row, **cells}, row=row)
+            if number is not None:
+                doc.number = number
+            data = self.render_document(doc)
+        except SpecError as error:
+            return ("fail", row, self.failures(row, error), None)
+        except TemplateError:
+            raise  # the template is broken for every row: stop the batch
+        except Exception as error:  # one odd row must not stop a long batch
+            message = f"không tạo được văn bản: {type(error).__name__}: {error}"
+            return ("fail", row, [("", message)], None)
+        writer.put(path, data)  # temporary file in the same folder, then a rename
+        return ("ok", row, name, hashlib.sha256(data).hexdigest())
 
 
 _WORKER: _Worker | None = None
 
 
-def _init_worker(*args: Any) -> None:
+def _init_worker(parent: int, *args: Any) -> None:
     global _WORKER
+    if hasattr(signal, "SIGTERM"):  # the pool stops its workers with SIGTERM: let it
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
     _WORKER = _Worker(*args)
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker as soon as the batch's main process is gone (killed, say), so no
+    orphan goes on writing into the folder: the kernel's parent-death signal on Linux, and
+    on every system a thread that watches the parent's process id."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # gone before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="vn-union-docs-parent-watch", daemon=True).start()
 
 
 def _run_chunk(mode: str, chunk: list[tuple[Any, ...]]) -> list[_Result]:
@@ -226,101 +204,32 @@ def _run_chunk(mode: str, chunk: list[tuple[Any, ...]]) -> list[_Result]:
 
 # --- driving the workers -------------------------------------------------------------------
 
-
-def _chunks(read: Callable[[], Iterator[tuple[int, Mapping[str, Any]]]], plan: _Plan,
-            size: int, numbering: Any = None) -> Iterator[list[tuple[Any, ...]]]:
-    """Read the rows again and pair them with their names, in chunks; bad names left out.
-    With a register (``numbering``), each row also gets its number; rows without one left out."""
-    chunk: list[tuple[Any, ...]] = []
-    count = 0
-    for index, (number, cells) in enumerate(read()):
-        if index >= len(plan.rows) or plan.rows[index] != number:
-            raise BatchError("dữ liệu đã thay đổi giữa hai lần đọc; hãy chạy lại")
-        count += 1
-        name = plan.names[index]
-        if name is None:
-            continue
-        if numbering is None:
-            chunk.append((number, dict(cells), name))
-        else:
-            allocated = numbering.number_for(number)
-            if allocated is not None:
-                chunk.append((number, dict(cells), name, allocated))
-            elif numbering.is_draft(number):
-                chunk.append((number, dict(cells), name))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if count != len(plan.rows):
-        raise BatchError("dữ liệu đã thay đổi giữa hai lần đọc; hãy chạy lại")
-    if chunk:
-        yield chunk
+_Chunk = list[tuple[Any, ...]]
 
 
-def _run(mode: str, chunks: Iterator[list[Any]], worker_args: tuple[Any, ...], jobs: int,
-         ) -> Iterator[list[_Result]]:
-    """Results of every chunk, in order; at most a few chunks in flight per worker."""
+def _run(mode: str, chunks: Iterator[tuple[_Chunk, _Meta]], worker_args: tuple[Any, ...],
+         jobs: int) -> Generator[tuple[list[_Result], _Meta], None, None]:
+    """Each chunk's results with its ``meta``, in order; at most a few chunks in flight per
+    worker. An empty chunk is not sent anywhere."""
     if jobs == 1:
         worker = _Worker(*worker_args)
         try:
-            for chunk in chunks:
-                yield worker.check(chunk) if mode == "check" else worker.render(chunk)
+            for chunk, meta in chunks:
+                if not chunk:
+                    yield [], meta
+                else:
+                    yield (worker.check(chunk) if mode == "check" else worker.render(chunk)), meta
         finally:
             worker.close()
         return
-    with multiprocessing.get_context().Pool(jobs, _init_worker, worker_args) as pool:
-        pending: deque[Any] = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_run_chunk, (mode, chunk)))
+    with multiprocessing.get_context().Pool(
+            jobs, _init_worker, (os.getpid(), *worker_args)) as pool:
+        pending: deque[tuple[Any, _Meta]] = deque()
+        for chunk, meta in chunks:
+            pending.append((pool.apply_async(_run_chunk, (mode, chunk)) if chunk else None, meta))
             if len(pending) >= jobs * 3:
-                yield pending.popleft().get()
+                handle, first = pending.popleft()
+                yield (handle.get() if handle is not None else []), first
         while pending:
-            yield pending.popleft().get()
-
-
-def _run_numbered(chunks: Iterator[list[Any]], worker_args: tuple[Any, ...], jobs: int,
-                  numbering: Any, checked: Callable[[list[_Result], list[Any]], None],
-                  ) -> Iterator[list[_Result]]:
-    """A batch numbered by a register, in one pipeline: each chunk is validated (``check``:
-    the valid rows' facts), numbered by the register in row order (``numbering.reserve``; a
-    bad row allocates nothing), then rendered with its numbers. ``checked(results, refused)``
-    sees every chunk's check results and refusals; the render results come back in order."""
-
-    def numbered(chunk: list[Any], results: list[_Result]) -> list[tuple[Any, ...]]:
-        refused = numbering.reserve(results)
-        checked(results, refused)
-        todo: list[tuple[Any, ...]] = []
-        for row, cells, name in chunk:
-            number = numbering.number_for(row)
-            if number is not None:
-                todo.append((row, cells, name, number))
-            elif numbering.is_draft(row):  # no number to give: rendered as it is
-                todo.append((row, cells, name))
-        return todo
-
-    if jobs == 1:
-        worker = _Worker(*worker_args)
-        try:
-            for chunk in chunks:
-                yield worker.render(numbered(chunk, worker.check(chunk)))
-        finally:
-            worker.close()
-        return
-    with multiprocessing.get_context().Pool(jobs, _init_worker, worker_args) as pool:
-        checks: deque[tuple[list[Any], Any]] = deque()
-        renders: deque[Any] = deque()
-
-        def advance() -> None:
-            chunk, future = checks.popleft()
-            renders.append(pool.apply_async(_run_chunk, ("render", numbered(chunk, future.get()))))
-
-        for chunk in chunks:
-            checks.append((chunk, pool.apply_async(_run_chunk, ("check", chunk))))
-            if len(checks) >= jobs * 2:
-                advance()
-            if len(renders) >= jobs * 2:
-                yield renders.popleft().get()
-        while checks:
-            advance()
-        while renders:
-            yield renders.popleft().get()
+            handle, first = pending.popleft()
+            yield (handle.get() if handle is not None else []), first

@@ -8,6 +8,12 @@ Python traceback. The lead's ``cli.py`` registers it: ``app.command("batch")(bat
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import shlex
+import signal
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -27,8 +33,9 @@ from rich.progress import (
 from rich.text import Text
 
 from vn_union_docs import vi
-from vn_union_docs.batch import BatchReport
-from vn_union_docs.cli.register import RegisterOption, batch_generate, print_numbers
+from vn_union_docs.batch import BatchReport, generate
+from vn_union_docs.batch.outputs import DEFAULT_BUNDLE_SIZE
+from vn_union_docs.cli.register import RegisterOption, print_numbers
 
 __all__ = ["batch_command"]
 
@@ -58,13 +65,67 @@ def _usage(console: Console, message: str) -> typer.Exit:
 
 
 def _summary(report: BatchReport) -> str:
-    parts = [f"Đã tạo {len(report.written)} văn bản"]
-    if report.skipped:
-        parts.append(f"bỏ qua {len(report.skipped)} tệp đã có")
-    parts.append(f"{len(report.failed_rows)} dòng lỗi")
+    parts = [f"Đã tạo {_num(report.written_count)} văn bản"]
+    if report.skipped_count:
+        parts.append(f"bỏ qua {_num(report.skipped_count)} tệp đã có")
+    parts.append(f"{_num(report.failed_row_count)} dòng lỗi")
     parts.append(f"{_num(report.seconds, 1)} giây")
     parts.append(f"{_num(report.docs_per_second)} văn bản/giây")
-    return ", ".join(parts) + f" → {report.out_dir}"
+    text = ", ".join(parts) + f" → {report.out_dir}"
+    if len(report.bundles) > 1:
+        text += f"; {len(report.bundles)} tệp gộp: {report.bundles[0].name} … " \
+                f"{report.bundles[-1].name}"
+    return text
+
+
+def resume_command(argv: list[str] | None = None) -> str:
+    """The command line that continues this run: the same one with ``--skip-existing``."""
+    args = list(sys.argv if argv is None else argv)
+    program = Path(args[0]).name if args else "vn-union-docs"
+    if program in ("__main__.py", "-m"):
+        program = "vn-union-docs"
+    rest = args[1:]
+    if "--skip-existing" not in rest:
+        rest.append("--skip-existing")
+    return shlex.join([program, *rest])
+
+
+class _LogProgress:
+    """Progress as plain lines on a log (stderr not a terminal): every 30 seconds."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.started = time.monotonic()
+        self.last = self.started
+        self.first_done: int | None = None
+
+    def update(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.first_done is None:
+            self.first_done = done
+        if now - self.last < 30 or done >= total:
+            return
+        self.last = now
+        rate = (done - self.first_done) / max(now - self.started, 1e-9)
+        eta = (total - done) / rate if rate > 0 else 0
+        self.console.print(
+            f"Đang tạo văn bản: {_num(done)}/{_num(total)} dòng, {_num(rate)} vb/giây, "
+            f"còn khoảng {_duration(eta)}")
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} giờ {minutes:02d} phút"
+    if minutes:
+        return f"{minutes} phút {secs:02d} giây"
+    return f"{secs} giây"
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def batch_command(
@@ -120,10 +181,15 @@ def batch_command(
         Path | None,
         typer.Option(
             "--bundle",
-            help="Gộp mọi văn bản vào một tệp để in (.docx hoặc .pdf), mỗi văn bản sang "
-            "trang mới, đánh số trang riêng.",
+            help="Gộp các văn bản thành tệp để in (.docx hoặc .pdf), mỗi văn bản sang "
+            "trang mới, đánh số trang riêng; nhiều văn bản thì thành nhiều tệp "
+            "TÊN-001.docx, TÊN-002.docx … (xem --bundle-size).",
         ),
     ] = None,
+    bundle_size: Annotated[
+        int,
+        typer.Option("--bundle-size", help="Số văn bản tối đa trong mỗi tệp gộp.", min=1),
+    ] = DEFAULT_BUNDLE_SIZE,
     strict: Annotated[
         bool,
         typer.Option("--strict", help="Kiểm tra mọi dòng trước; có dòng lỗi thì không ghi gì."),
@@ -131,7 +197,9 @@ def batch_command(
     skip_existing: Annotated[
         bool,
         typer.Option(
-            "--skip-existing", help="Giữ các tệp đã có (chạy tiếp một lần chạy bị dừng)."
+            "--skip-existing",
+            help="Giữ các tệp đã có (chạy tiếp một lần chạy bị dừng, từ điểm đã lưu, "
+            "không đọc lại các tệp đã ghi).",
         ),
     ] = False,
     register: RegisterOption = None,
@@ -141,6 +209,7 @@ def batch_command(
     Dòng lỗi được báo kèm số dòng (như trong Excel), cột và lý do; các dòng đúng vẫn được tạo.
 
     Kết quả: DIR/_manifest.csv (tệp, dòng, sha256) và DIR/_errors.csv khi có lỗi.
+    Mỗi thư mục chỉ một lần chạy tại một thời điểm; bị dừng thì lệnh in ra cách chạy tiếp.
 
     Mã thoát: 0 tất cả đều tốt, 1 có dữ liệu lỗi, 2 dùng lệnh sai.
     """
@@ -161,6 +230,7 @@ def batch_command(
     from vn_union_docs.batch.source import read_rows
 
     progress: Progress | None = None
+    log = None
     if err.is_terminal:
         progress = Progress(
             TextColumn("Đang tạo văn bản"),
@@ -172,56 +242,68 @@ def batch_command(
             console=err,
             transient=True,
         )
+    else:
+        log = _LogProgress(err)
     task_id = None
 
     def on_progress(done: int, total: int) -> None:
         nonlocal task_id
+        if log is not None:
+            log.update(done, total)
         if progress is None:
             return
-        if task_id is None:
-            task_id = progress.add_task("batch", total=total)
+        if task_id is None:  # a resumed run starts at its checkpoint: the rate is this run's
+            task_id = progress.add_task("batch", total=total, completed=done)
         progress.update(task_id, completed=done)
+
+    previous = None
+    if hasattr(signal, "SIGTERM"):  # a stopped service or `kill` ends cleanly, like Ctrl+C
+        with contextlib.suppress(ValueError):  # not the main thread
+            previous = signal.signal(signal.SIGTERM, _raise_interrupt)
 
     try:
         rows = read_rows(data, sheet=sheet)
         if progress is not None:
             progress.start()
         try:
-            report = batch_generate(register, spec)(
+            report = generate(
                 spec, rows, out, name=name, template=template, jobs=jobs, pdf=pdf or pdfa,
-                pdfa=pdfa, bundle=bundle, strict=strict, skip_existing=skip_existing,
-                on_progress=on_progress,
+                pdfa=pdfa, bundle=bundle, bundle_size=bundle_size, strict=strict,
+                skip_existing=skip_existing, on_progress=on_progress, register=register,
             )
         finally:
             if progress is not None:
                 progress.stop()
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
     except OSError as error:  # disk full, no permission, a folder where a file should go
         target = error.filename2 or error.filename  # a failed rename names its target second
         where = f" «{target}»" if target else ""
         reason = error.strerror or str(error)
         err.print(
             f"[bold red]Không ghi được tệp{escape(where)}:[/] {escape(reason)}. "
-            "Các tệp đã ghi đều trọn vẹn; sửa lỗi rồi chạy lại với --skip-existing để làm tiếp."
+            "Các tệp đã ghi đều trọn vẹn; sửa lỗi rồi chạy lại với --skip-existing để làm tiếp:"
         )
+        err.print(f"  {escape(resume_command())}", soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
         err.print(
-            "[yellow]Đã dừng.[/] Các tệp đã ghi đều trọn vẹn; chạy lại với --skip-existing "
-            "để làm tiếp."
+            "[yellow]Đã dừng.[/] Các tệp đã ghi đều trọn vẹn; để làm tiếp từ chỗ dừng, chạy:"
         )
+        err.print(f"  {escape(resume_command())}", soft_wrap=True)
         raise typer.Exit(130) from None
 
-    if report.failed:
-        err.print(f"[bold red]{len(report.failed_rows)} dòng lỗi[/] (không tạo văn bản):")
-        for failure in report.failed[:_SHOWN_FAILURES]:
+    if report.failure_count:
+        err.print(f"[bold red]{_num(report.failed_row_count)} dòng lỗi[/] (không tạo văn bản):")
+        for failure in itertools.islice(report.iter_failed(), _SHOWN_FAILURES):
             err.print(f"  {escape(str(failure))}")
-        if len(report.failed) > _SHOWN_FAILURES:
-            err.print(f"  … và {len(report.failed) - _SHOWN_FAILURES} lỗi khác")
+        if report.failure_count > _SHOWN_FAILURES:
+            err.print(f"  … và {_num(report.failure_count - _SHOWN_FAILURES)} lỗi khác")
         if report.errors_file is not None:
             err.print(f"Danh sách đầy đủ: {escape(str(report.errors_file))}")
     for message in report.errors:
         err.print(f"[bold red]Lỗi:[/] {escape(message)}")
-    if strict and report.failed:
+    if strict and report.failure_count:
         err.print("[yellow]--strict: chưa ghi văn bản nào vì có dòng lỗi.[/]")
     print_numbers(report, console, err)
     console.print(escape(_summary(report)))

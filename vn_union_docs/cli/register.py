@@ -8,7 +8,6 @@ The register package (and SQLAlchemy) is imported only when a command uses a reg
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from rich.table import Table  # the audit trail
 
 from vn_union_docs.cli.errors import handled
 from vn_union_docs.cli.output import console, err_console
-from vn_union_docs.errors import UsageError, VnUnionDocsError
+from vn_union_docs.errors import UsageError
 from vn_union_docs.files import write_atomic
 
 if TYPE_CHECKING:
@@ -273,24 +272,6 @@ for _name, _command in (
 ):
     register_app.command(_name)(handled(_command, f"register {_name}"))
 
-
-def batch_generate(option: str | None, spec: Path) -> Callable[..., Any]:
-    """The batch function for ``batch``: with a register when ``--register``, the environment
-    variable or the spec's ``number: auto`` asks for one, else the plain batch."""
-    from vn_union_docs.batch import generate
-
-    if not option and not os.environ.get(ENV_VAR):
-        from vn_union_docs.documents.spec import read_spec
-
-        try:
-            auto = str(read_spec(spec).get("number", "")).strip().casefold() == "auto"
-        except VnUnionDocsError:
-            auto = False  # generate reports the spec's problems
-        if not auto:
-            return generate
-    from vn_union_docs.batch.numbered import generate_numbered
-
-    return functools.partial(generate_numbered, register=option)
 
 
 def print_numbers(report: Any, console: Any, err: Any) -> None:
