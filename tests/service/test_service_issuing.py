@@ -220,3 +220,23 @@ def test_edxml_envelope_of_a_registered_number(
     assert refused.status_code == 422 and "chưa được ký số" in refused.text
     pages = len(PdfReader(io.BytesIO(signed)).pages)
     assert pages >= 1
+
+
+def test_clerks_rendering_at_once_never_share_a_number(
+        registered: TestClient, auto_spec: dict[str, Any]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int) -> str:
+        response = registered.post(f"/api/render?file=cv-{i}.docx", json=auto_spec)
+        assert response.status_code == 200, response.text
+        import re
+
+        found = re.search(r"Số: \d+/CĐYT", _document_xml(response.content))
+        assert found is not None
+        return found.group(0)
+
+    with ThreadPoolExecutor(8) as pool:
+        printed = list(pool.map(one, range(24)))
+    assert sorted(printed) == [f"Số: {n:02d}/CĐYT" for n in range(1, 25)]
+    rows = registered.get("/api/register/2023").json()
+    assert len(rows) == 24 and all(r["state"] == "issued" and r["sha256"] for r in rows)

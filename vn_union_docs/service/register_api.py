@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -29,7 +30,7 @@ from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.service.responses import ERROR_RESPONSES
 from vn_union_docs.service.uploads import refuse
 
-__all__ = ["NUMBER_KEY_PREFIX", "numbered", "open_register", "router"]
+__all__ = ["NUMBER_KEY_PREFIX", "SerialRegister", "numbered", "open_register", "router"]
 
 router = APIRouter(prefix="/api/register", tags=["register"])
 
@@ -72,13 +73,38 @@ class EdxmlRequest(BaseModel):
                           description="Recipients as CODE=Name (the envelope's To).")
 
 
-def open_register(target: str | None) -> Any:
+class SerialRegister:
+    """A :class:`~vn_union_docs.register.Register` whose calls run one at a time.
+
+    A ``Register`` object is made for one process at a time (the lock file it ``flock``s is
+    shared by all its threads, and ``reserve`` keeps its pending rows on the object); the
+    service's request threads share one, so each call holds this lock. Other processes
+    (``render``, ``batch``, another service) are kept apart by the register itself.
+    """
+
+    def __init__(self, register: Any) -> None:
+        self._register = register
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._register, name)
+        if not callable(value):
+            return value
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return value(*args, **kwargs)
+
+        return locked
+
+
+def open_register(target: str | None) -> SerialRegister | None:
     """The service's register (created if empty), or ``None`` without ``--register``."""
     if target is None:
         return None
     from vn_union_docs.register import Register
 
-    return Register(target, create=True)
+    return SerialRegister(Register(target, create=True))
 
 
 def _register(request: Request) -> Any:
