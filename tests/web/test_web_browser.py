@@ -56,25 +56,37 @@ def _key(driver: Any) -> str:
     return str(driver.execute_script("return document.getElementById('pages').dataset.key || ''"))
 
 
+def fill_cong_van(browser: Any, number: str | None, recipients: list[str], body: str,
+                  distribution: str) -> None:
+    """Type a công văn of Công đoàn ngành Y tế into the form; ``number=None`` ticks «auto»."""
+    _type(browser, "#f-issuer-parent", "LĐLĐ tỉnh Thái Bình")
+    _type(browser, "#f-issuer-name", "Công đoàn ngành Y tế")
+    _type(browser, "#f-issuer-code", "CĐYT")
+    if number is None:
+        _el(browser, "label[for=f-number-auto]").click()
+        assert not _el(browser, "#f-number").is_enabled()
+    else:
+        _type(browser, "#f-number", number)
+    _type(browser, "#f-place", "Thái Bình")
+    _type(browser, "#f-date", "05/3/2026")
+    _type(browser, "#f-subject", "tổ chức Tháng Công nhân năm 2026")
+    for index, text in enumerate(recipients):
+        _type(browser, f"#f-recipients-{index}", text)
+    _type(browser, "#f-body", body)
+    _type(browser, "#f-signature-capacity-0", "TM. BAN THƯỜNG VỤ")
+    _type(browser, "#f-signature-title", "Chủ tịch")
+    _type(browser, "#f-signature-name", "Đào Văn Truyền")
+    _type(browser, "#f-distribution-0", distribution)
+
+
 def test_a_clerk_fills_a_cong_van_sees_it_and_downloads_it(server: str, browser: Any) -> None:
     from selenium.webdriver.common.keys import Keys
 
     browser.get(server + "/")
     assert _el(browser, "#f-type").get_attribute("value") == "cong_van"
-    _type(browser, "#f-issuer-parent", "LĐLĐ tỉnh Thái Bình")
-    _type(browser, "#f-issuer-name", "Công đoàn ngành Y tế")
-    _type(browser, "#f-issuer-code", "CĐYT")
-    _type(browser, "#f-number", "7")
-    _type(browser, "#f-place", "Thái Bình")
-    _type(browser, "#f-date", "05/3/2026")
-    _type(browser, "#f-subject", "tổ chức Tháng Công nhân năm 2026")
-    _type(browser, "#f-recipients-0", "Các Công đoàn cơ sở trực thuộc" + Keys.ENTER)
-    _type(browser, "#f-recipients-1", "Ban Nữ công")
-    _type(browser, "#f-body", "# Mục đích\n\nĐề nghị các đơn vị báo cáo **trước ngày 20/3/2026**.")
-    _type(browser, "#f-signature-capacity-0", "TM. BAN THƯỜNG VỤ")
-    _type(browser, "#f-signature-title", "Chủ tịch")
-    _type(browser, "#f-signature-name", "Đào Văn Truyền")
-    _type(browser, "#f-distribution-0", "Như trên;")
+    fill_cong_van(browser, "7", ["Các Công đoàn cơ sở trực thuộc" + Keys.ENTER, "Ban Nữ công"],
+                  "# Mục đích\n\nĐề nghị các đơn vị báo cáo **trước ngày 20/3/2026**.",
+                  "Như trên;")
 
     # The printed lines, in the ND30 form, beside the fields.
     _wait(lambda: _el(browser, "output[data-line=number_line]").text == "Số: 07/CĐYT",

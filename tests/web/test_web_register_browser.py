@@ -6,7 +6,6 @@ file name and the sha256 of the file downloaded."""
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,11 +16,10 @@ import pytest
 from conftest import docx_text
 
 from vn_union_docs.register import Register
-from vn_union_docs.service.app import create_app
 from vn_union_docs.service.settings import ServiceSettings
 
-from .conftest import _free_port
-from .test_web_browser import _download, _el, _type, _wait
+from .conftest import running
+from .test_web_browser import _download, _el, _type, _wait, fill_cong_van
 
 TOKEN = "browser-login-token-0123456789"
 
@@ -30,26 +28,11 @@ TOKEN = "browser-login-token-0123456789"
 def registered_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """uvicorn on the loopback, no converters (downloads of .docx only), a SQLite register,
     the token required from every client."""
-    import uvicorn
-
     db = tmp_path / "so-van-ban-di.sqlite"
     settings = ServiceSettings(converters=0, token=TOKEN, require_token_everywhere=True,
                                register_target=str(db), job_dir=tmp_path / "jobs")
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=_free_port(),
-                            log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, name="uvicorn-register", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{config.port}", db
-    finally:
-        srv.should_exit = True
-        thread.join(30)
+    with running(settings) as (url, _app):
+        yield url, db
 
 
 def test_login_then_a_number_from_the_register(
@@ -70,20 +53,8 @@ def test_login_then_a_number_from_the_register(
     # The session cookie is HttpOnly: no script on the page can read it.
     assert "vn_union_docs_session" not in browser.execute_script("return document.cookie")
 
-    _type(browser, "#f-issuer-parent", "LĐLĐ tỉnh Thái Bình")
-    _type(browser, "#f-issuer-name", "Công đoàn ngành Y tế")
-    _type(browser, "#f-issuer-code", "CĐYT")
-    _el(browser, "label[for=f-number-auto]").click()
-    assert not _el(browser, "#f-number").is_enabled()
-    _type(browser, "#f-place", "Thái Bình")
-    _type(browser, "#f-date", "05/3/2026")
-    _type(browser, "#f-subject", "tổ chức Tháng Công nhân năm 2026")
-    _type(browser, "#f-recipients-0", "Các Công đoàn cơ sở trực thuộc")
-    _type(browser, "#f-body", "Đề nghị các đơn vị báo cáo trước ngày 20/3/2026.")
-    _type(browser, "#f-signature-capacity-0", "TM. BAN THƯỜNG VỤ")
-    _type(browser, "#f-signature-title", "Chủ tịch")
-    _type(browser, "#f-signature-name", "Đào Văn Truyền")
-    _type(browser, "#f-distribution-0", "Như trên")
+    fill_cong_van(browser, None, ["Các Công đoàn cơ sở trực thuộc"],
+                  "Đề nghị các đơn vị báo cáo trước ngày 20/3/2026.", "Như trên")
     # Typing and previewing allocate nothing: the number is given on download.
     _wait(lambda: _el(browser, "output[data-line=number_line]").text.startswith("Số:"),
           message="the number line")
