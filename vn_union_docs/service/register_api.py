@@ -23,11 +23,12 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from vn_union_docs.errors import Problem, SpecError
-from vn_union_docs.service.responses import ERROR_RESPONSES
+from vn_union_docs.service.responses import NOT_CONFIGURED_RESPONSES
 from vn_union_docs.service.uploads import refuse
 
 __all__ = ["NUMBER_KEY_PREFIX", "SerialRegister", "numbered", "open_register", "router"]
@@ -36,6 +37,9 @@ router = APIRouter(prefix="/api/register", tags=["register"])
 
 #: Register key of a document made through the service: this prefix and its ``file`` name.
 NUMBER_KEY_PREFIX = "vn-union-docs-serve:"
+
+#: The year in a register path: a calendar year (the register's own column is an integer).
+Year = Annotated[int, PathParam(ge=1900, le=9999, description="Năm của sổ (năm văn bản).")]
 
 _FILE_NAME = re.compile(r"[^\\/:*?\"<>|\x00-\x1f]{1,200}")
 
@@ -181,19 +185,17 @@ def _parse(text: str) -> tuple[int, str]:
 
 
 @router.get("/{year}", summary="Numbers of a year", response_model=list[RegisterEntryOut],
-            responses=ERROR_RESPONSES)
-async def list_year(request: Request, year: int) -> list[RegisterEntryOut]:
+            responses=NOT_CONFIGURED_RESPONSES)
+async def list_year(request: Request, year: Year) -> list[RegisterEntryOut]:
     """The register's numbers of ``year``, in register order (``register list``)."""
     register = _register(request)
-    if not 1900 <= year <= 9999:
-        raise refuse(422, "year", "năm phải từ 1900 đến 9999")
     entries = await run_in_threadpool(register.entries, year=year)
     return [_entry(e) for e in entries]
 
 
 @router.post("/{year}/cancel", summary="Cancel a number", response_model=RegisterEntryOut,
-             responses=ERROR_RESPONSES)
-async def cancel(request: Request, year: int, body: CancelRequest) -> RegisterEntryOut:
+             responses=NOT_CONFIGURED_RESPONSES)
+async def cancel(request: Request, year: Year, body: CancelRequest) -> RegisterEntryOut:
     """Mark a number cancelled (``register cancel``): it is never given again."""
     register = _register(request)
     number, symbol = _parse(body.number)
@@ -210,8 +212,8 @@ _EXPORT_MEDIA = {
 @router.get("/{year}/export", summary="The printed register", response_class=Response,
             responses={200: {"content": {m: {"schema": {"type": "string", "format": "binary"}}
                                          for m in _EXPORT_MEDIA.values()}},
-                       **ERROR_RESPONSES})
-async def export(request: Request, year: int,
+                       **NOT_CONFIGURED_RESPONSES})
+async def export(request: Request, year: Year,
                  format: Annotated[Literal["docx", "xlsx"], Query()] = "xlsx") -> Response:
     """The register of ``year`` to print and bind (.docx, Phụ lục IV) or for the office (.xlsx)."""
     from vn_union_docs.register.export import books, docx_bytes, xlsx_bytes
@@ -242,8 +244,8 @@ _EDXML_BODY: dict[str, Any] = {"multipart/form-data": {"schema": {
 @router.post("/{year}/edxml", summary="edXML envelope of a registered number",
              response_class=Response,
              openapi_extra={"requestBody": {"content": _EDXML_BODY, "required": True}},
-             responses={200: {"content": {"application/xml": {}}}, **ERROR_RESPONSES})
-async def edxml(request: Request, year: int) -> Response:
+             responses={200: {"content": {"application/xml": {}}}, **NOT_CONFIGURED_RESPONSES})
+async def edxml(request: Request, year: Year) -> Response:
     """The edXML envelope (QCVN 102:2016) of a registered, issued number with its signed PDF,
     signed with the organisation's key the server was started with (``serve --sign-key``;
     a request never names a key or a path)."""

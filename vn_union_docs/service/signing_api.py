@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from vn_union_docs.service.responses import ERROR_RESPONSES
+from vn_union_docs.service.responses import NOT_CONFIGURED_RESPONSES
 from vn_union_docs.service.settings import ServiceSettings
 from vn_union_docs.service.uploads import read_upload, refuse
 
@@ -116,7 +116,7 @@ def _text(form: Any, name: str, limit: int = 200) -> str | None:
 @router.post("/sign", summary="Sign an uploaded PDF", response_class=Response,
              openapi_extra={"requestBody": {"content": _SIGN_BODY, "required": True}},
              responses={200: {"description": "The signed PDF.", "content": {PDF_MEDIA: {
-                 "schema": {"type": "string", "format": "binary"}}}}, **ERROR_RESPONSES})
+                 "schema": {"type": "string", "format": "binary"}}}}, **NOT_CONFIGURED_RESPONSES})
 async def sign(request: Request) -> Response:
     """Sign the PDF (multipart ``file``) as ``role`` with the server's key: each role in its
     own incremental update, earlier signatures stay valid. Bad input (no position found,
