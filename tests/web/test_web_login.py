@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from vn_union_docs.service.app import create_app
-from vn_union_docs.service.login import COOKIE, SESSION_SECONDS, session_value, valid_session
+from vn_union_docs.service.sessions import COOKIE, SESSION_SECONDS, session_value, valid_session
 from vn_union_docs.service.settings import ServiceSettings
 
 TOKEN = "another-machine-token-0123456789"

@@ -12,7 +12,6 @@ The cookie is not the token: it is ``EXPIRY.HMAC-SHA256(token, EXPIRY)``, so it 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
 from typing import Annotated
@@ -20,34 +19,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-__all__ = ["COOKIE", "SESSION_SECONDS", "router", "session_value", "valid_session"]
+from vn_union_docs.service.sessions import COOKIE, SESSION_SECONDS, session_value
+
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-#: Name of the session cookie.
-COOKIE = "vn_union_docs_session"
-#: How long a login lasts (a working day).
-SESSION_SECONDS = 12 * 3600
-
-
-def session_value(token: str, expires: int) -> str:
-    """The cookie for a session of ``token`` ending at ``expires`` (Unix time)."""
-    mac = hmac.new(token.encode(), f"vn-union-docs-session:{expires}".encode(), hashlib.sha256)
-    return f"{expires}.{mac.hexdigest()}"
-
-
-def valid_session(value: str | None, token: str, now: float | None = None) -> bool:
-    """Whether a cookie value is an unexpired session of ``token``."""
-    if not value or "." not in value or len(value) > 200:
-        return False
-    expires_text, _, _ = value.partition(".")
-    if not expires_text.isdigit():
-        return False
-    expires = int(expires_text)
-    if expires < (time.time() if now is None else now):
-        return False
-    return hmac.compare_digest(value.encode(), session_value(token, expires).encode())
-
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this service (``/batch``), never another site (``//evil``, ``/\\evil``)."""

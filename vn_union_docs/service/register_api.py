@@ -258,7 +258,7 @@ async def edxml(request: Request, year: Year) -> Response:
         raise refuse(422, "pdf", "gửi dạng multipart/form-data: number, spec, pdf, to")
     form = await request.form(max_files=1, max_fields=210,
                               max_part_size=settings.max_spec_bytes)
-    from vn_union_docs.service.api import _template_folders, spec_to_document
+    from vn_union_docs.documents.spec import load_document
     from vn_union_docs.service.uploads import parse_json_object, read_upload
 
     number_field, spec_field, upload = form.get("number"), form.get("spec"), form.get("pdf")
@@ -271,7 +271,8 @@ async def edxml(request: Request, year: Year) -> Response:
     recipients_text = [t for t in form.getlist("to") if isinstance(t, str)]
     number, symbol = _parse(number_field)
     spec = parse_json_object(spec_field.encode("utf-8"), "spec")
-    document, _ = spec_to_document(spec, _template_folders(settings))
+    spec.pop("template", None)  # the envelope needs the document's facts, not its layout
+    document = load_document(spec)
     pdf = await read_upload(upload, settings, "pdf")  # type: ignore[arg-type]
 
     def work() -> bytes:

@@ -120,7 +120,7 @@ def token_problem(request: Request, token: str | None) -> Problem | None:
         value = request.headers.get("x-api-token", "")
     if value and hmac.compare_digest(value.strip().encode(), token.encode()):
         return None
-    from vn_union_docs.service.login import COOKIE, valid_session
+    from vn_union_docs.service.sessions import COOKIE, valid_session
 
     if valid_session(request.cookies.get(COOKIE), token):  # a browser logged in at /login
         return None
