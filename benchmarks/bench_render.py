@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> None:
         plain_cong_van = plain_cong_van or plain
         for label, seconds in rows:
             ratio = "1×" if seconds == plain else f"**{plain / seconds:.1f}×**"
-            lines.append(f"| {label} | {template_name}.docx, {Path(example).name} | "
+            name = default_template(template_name).name
+            lines.append(f"| {label} | {name}, {Path(example).name} | "
                          f"{seconds * 1000:.2f} | {1 / seconds:,.0f} | {ratio} |")
     if not args.no_batch:
         lines += ["", "| end to end | wall s | ms/doc | docs/s | peak MB | vs plain docxtpl "

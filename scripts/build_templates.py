@@ -1,4 +1,11 @@
-"""Build the default docxtpl templates ``templates/{cong_van,ke_hoach,thong_bao}.docx``.
+"""Build the default docxtpl templates, one per ND30 form: ``templates/<form>.docx``.
+
+One template per form of NĐ 30/2020, Phụ lục III (not per type): ``cong_van`` (Mẫu 1.5),
+``van_ban`` (Mẫu 1.4: kế hoạch, thông báo, báo cáo, tờ trình … and hợp đồng, bản ghi nhớ,
+bản thỏa thuận, thư công), ``quyet_dinh`` (Mẫu 1.1-1.3: quyết định, nghị quyết),
+``cong_dien`` (1.6), ``giay_moi`` (1.7), ``giay_gioi_thieu`` (1.8), ``bien_ban`` (1.9),
+``giay_nghi_phep`` (1.10). Each declares the types it serves in its Category core property,
+comma-separated (``quyet_dinh,nghi_quyet``), from ``vn_union_docs/documents/doc_types.yaml``.
 
 The templates are ordinary Word documents (python-docx builds them) holding docxtpl tags for
 the template context documented in ``docs/architecture.md``. Every paragraph has a named style
@@ -9,7 +16,7 @@ thumbnail, no time stamps, zip written by :func:`vn_union_docs.rendering.docxzip
 
 Usage::
 
-    python scripts/build_templates.py            # write the three templates
+    python scripts/build_templates.py            # write the templates
     python scripts/build_templates.py --check    # exit 1 if the committed files are stale
     python scripts/build_templates.py --out DIR  # write them somewhere else
 """
@@ -41,10 +48,12 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # running as a script from a checkout
     sys.path.insert(0, str(REPO))
 
+from vn_union_docs.documents.doc_types import FORMS  # noqa: E402
 from vn_union_docs.rendering.docxzip import normalize_zip  # noqa: E402
 
 TEMPLATES_DIR = REPO / "templates"
-DOC_TYPES = ("cong_van", "ke_hoach", "thong_bao")
+DOC_TYPES = tuple(FORMS)
+"""The forms (one template each); the name is kept from when there was one per type."""
 FONT = "Times New Roman"
 LANG = "vi-VN"
 
@@ -89,18 +98,23 @@ SIGNATURE_ROOM = 4  # empty paragraphs for the signature and the seal
 
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-TYPE_NAMES = {"ke_hoach": "KẾ HOẠCH", "thong_bao": "THÔNG BÁO"}
 TITLES = {
-    "cong_van": "Công văn (mẫu vn-union-docs)",
-    "ke_hoach": "Kế hoạch (mẫu vn-union-docs)",
-    "thong_bao": "Thông báo (mẫu vn-union-docs)",
+    "cong_van": "Công văn, Mẫu 1.5 (mẫu vn-union-docs)",
+    "van_ban": "Văn bản có tên loại, Mẫu 1.4 (mẫu vn-union-docs)",
+    "quyet_dinh": "Quyết định, nghị quyết, Mẫu 1.1-1.3 (mẫu vn-union-docs)",
+    "cong_dien": "Công điện, Mẫu 1.6 (mẫu vn-union-docs)",
+    "giay_moi": "Giấy mời, Mẫu 1.7 (mẫu vn-union-docs)",
+    "giay_gioi_thieu": "Giấy giới thiệu, Mẫu 1.8 (mẫu vn-union-docs)",
+    "bien_ban": "Biên bản, Mẫu 1.9 (mẫu vn-union-docs)",
+    "giay_nghi_phep": "Giấy nghỉ phép, Mẫu 1.10 (mẫu vn-union-docs)",
 }
 
 # The context keys each template uses (docs/architecture.md); the tests check them.
 COMMON_KEYS = frozenset(
     {
-        "parent",
-        "issuer",
+        "issuers",
+        "signature_table",
+        "appendix_xml",
         "number_line",
         "place_date",
         "urgency",
@@ -114,10 +128,25 @@ COMMON_KEYS = frozenset(
         "signature_name",
     }
 )
+_NO_KINH_GUI = COMMON_KEYS - {"recipient_line", "recipients"}
 TEMPLATE_KEYS: dict[str, frozenset[str]] = {
     "cong_van": COMMON_KEYS | {"subject_line"},
-    "ke_hoach": COMMON_KEYS | {"subject"},
-    "thong_bao": COMMON_KEYS | {"subject"},
+    "van_ban": COMMON_KEYS | {"subject", "type_name"},
+    "quyet_dinh": _NO_KINH_GUI | {"subject", "type_name", "authority", "grounds",
+                                  "decision_line"},
+    "cong_dien": _NO_KINH_GUI | {"subject", "type_name", "sender_line", "recipient_list"},
+    "giay_moi": _NO_KINH_GUI | {"subject", "type_name", "invitation_line", "event_line",
+                                "chair_line", "time_line", "venue_line"},
+    "giay_gioi_thieu": _NO_KINH_GUI | {"type_name", "introduction_line", "person_line",
+                                       "person_title_line", "sent_to_line", "purpose_line",
+                                       "request_line", "valid_line"},
+    "bien_ban": (_NO_KINH_GUI - {"place_date", "signature_table"}) | {
+        "subject", "type_name", "time_line", "venue_line", "attendees_line", "attendees",
+        "absent_line", "chair_line", "secretary_line", "closing_line", "secretary_label",
+        "secretary_name"},
+    "giay_nghi_phep": _NO_KINH_GUI | {"type_name", "request_line", "person_line",
+                                      "person_title_line", "leave_line", "counted_line",
+                                      "confirmation"},
 }
 
 # Styles the body XML references (docs/architecture.md): kept even where the template itself
@@ -132,6 +161,9 @@ BODY_STYLE_IDS = (
     "VBNumbered",
     "VBTableText",
     "VBTable",
+    "VBPart",
+    "VBPartTitle",
+    "VBArticle",
 )
 
 CORE_XML = (
@@ -237,6 +269,31 @@ PARAGRAPH_STYLES: tuple[ParaStyle, ...] = (
     ParaStyle("VBNumbered", "VB Numbered", base="VBBody"),
     ParaStyle("VBTableText", "VB Table Text", size=13, align=LEFT, first_line=Pt(0), before=0,
               after=0),
+    # Phần, chương (and mục, tiểu mục under chương): label and title centred bold; Điều.
+    ParaStyle("VBPart", "VB Part", base="VBBody", bold=True, align=CENTER, first_line=Pt(0),
+              before=12, after=0, keep_next=True, next_style="VBPartTitle"),
+    ParaStyle("VBPartTitle", "VB Part Title", base="VBPart", before=0, after=6,
+              next_style="VBBody"),
+    ParaStyle("VBArticle", "VB Article", base="VBBody", bold=True, keep_next=True,
+              next_style="VBBody"),
+    # Quyết định, nghị quyết: thẩm quyền, căn cứ, QUYẾT ĐỊNH:
+    ParaStyle("VBAuthority", "VB Authority", bold=True, align=CENTER, before=6, after=6,
+              keep_next=True),
+    ParaStyle("VBGround", "VB Ground", base="VBBody", italic=True, after=0, keep_next=True),
+    ParaStyle("VBDecision", "VB Decision", bold=True, align=CENTER, before=6, after=6,
+              keep_next=True),
+    # The fixed lines of công điện, giấy mời, giấy giới thiệu, biên bản, giấy nghỉ phép.
+    ParaStyle("VBFormLine", "VB Form Line", base="VBBody", after=3),
+    ParaStyle("VBSender", "VB Sender", bold=True, align=CENTER, before=6, keep_next=True),
+    ParaStyle("VBSenderItem", "VB Sender Item", align=LEFT, left=Cm(4), after=0,
+              keep_next=True),
+    ParaStyle("VBConfirm", "VB Confirm", size=13, bold=True, align=CENTER),
+    # Phụ lục (Mẫu 2.1): «Phụ lục I», its title, the italic «(Kèm theo …)» line.
+    ParaStyle("VBAppendixHeading", "VB Appendix Heading", bold=True, align=CENTER,
+              keep_next=True),
+    ParaStyle("VBAppendixTitle", "VB Appendix Title", bold=True, align=CENTER, keep_next=True),
+    ParaStyle("VBAppendixGuide", "VB Appendix Guide", italic=True, align=CENTER,
+              keep_next=True),
     # Header block, left column.
     ParaStyle("VBParent", "VB Parent", size=12, align=CENTER),
     ParaStyle("VBIssuer", "VB Issuer", size=12, bold=True, align=CENTER),
@@ -589,15 +646,18 @@ def _stamp_lines() -> list[Line]:
     ]
 
 
-def _header_block(doc: DocxDocument, doc_type: str) -> None:
-    rows = 3 if doc_type == "cong_van" else 2
+def _header_block(doc: DocxDocument, form: str) -> None:
+    rows = 3 if form == "cong_van" else 2
     table = doc.add_table(rows=rows, cols=2)
     _layout_table(table, [HEADER_LEFT, HEADER_RIGHT])
+    # Every issuer (a joint document has several, the lead first), the rule under the last.
     _fill(table.cell(0, 0), doc, [
-        ("VBParent", "{%p if parent %}"),
-        ("VBParent", "{{ parent }}"),
+        ("VBParent", "{%p for i in issuers %}"),
+        ("VBParent", "{%p if i.parent %}"),
+        ("VBParent", "{{ i.parent }}"),
         ("VBParent", "{%p endif %}"),
-        ("VBIssuer", "{{ issuer }}"),
+        ("VBIssuer", "{{ i.name }}"),
+        ("VBIssuer", "{%p endfor %}"),
         ("VBRule", ""),
     ])
     _fill(table.cell(0, 1), doc, [
@@ -606,21 +666,24 @@ def _header_block(doc: DocxDocument, doc_type: str) -> None:
         ("VBMottoRule", ""),
     ])
     number: list[Line] = [("VBNumber", "{{ number_line }}")]
-    if doc_type == "cong_van":
+    if form == "cong_van":
         _fill(table.cell(1, 0), doc, number)
         _fill(table.cell(2, 0), doc, [("VBSubjectCV", "{{ subject_line }}"), *_stamp_lines()])
         _fill(table.cell(2, 1), doc, [("VBSubjectCV", "")])
     else:
         _fill(table.cell(1, 0), doc, [*number, *_stamp_lines()])
-    _fill(table.cell(1, 1), doc, [("VBPlaceDate", "{{ place_date }}")])
+    # Mẫu 1.9 (biên bản) has no place-date line.
+    _fill(table.cell(1, 1), doc, [("VBPlaceDate", "" if form == "bien_ban"
+                                   else "{{ place_date }}")])
     for row in table.rows:  # keep the header block together
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(_el("cantSplit"))
 
 
-def _title_block(doc: DocxDocument, doc_type: str) -> None:
-    _add(doc, "VBTypeName", TYPE_NAMES[doc_type])
-    _add(doc, "VBSubject", "{{ subject }}")
+def _title_block(doc: DocxDocument, form: str) -> None:
+    _add(doc, "VBTypeName", "{{ type_name }}")
+    if form not in ("giay_gioi_thieu", "giay_nghi_phep"):  # Mẫu 1.8, 1.10: no trích yếu
+        _add(doc, "VBSubject", "{{ subject }}")
     _add(doc, "VBSubjectRule")
 
 
@@ -639,37 +702,161 @@ def _recipients_block(doc: DocxDocument) -> None:
         _add(doc, style_id, text)
 
 
-def _signature_block(doc: DocxDocument) -> None:
-    table = doc.add_table(rows=1, cols=2)
-    _layout_table(table, [SIGNATURE_LEFT, SIGNATURE_RIGHT], top_margin=SIGNATURE_SPACE_BEFORE)
-    _fill(table.cell(0, 0), doc, [
+def _optional(style_id: str, key: str, text: str | None = None) -> list[Line]:
+    return [(style_id, f"{{%p if {key} %}}"), (style_id, text or f"{{{{ {key} }}}}"),
+            (style_id, "{%p endif %}")]
+
+
+def _list(style_id: str, key: str) -> list[Line]:
+    return [(style_id, f"{{%p for line in {key} %}}"), (style_id, "{{ line }}"),
+            (style_id, "{%p endfor %}")]
+
+
+# The lines each form prints between the title and the body (Phụ lục III, Mẫu 1.1-1.10).
+FORM_LINES: dict[str, list[Line]] = {
+    "quyet_dinh": [
+        ("VBAuthority", "{{ authority }}"),
+        *_list("VBGround", "grounds"),
+        ("VBDecision", "{{ decision_line }}"),
+    ],
+    "cong_dien": [
+        ("VBSender", "{{ sender_line }}"),
+        *_list("VBSenderItem", "recipient_list"),
+        ("VBFormLine", ""),
+    ],
+    "giay_moi": [
+        ("VBFormLine", "{{ invitation_line }}"),
+        ("VBFormLine", "{{ event_line }}"),
+        *_optional("VBFormLine", "chair_line"),
+        ("VBFormLine", "{{ time_line }}"),
+        ("VBFormLine", "{{ venue_line }}"),
+    ],
+    "giay_gioi_thieu": [
+        ("VBFormLine", "{{ introduction_line }}"),
+        ("VBFormLine", "{{ person_line }}"),
+        *_optional("VBFormLine", "person_title_line"),
+        ("VBFormLine", "{{ sent_to_line }}"),
+        *_optional("VBFormLine", "purpose_line"),
+        ("VBFormLine", "{{ request_line }}"),
+        ("VBFormLine", "{{ valid_line }}"),
+    ],
+    "giay_nghi_phep": [
+        ("VBFormLine", "{{ request_line }}"),
+        ("VBFormLine", "{{ person_line }}"),
+        *_optional("VBFormLine", "person_title_line"),
+        ("VBFormLine", "{{ leave_line }}"),
+        ("VBFormLine", "{{ counted_line }}"),
+    ],
+    "bien_ban": [
+        ("VBFormLine", "{{ time_line }}"),
+        ("VBFormLine", "{{ venue_line }}"),
+        ("VBFormLine", "{{ attendees_line }}"),
+        *_list("VBDash", "attendees"),
+        *_optional("VBFormLine", "absent_line"),
+        ("VBFormLine", "{{ chair_line }}"),
+        *_optional("VBFormLine", "secretary_line"),
+        ("VBFormLine", "Nội dung:"),
+    ],
+}
+
+
+def _signature_lines(prefix: str = "signature_") -> list[Line]:
+    """A signature block's lines: from the flat keys, or (``prefix="b."``) from a block."""
+    capacity, title, name = f"{prefix}capacity", f"{prefix}title", f"{prefix}name"
+    return [
+        ("VBSignature", f"{{%p for line in {capacity} %}}"),
+        ("VBSignature", "{{ line }}"),
+        ("VBSignature", "{%p endfor %}"),
+        ("VBSignature", f"{{%p if {title} %}}"),
+        ("VBSignature", f"{{{{ {title} }}}}"),
+        ("VBSignature", "{%p endif %}"),
+        *[("VBSignature", "")] * SIGNATURE_ROOM,
+        ("VBSignatureName", f"{{{{ {name} }}}}"),
+    ]
+
+
+def _distribution_lines() -> list[Line]:
+    return [
         ("VBDistributionLabel", "Nơi nhận:"),
         ("VBDistribution", "{%p for line in distribution %}"),
         ("VBDistribution", "{{ line }}"),
         ("VBDistribution", "{%p endfor %}"),
-    ])
-    _fill(table.cell(0, 1), doc, [
-        ("VBSignature", "{%p for line in signature_capacity %}"),
-        ("VBSignature", "{{ line }}"),
-        ("VBSignature", "{%p endfor %}"),
-        ("VBSignature", "{%p if signature_title %}"),
-        ("VBSignature", "{{ signature_title }}"),
-        ("VBSignature", "{%p endif %}"),
-        *[("VBSignature", "")] * SIGNATURE_ROOM,
-        ("VBSignatureName", "{{ signature_name }}"),
-    ])
+    ]
+
+
+def _joint_signatures(doc: DocxDocument) -> None:
+    """A joint document: the blocks side by side (built by rendering/joint.py, in the
+    VBSignature styles), then Nơi nhận below them on the left."""
+    _add(doc, "VBSignature", "{{p signature_table }}")
+    _add(doc, "VBDistribution", "")
+    for style_id, text in _distribution_lines():
+        _add(doc, style_id, text)
+
+
+def _signature_block(doc: DocxDocument) -> None:
+    _add(doc, "VBEnd", "{%p if signature_rows %}")
+    _joint_signatures(doc)
+    _add(doc, "VBEnd", "{%p else %}")
+    _single_signature(doc)
+    _add(doc, "VBEnd", "{%p endif %}")
+
+
+def _single_signature(doc: DocxDocument) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    _layout_table(table, [SIGNATURE_LEFT, SIGNATURE_RIGHT], top_margin=SIGNATURE_SPACE_BEFORE)
+    _fill(table.cell(0, 0), doc, _distribution_lines())
+    _fill(table.cell(0, 1), doc, _signature_lines())
     table.rows[0]._tr.get_or_add_trPr().append(_el("cantSplit"))
 
 
-def _template_body(doc: DocxDocument, doc_type: str) -> None:
-    _header_block(doc, doc_type)
-    if doc_type != "cong_van":
-        _title_block(doc, doc_type)
-    _recipients_block(doc)
+def _minutes_signatures(doc: DocxDocument) -> None:
+    """Mẫu 1.9: THƯ KÝ on the left, CHỦ TỌA on the right, no TM.; Nơi nhận below, left."""
+    table = doc.add_table(rows=2, cols=2)
+    _layout_table(table, [SIGNATURE_LEFT, SIGNATURE_RIGHT], top_margin=SIGNATURE_SPACE_BEFORE)
+    _fill(table.cell(0, 0), doc, [
+        ("VBSignature", "{{ secretary_label }}"),
+        *[("VBSignature", "")] * SIGNATURE_ROOM,
+        ("VBSignatureName", "{{ secretary_name }}"),
+    ])
+    _fill(table.cell(0, 1), doc, _signature_lines())
+    _fill(table.cell(1, 0), doc, _distribution_lines())
+    _fill(table.cell(1, 1), doc, [("VBDistribution", "")])
+    table.rows[0]._tr.get_or_add_trPr().append(_el("cantSplit"))
+
+
+def _confirmation_block(doc: DocxDocument) -> None:
+    """Mẫu 1.10: the optional confirmation of the place of leave, bottom left."""
+    table = doc.add_table(rows=1, cols=2)
+    _layout_table(table, [SIGNATURE_LEFT, SIGNATURE_RIGHT], top_margin=SIGNATURE_SPACE_BEFORE)
+    _fill(table.cell(0, 0), doc, [
+        ("VBConfirm", "{%p if confirmation %}"),
+        ("VBConfirm", "Xác nhận của cơ quan (tổ chức) hoặc chính quyền địa phương nơi nghỉ phép"),
+        *[("VBConfirm", "")] * SIGNATURE_ROOM,
+        ("VBConfirm", "{%p endif %}"),
+    ])
+    _fill(table.cell(0, 1), doc, [("VBDistribution", "")])
+
+
+def _template_body(doc: DocxDocument, form: str) -> None:
+    _header_block(doc, form)
+    if form != "cong_van":
+        _title_block(doc, form)
+    if form in ("cong_van", "van_ban"):
+        _recipients_block(doc)
+    for style_id, text in FORM_LINES.get(form, []):
+        _add(doc, style_id, text)
     _add(doc, "VBBody", "{{p body }}")
-    _signature_block(doc)
+    if form == "bien_ban":
+        _add(doc, "VBFormLine", "{{ closing_line }}")
+        _minutes_signatures(doc)
+    else:
+        _signature_block(doc)
+    if form == "giay_nghi_phep":
+        _confirmation_block(doc)
     # Word needs a paragraph after a table at the end of the body; keep it tiny.
     _add(doc, "VBEnd")
+    # Phụ lục: each a section of its own after the Nơi nhận (rendering/appendix.py).
+    _add(doc, "VBBody", "{{p appendix_xml }}")
 
 
 # --- Package clean-up ---------------------------------------------------------------------
@@ -691,10 +878,10 @@ def _clean_package(doc: DocxDocument, doc_type: str) -> None:
         elif rel.reltype == RT.EXTENDED_PROPERTIES:
             rel.target_part._blob = APP_XML.encode()
     core_part = doc.part.package._core_properties_part
-    # The category names the document type the template is for; render_docx refuses to
-    # render another type with it (a công văn in the kế hoạch template).
+    # The category lists the document types the template serves, comma-separated;
+    # render_docx refuses to render another type with it (a công văn in the van_ban template).
     core_part._element = parse_xml(
-        CORE_XML.format(title=TITLES[doc_type], doc_type=doc_type).encode())
+        CORE_XML.format(title=TITLES[doc_type], doc_type=",".join(FORMS[doc_type])).encode())
 
 
 def build_template(doc_type: str) -> bytes:
@@ -714,7 +901,7 @@ def build_template(doc_type: str) -> bytes:
 
 
 def build_all() -> dict[str, bytes]:
-    """Build the three templates: ``{"cong_van.docx": bytes, ...}``."""
+    """Build every form's template: ``{"cong_van.docx": bytes, ...}``."""
     return {f"{doc_type}.docx": build_template(doc_type) for doc_type in DOC_TYPES}
 
 
@@ -729,7 +916,7 @@ def check(directory: Path = TEMPLATES_DIR) -> list[str]:
 
 
 def write_all(directory: Path = TEMPLATES_DIR) -> list[Path]:
-    """Write the three templates into ``directory``; return the paths."""
+    """Write every form's template into ``directory``; return the paths."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, data in build_all().items():

@@ -24,7 +24,9 @@ from docxtpl import DocxTemplate
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = REPO / "templates"
-DOC_TYPES = ("cong_van", "ke_hoach", "thong_bao")
+DOC_TYPES = ("cong_van", "van_ban")
+"""The two plain frames (Mẫu 1.5 and 1.4) previewed with the sample body; the other forms
+are looked at through their examples (examples/*.yaml, ``vn-union-docs render``)."""
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -80,15 +82,15 @@ def sample_context(
     ``recipients`` gives several recipients (a dash list), ``urgent`` urgency and secrecy
     marks, ``kinh_gui=False`` no Kính gửi at all (optional on kế hoạch and thông báo).
     """
-    type_name = {"cong_van": "", "ke_hoach": "KẾ HOẠCH", "thong_bao": "THÔNG BÁO"}[doc_type]
+    type_name = {"cong_van": "", "van_ban": "KẾ HOẠCH"}[doc_type]
     subject = ("tiếp tục triển khai Chương trình “01 triệu sáng kiến - nỗ lực vượt khó, sáng tạo, "
                "quyết tâm chiến thắng đại dịch Covid-19”")
-    code = {"cong_van": "CĐYT", "ke_hoach": "KH-CĐYT", "thong_bao": "TB-CĐYT"}[doc_type]
+    code = {"cong_van": "CĐYT", "van_ban": "KH-CĐYT"}[doc_type]
     one = "Các Công đoàn cơ sở trực thuộc" if kinh_gui else ""
     many = ["- Các Công đoàn cơ sở trực thuộc;", "- Ban Nữ công Công đoàn ngành;",
             "- Ủy ban Kiểm tra Công đoàn ngành."]
     return {
-        "doc_type": doc_type,
+        "doc_type": "ke_hoach" if doc_type == "van_ban" else doc_type,
         "type_name": type_name,
         "parent": "LĐLĐ TỈNH THÁI BÌNH",
         "issuer": "CÔNG ĐOÀN NGÀNH Y TẾ",
@@ -105,6 +107,12 @@ def sample_context(
         "signature_title": "CHỦ TỊCH",
         "signature_name": "Đào Văn Truyền",
         "distribution": ["- Như trên;", "- LĐLĐ tỉnh (để b/c);", "- Lưu: VT, VP CĐN."],
+        "issuers": [{"parent": "LĐLĐ TỈNH THÁI BÌNH", "name": "CÔNG ĐOÀN NGÀNH Y TẾ"}],
+        "joint": False,
+        "signature_rows": [],
+        "signature_table": "",
+        "appendices": [],
+        "appendix_xml": "",
     }
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from vn_union_docs import campaign, vi
 from vn_union_docs.checker import Finding, check
-from vn_union_docs.documents.models import BaseDocument, CongVan, KeHoach, ThongBao
+from vn_union_docs.documents.doc_types import CongVan, KeHoach, ThongBao
+from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.documents.spec import SpecTemplate, load_document
 from vn_union_docs.errors import Problem, SpecError, TemplateError, VnUnionDocsError
 from vn_union_docs.rendering.render import render_docx

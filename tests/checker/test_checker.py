@@ -664,12 +664,14 @@ def test_cli_json_and_exit_codes(tmp_path: Path) -> None:
 def test_examples_and_their_rendering_have_no_finding(example: Path, tmp_path: Path) -> None:
     from vn_union_docs import load_document, render_docx
 
-    assert check(example) == []
+    # The one warning an example shows on purpose (issue 15: a document with no number).
+    allowed = {"tb-khong-so-cdcs.yaml": ["unnumbered"]}.get(example.name, [])
+    assert [f.rule for f in check(example)] == allowed
     doc = load_document(example)
-    assert check(doc) == []
+    assert [f.rule for f in check(doc)] == allowed
     out = tmp_path / f"{example.stem}.docx"
     render_docx(doc, out)
-    assert check(out) == []
+    assert [f.rule for f in check(out)] == allowed
 
 
 def test_spec_that_render_would_refuse_is_reported(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from vn_union_docs.cli.app import app
 from vn_union_docs.cli.locale import translate
+from vn_union_docs.documents.doc_types import DOC_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -85,7 +86,7 @@ def test_schema_is_json_schema_of_the_spec() -> None:
     assert result.exit_code == 0
     schema = json.loads(result.output)
     assert schema["discriminator"]["propertyName"] == "type"
-    assert set(schema["discriminator"]["mapping"]) == {"cong_van", "ke_hoach", "thong_bao"}
+    assert set(schema["discriminator"]["mapping"]) == set(DOC_TYPES)
 
 
 def test_version() -> None:
@@ -104,7 +105,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
 
 def test_render_custom_template_option(tmp_path: Path) -> None:
     template = tmp_path / "mine.docx"
-    shutil.copy(ROOT / "templates" / "thong_bao.docx", template)
+    shutil.copy(ROOT / "templates" / "van_ban.docx", template)
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
     result = runner.invoke(app, ["render", str(tmp_path / "a.yaml"), "--out", str(tmp_path / "o"),
                                  "--template", str(tmp_path / "missing.docx")])

@@ -223,7 +223,8 @@ def test_values_come_out_exactly_as_given(tmp_path: Path) -> None:
     value = "A & B <c> \"d\" 'e' 😀 ©"
     doc = load_document(EXAMPLES[0])
     for template in TEMPLATES:
-        context = build_context(doc) | {"issuer": value, "signature_name": value}
+        context = build_context(doc) | {"issuer": value, "signature_name": value,
+                                        "issuers": [{"parent": "", "name": value}]}
         fast = CompiledTemplate(template).render(context)
         ref = render_with_docxtpl(template, context)
         assert fast == ref

@@ -33,7 +33,19 @@ PAGES = {
     "58-cdyt-cong-van": 2,
     "cdtttt-giai-doan-2-cong-van": 2,
     "du-thao-cong-van-thang-cong-nhan": 1,
+    "bien-ban-hop-btv": 1,
+    "cong-dien-mua-lu": 1,
+    "giay-gioi-thieu": 1,
+    "giay-moi-hoi-nghi": 1,
+    "giay-nghi-phep": 1,
+    "qd-khen-thuong": 1,
+    "tb-lien-tich-dhxd-cdt": 1,
+    "bc-tong-ket-nhiem-ky": 2,
+    "kh-phu-luc-ngang": 2,
+    "tb-khong-so-cdcs": 1,
 }
+# Page 2 of these is an appendix's first page: numbering restarts, page 1 shows none.
+APPENDIX_FROM_PAGE_2 = {"kh-phu-luc-ngang"}
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +85,7 @@ def test_pdf_text_and_pages(pdfs: dict[str, Path], stem: str) -> None:
     assert "./." in flat
     first_page = text.split("\f")[0]
     assert not re.search(r"^\s*1\s*$", first_page, re.M), "page 1 must not show a number"
-    if PAGES[stem] > 1:
+    if PAGES[stem] > 1 and stem not in APPENDIX_FROM_PAGE_2:
         second = text.split("\f")[1].strip().splitlines()[0].strip()
         assert second == "2", f"page 2 must start with its number, got {second!r}"
 

@@ -13,7 +13,7 @@ from conftest import EXAMPLES, ROOT, docx_paragraphs, docx_text, make_spec
 
 from vn_union_docs import load_document, render_docx
 from vn_union_docs.errors import TemplateError
-from vn_union_docs.rendering.render import default_template, render_with_docxtpl, templates_dir
+from vn_union_docs.rendering.render import default_template, render_with_docxtpl
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -30,7 +30,7 @@ def test_every_example_renders_deterministically(path: Path, tmp_path: Path) -> 
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Độc lập - Tự do - Hạnh phúc" in text
     assert "Nơi nhận:" in text and "- Lưu: " in text
-    assert text.count("./.") == 1
+    assert text.count("./.") == 1 + len(doc.appendices)  # each phụ lục closes too (Mẫu 2.1)
 
 
 def render_example(stem: str) -> list[str]:
@@ -140,8 +140,10 @@ def test_reference_path_is_docxtpl(tmp_path: Path) -> None:
 
 
 def test_default_templates_exist_for_every_type() -> None:
-    for doc_type in ("cong_van", "ke_hoach", "thong_bao"):
-        assert (templates_dir() / f"{doc_type}.docx").is_file()
+    from vn_union_docs.documents.doc_types import DOC_TYPES
+
+    for doc_type in DOC_TYPES:
+        assert default_template(doc_type).is_file(), doc_type
 
 
 def test_missing_template_is_a_clear_error(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from conftest import docx_text
 from fastapi.testclient import TestClient
 
 from vn_union_docs import load_document
-from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODELS
+from vn_union_docs.documents.doc_types import DOCUMENT_ADAPTER, MODELS
 from vn_union_docs.documents.spec import read_spec
 from vn_union_docs.service.web import _STATIC, _json_for_script, forms
 

@@ -288,7 +288,8 @@ def test_new_types_and_keys_appear_without_hand_work(
 
     from pydantic import BaseModel, Field, TypeAdapter
 
-    from vn_union_docs.documents.models import MODELS, BaseDocument, CongVan
+    from vn_union_docs.documents.doc_types import MODELS, CongVan
+    from vn_union_docs.documents.models import BaseDocument
     from vn_union_docs.service import web
     from vn_union_docs.service.web import forms
 
@@ -302,7 +303,7 @@ def test_new_types_and_keys_appear_without_hand_work(
 
     class GiayMoi(BaseDocument):
         type: Literal["giay_moi"] = "giay_moi"  # type: ignore[assignment]
-        type_name = "GIẤY MỜI"
+        printed_name = "GIẤY MỜI"
         number: int | Literal["auto"] | None = None  # type: ignore[assignment]
         grounds: list[str] = Field(default_factory=list)
         invitee: Invitee

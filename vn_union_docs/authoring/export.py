@@ -7,18 +7,25 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from vn_union_docs.authoring.findings import DOC_TYPES
 from vn_union_docs.authoring.parts import GUIDE_NAME
+from vn_union_docs.documents.doc_types import FORMS
 from vn_union_docs.errors import TemplateError
-from vn_union_docs.rendering.render import default_template
+from vn_union_docs.rendering.render import templates_dir
 
 # --------------------------------------------------------------------------- export
 
 GUIDE_TEXT = """\
 # Hướng dẫn sửa mẫu văn bản (template)
 
-Thư mục này có ba mẫu mặc định của vn-union-docs: `cong_van.docx`, `ke_hoach.docx`,
-`thong_bao.docx`. Mở bằng Word hoặc LibreOffice, sửa, lưu lại (giữ định dạng .docx).
+Thư mục này có các mẫu mặc định của vn-union-docs, mỗi mẫu trình bày (NĐ 30/2020, Phụ lục III)
+một tệp: `cong_van.docx` (Mẫu 1.5), `van_ban.docx` (Mẫu 1.4: kế hoạch, thông báo, báo cáo,
+tờ trình …), `quyet_dinh.docx` (Mẫu 1.1-1.3: quyết định, nghị quyết), `cong_dien.docx`,
+`giay_moi.docx`, `giay_gioi_thieu.docx`, `bien_ban.docx`, `giay_nghi_phep.docx`. Mở bằng Word
+hoặc LibreOffice, sửa, lưu lại (giữ định dạng .docx).
+
+Mỗi mẫu ghi các loại văn bản nó dùng cho trong thuộc tính tệp **Category** (File › Properties),
+cách nhau bằng dấu phẩy: `quyet_dinh,nghi_quyet`. Muốn một mẫu riêng cho một loại (ví dụ
+chỉ báo cáo), sửa Category thành `bao_cao`; để trống thì mẫu dùng được cho mọi loại.
 
 ## Phải giữ
 - Các thẻ trong ngoặc nhọn: `{{ issuer }}`, `{{ number_line }}`, `{{ place_date }}`…
@@ -48,21 +55,21 @@ hoặc ghi `template: cong_van.docx` trong tệp dữ liệu (đường dẫn t�
 
 
 def export_templates(directory: str | Path, *, overwrite: bool = False) -> list[Path]:
-    """Copy the three default templates and ``HUONG-DAN-MAU.md`` to ``directory``.
+    """Copy every default template (one per form) and ``HUONG-DAN-MAU.md`` to ``directory``.
 
     Returns the written paths (templates first). Refuses, with ``TemplateError``, to
     overwrite an existing file unless ``overwrite`` is true (it may be someone's edited
     template).
     """
     directory = Path(directory)
-    targets = [directory / f"{kind}.docx" for kind in DOC_TYPES] + [directory / GUIDE_NAME]
+    targets = [directory / f"{form}.docx" for form in FORMS] + [directory / GUIDE_NAME]
     existing = [p for p in targets if p.exists()]
     if existing and not overwrite:
         names = ", ".join(p.name for p in existing)
         raise TemplateError(f"thư mục «{directory}» đã có {names}; dùng --force để ghi đè")
     directory.mkdir(parents=True, exist_ok=True)
-    for kind, target in zip(DOC_TYPES, targets, strict=False):
-        source = default_template(kind)
+    for form, target in zip(FORMS, targets, strict=False):
+        source = templates_dir() / f"{form}.docx"
         if not source.is_file():
             raise TemplateError(f"không tìm thấy mẫu mặc định «{source}»")
         shutil.copyfile(source, target)

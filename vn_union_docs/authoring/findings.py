@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from vn_union_docs.documents.models import DOC_TYPE_NAMES
+from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES
+from vn_union_docs.documents.doc_types import DOC_TYPES as _ALL_TYPES
 
 Severity = Literal["error", "warning"]
 
-DOC_TYPES: tuple[str, ...] = ("cong_van", "ke_hoach", "thong_bao")
+DOC_TYPES: tuple[str, ...] = tuple(_ALL_TYPES)
 
 
 # --------------------------------------------------------------------------- findings

@@ -13,6 +13,7 @@ from typing import Any
 
 from lxml import etree
 
+from vn_union_docs.documents.doc_types import DOC_TYPES
 from vn_union_docs.rendering.ooxml import (
     CONTENT_TYPE,
     MC_NS,
@@ -77,15 +78,82 @@ _EXPECTED_COMMON: dict[str, str] = {
     "signature_name": "họ tên người ký sẽ không được in",
     "distribution": "phần «Nơi nhận» sẽ không được in — mẫu thiếu nơi nhận gần như chắc là sai",
 }
-_EXPECTED_BY_TYPE: dict[str, dict[str, str]] = {
+_SUBJECT = {"subject": "trích yếu (dòng dưới tên loại) sẽ không được in",
+            "type_name": "tên loại văn bản (KẾ HOẠCH, QUYẾT ĐỊNH …) sẽ không được in"}
+_EXPECTED_BY_FORM: dict[str, dict[str, str]] = {
     "cong_van": {
         "subject_line": "dòng trích yếu «V/v …» của công văn sẽ không được in",
         "recipient_line": "«Kính gửi:» khi chỉ có một nơi nhận sẽ không được in",
         "recipients": "«Kính gửi:» khi có nhiều nơi nhận sẽ không được in",
     },
+    "van_ban": {**_SUBJECT, "recipient_line": "«Kính gửi:» của tờ trình sẽ không được in"},
+    "quyet_dinh": {**_SUBJECT, "authority": "thẩm quyền ban hành sẽ không được in",
+                   "grounds": "các căn cứ sẽ không được in",
+                   "decision_line": "dòng «QUYẾT ĐỊNH:» / «QUYẾT NGHỊ:» sẽ không được in"},
+    "cong_dien": {**_SUBJECT, "sender_line": "dòng «… điện:» sẽ không được in",
+                  "recipient_list": "nơi nhận điện sẽ không được in"},
+    "giay_moi": {**_SUBJECT, "invitation_line": "người được mời sẽ không được in",
+                 "time_line": "thời gian sẽ không được in",
+                 "venue_line": "địa điểm sẽ không được in"},
+    "giay_gioi_thieu": {"type_name": _SUBJECT["type_name"],
+                        "person_line": "người được giới thiệu sẽ không được in",
+                        "sent_to_line": "nơi được cử đến sẽ không được in"},
+    "bien_ban": {**_SUBJECT, "secretary_line": "thư ký sẽ không được in",
+                 "closing_line": "dòng «… kết thúc vào …» sẽ không được in"},
+    "giay_nghi_phep": {"type_name": _SUBJECT["type_name"],
+                       "leave_line": "thời gian nghỉ phép sẽ không được in"},
+}
+"""Context parts each form's template should use (``template check --type``)."""
+_EXPECTED_BY_TYPE: dict[str, dict[str, str]] = {
     "ke_hoach": {"subject": "trích yếu (tên kế hoạch) sẽ không được in"},
     "thong_bao": {"subject": "trích yếu (tên thông báo) sẽ không được in"},
 }
+"""Templates written for one type before the forms (Category ``ke_hoach``) print the type
+name as fixed text and need not use ``type_name``."""
+
+
+def expected_for(doc_type: str, declared: tuple[str, ...] | None,
+                 common: dict[str, str]) -> dict[str, str]:
+    """The context parts a template for ``doc_type`` should use: ``common`` and its form's
+    (a biên bản prints no place-date line, Mẫu 1.9)."""
+    form = DOC_TYPES[doc_type].form
+    out = {k: v for k, v in common.items() if not (form == "bien_ban" and k == "place_date")}
+    if declared == (doc_type,) and doc_type in _EXPECTED_BY_TYPE:
+        return {**out, **_EXPECTED_BY_TYPE[doc_type]}
+    return {**out, **_EXPECTED_BY_FORM[form]}
+
+
+FORM_SAMPLES: dict[str, dict[str, Any]] = {
+    "quyet_dinh": {"authority": "Ban Thường vụ Công đoàn ngành Y tế",
+                   "grounds": ["Căn cứ Điều lệ Công đoàn Việt Nam"], "proposal": "Ban Tổ chức"},
+    "cong_dien": {"sender": "Ban Thường vụ"},
+    "giay_moi": {"invitee": "Ông A", "event": "Hội nghị", "chair": "Ông B",
+                 "time": "2024-03-15 08:00", "venue": "Hội trường"},
+    "giay_gioi_thieu": {"person": {"name": "Nguyễn Văn A", "title": "Chuyên viên"},
+                        "sent_to": "CĐCS X", "valid_until": "2024-03-30"},
+    "giay_nghi_phep": {"person": {"name": "Nguyễn Văn A", "title": "Chuyên viên"},
+                       "request_date": "2024-03-01", "confirmation": True,
+                       "leave": {"start": "2024-03-04", "end": "2024-03-08", "place": "Hà Nội",
+                                 "counted_as": "nghỉ hằng năm"}},
+    "bien_ban": {"meeting": {"start": "2024-03-15 08:00", "end": "2024-03-15 11:00",
+                             "place": "Phòng họp", "attendees": ["A", "B"], "absent": ["C"],
+                             "chair": {"name": "A", "title": "Chủ tịch"},
+                             "secretary": {"name": "B"}}},
+}
+"""What each form needs beyond the shared keys (trial renders of ``template check``)."""
+
+JOINT_SAMPLE: dict[str, Any] = {
+    "issuer": [{"parent": "LĐLĐ tỉnh Thái Bình", "name": "Công đoàn ngành Y tế", "code": "CĐYT"},
+               {"name": "Sở Y tế Thái Bình", "code": "SYT"}, {"name": "Đoàn X", "code": "ĐX"}],
+    "signature": [{"capacity": "TM. BAN THƯỜNG VỤ", "title": "Chủ tịch", "name": "Đào Văn A"},
+                  {"capacity": "KT. GIÁM ĐỐC", "title": "Phó Giám đốc", "name": "Lê Văn B"},
+                  {"title": "Thủ trưởng", "name": "Trần C"}],
+    "appendices": [{"title": "Danh sách", "body": "| A | B |\n|---|---|\n| 1 | 2 |"},
+                   {"body": "Nội dung & <phụ lục>.", "landscape": True}],
+}
+"""The fullest sample: a joint document (three issuers, three signature blocks) with two
+appendices, one landscape: every part of the context is filled."""
+
 
 _STYLE_USES: dict[str, str] = {
     "VBBody": "đoạn nội dung: canh đều, thụt dòng đầu 1,27 cm, cách sau 6 pt",

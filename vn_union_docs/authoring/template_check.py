@@ -24,7 +24,6 @@ from vn_union_docs.authoring.parts import (
     _CLOSE_RE,
     _DUNDER_RE,
     _ENDS,
-    _EXPECTED_BY_TYPE,
     _EXPECTED_COMMON,
     _FORBIDDEN_TAGS,
     _JINJA_SPECIAL_NAMES,
@@ -36,6 +35,8 @@ from vn_union_docs.authoring.parts import (
     _TRACKED,
     _UNSAFE_ATTRS,
     CURLY_QUOTES,
+    FORM_SAMPLES,
+    JOINT_SAMPLE,
     RT_FOOTER,
     RT_HEADER,
     TAG_RE,
@@ -49,7 +50,9 @@ from vn_union_docs.authoring.parts import (
     _squash,
     _Tag,
     _w,
+    expected_for,
 )
+from vn_union_docs.documents.doc_types import DOC_TYPES as TYPE_INFO
 from vn_union_docs.documents.sandbox import template_environment
 from vn_union_docs.errors import TemplateError
 from vn_union_docs.rendering.context import CONTEXT_FIELDS
@@ -419,8 +422,10 @@ class _Checker:
     # -- document level
     def check_unused(self) -> None:
         expected = dict(_EXPECTED_COMMON)
+        if "issuers" in self.used:  # the issuers list covers parent and issuer
+            self.used |= {"parent", "issuer"}
         if self.doc_type:
-            expected.update(_EXPECTED_BY_TYPE[self.doc_type])
+            expected = expected_for(self.doc_type, _declared_types(self.path), expected)
         elif not {"subject", "subject_line"} & self.used:
             self.add("warning", "unused",
                      "mẫu không dùng «subject» hay «subject_line»: trích yếu sẽ không được in",
@@ -438,7 +443,13 @@ class _Checker:
             styles = b"<w:styles xmlns:w='" + W_NS.encode() + b"'/>"
         defined = {s.get(_w("styleId")): s.get(_w("type"))
                    for s in etree.fromstring(styles).iter(_w("style"))}
+        # Phần/chương and Điều styles appear only with an outline (quyết định: Điều): a
+        # template written before them is not warned unless it serves a quyết định.
+        outline_styles = {"VBPart", "VBPartTitle", "VBArticle"}
+        wants_outline = bool(self.doc_type) and TYPE_INFO[self.doc_type or ""].form == "quyet_dinh"
         for style_id, kind in body_styles():
+            if style_id in outline_styles and not wants_outline and style_id not in defined:
+                continue
             if defined.get(style_id) != kind:
                 what = "kiểu bảng" if kind == "table" else "kiểu đoạn"
                 use = _STYLE_USES.get(style_id, "")
@@ -538,22 +549,24 @@ def check_template(path: str | Path, doc_type: str | None = None) -> list[Templa
                             f"{', '.join(DOC_TYPES)}")
     if not path.is_file():
         raise TemplateError(f"không tìm thấy mẫu văn bản (template) «{path}»")
-    findings = _Checker(path, doc_type).run()
-    declared = _declared_type(path)
-    if doc_type is not None and declared is not None and declared != doc_type:
+    declared = _declared_types(path)
+    # Without --type, a template is checked for the first type it declares it serves.
+    findings = _Checker(path, doc_type or (declared[0] if declared else None)).run()
+    if doc_type is not None and declared is not None and doc_type not in declared:
         findings.append(TemplateFinding(
             "error", "wrong-type",
-            f"mẫu khai báo là mẫu {declared} (thuộc tính Category của tệp), không phải {doc_type}; "
+            f"mẫu khai báo là mẫu {', '.join(declared)} (thuộc tính Category của tệp), không "
+            f"phải {doc_type}; "
             "render_docx sẽ từ chối dùng nó cho văn bản loại khác",
             "thuộc tính tệp", "Category"))
     return sorted(findings, key=lambda f: (f.severity != "error", f.order))
 
 
-def _declared_type(path: Path) -> str | None:
-    from vn_union_docs.rendering.compiled import declared_type
+def _declared_types(path: Path) -> tuple[str, ...] | None:
+    from vn_union_docs.rendering.compiled import declared_types
 
     try:
-        return declared_type(Path(path))
+        return declared_types(Path(path))
     except (OSError, zipfile.BadZipFile):
         return None
 
@@ -564,6 +577,7 @@ def _sample_contexts(doc_type: str | None) -> list[tuple[str, dict[str, Any]]]:
     from vn_union_docs.rendering.context import build_context
 
     kind = doc_type or "cong_van"
+    extra = FORM_SAMPLES.get(TYPE_INFO[kind].form, {})
     full = {
         "type": kind, "number": 5, "place": "Thái Bình", "date": "2024-02-23",
         "issuer": {"parent": "LĐLĐ tỉnh Thái Bình", "name": "Công đoàn ngành Y tế",
@@ -573,12 +587,12 @@ def _sample_contexts(doc_type: str | None) -> list[tuple[str, dict[str, Any]]]:
         "body": "# Mục đích\n\n## Một\n\nNội dung.\n\n- ý\n  - ý con\n\n1. số\n\n"
                 "| A | B |\n|---|---|\n| 1 | 2 |\n",
         "signature": {"capacity": "TM. BAN THƯỜNG VỤ", "title": "Chủ tịch", "name": "Đào Văn A"},
-        "distribution": ["Như trên"],
+        "distribution": ["Như trên"], **extra, **JOINT_SAMPLE,
     }
     bare = {
         "type": kind, "place": "Hà Nội", "draft_year": 2024,
         "issuer": {"name": "Công đoàn X", "code": "CĐX"}, "subject": "mẫu",
-        "recipients": ["Các CĐCS"], "body": "Nội dung.", "signature": {"name": "B"},
+        "recipients": ["Các CĐCS"], "body": "Nội dung.", "signature": {"name": "B"}, **extra,
     }
     return [("đủ các phần", build_context(load_document(full))),
             ("bản nháp tối thiểu", build_context(load_document(bare)))]

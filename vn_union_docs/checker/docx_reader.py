@@ -19,7 +19,12 @@ from vn_union_docs.checker.patterns import (
     _is_capacity_candidate,
 )
 from vn_union_docs.checker.registry import _clip, _nfc, _window
+from vn_union_docs.documents.doc_types import DOC_TYPES
 from vn_union_docs.rendering.ooxml import A_NS, MC_NS, R_NS, W_NS, own_elements, run_text, w
+
+PRINTED_TYPES: dict[str, str] = {
+    info.printed_name: t for t, info in DOC_TYPES.items() if info.printed_name}
+"""Each printed type name (upper case) and its type: how a .docx's type is known."""
 
 # ------------------------------------------------------------------------------ docx model
 
@@ -338,6 +343,11 @@ def _load_docx(document: Any) -> _Docx:
     return d
 
 
+def _printed_type(upper: str) -> str | None:
+    """The type whose printed name is ``upper`` (``QUYẾT ĐỊNH``, ``THÔNG BÁO LIÊN TỊCH``)."""
+    return PRINTED_TYPES.get(upper.removesuffix(" LIÊN TỊCH").strip())
+
+
 def _locate_frame(d: _Docx) -> None:
     head = [line for line in d.lines if line.index < _HEAD]
     for line in head:
@@ -351,10 +361,12 @@ def _locate_frame(d: _Docx) -> None:
             d.motto = line
         elif d.number_line is None and _NUMBER_LINE.match(s) and "/" in s[:20] and len(s) < 60:
             d.number_line = line
-        elif d.place_date is None and _PLACE_DATE_SEARCH.search(s) and len(s) < 90:
-            d.place_date = line
-        elif d.doc_type is None and upper in ("KẾ HOẠCH", "THÔNG BÁO"):
-            d.doc_type = "ke_hoach" if upper == "KẾ HOẠCH" else "thong_bao"
+        elif (d.place_date is None and d.doc_type in (None, "cong_van")
+              and _PLACE_DATE_SEARCH.search(s)
+              and len(s) < 90):
+            d.place_date = line  # in the header: before the type name (a biên bản has none)
+        elif d.doc_type is None and _printed_type(upper):
+            d.doc_type = _printed_type(upper)
             d.subject_index = line.index + 1
         elif d.doc_type is None and s.startswith("V/v"):
             d.doc_type = "cong_van"

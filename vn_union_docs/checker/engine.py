@@ -13,6 +13,7 @@ from typing import Any
 from ruamel.yaml.constructor import SafeConstructor
 
 from vn_union_docs.archives import check_docx_to_read
+from vn_union_docs.checker import rules_forms, rules_joint  # noqa: F401  (register rules)
 from vn_union_docs.checker.docx_reader import _load_docx, _Para
 from vn_union_docs.checker.registry import (
     _TEXT_RULES,

@@ -15,6 +15,7 @@ from vn_union_docs.checker.patterns import (
     _DASHES,
 )
 from vn_union_docs.checker.registry import Finding, _Context, _make, _rule, _table
+from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES, DOC_TYPES
 
 if TYPE_CHECKING:
     from vn_union_docs.checker.docx_reader import _Docx
@@ -110,24 +111,38 @@ def _number_line(ctx: _Context) -> Iterator[Finding]:
             yield _make("number-line", line.place(), detail, text=line.text, **values)
 
 
+# CĐ is a công điện's abbreviation and also starts many union codes (CĐ-BV, CĐN): only a
+# công điện is judged by it.
+_AMBIGUOUS_ABBREVIATIONS = frozenset({"CĐ"})
+
+
+def _abbreviations() -> set[str]:
+    """Every type abbreviation of Phụ lục III (and of copies: SY, TrS, SL)."""
+    return set(_table("type_abbreviations")) | {
+        info.abbreviation for info in DOC_TYPES.values() if info.abbreviation}
+
+
 def _type_check(symbol: str, doc_type: str | None) -> tuple[str, dict[str, Any]] | None:
-    needs = _table("type_symbol")
-    if doc_type not in needs:
+    """Judge the ký hiệu by the document's type (NĐ 30/2020, Phụ lục III, Mục I)."""
+    info = DOC_TYPES.get(doc_type or "")
+    if info is None:
         return None
     groups = [g.strip() for g in symbol.strip().split("-")]
-    need = needs[doc_type]
+    need = info.abbreviation
+    known = _abbreviations()
     if need:
-        if groups[0] != need:
-            rest = "-".join(groups[1:]) if groups[0] in _table("type_abbreviations") else symbol
+        first = groups[0].removesuffix("LT") if groups[0] != need else groups[0]
+        if first != need:
+            rest = "-".join(groups[1:]) if first in known else symbol
             return "needs", {"abbr": need, "example": f"{need}-{rest.strip()}"}
-    elif len(groups) >= 2 and groups[0] in _table("type_abbreviations"):
+    elif len(groups) >= 2 and groups[0] in known - _AMBIGUOUS_ABBREVIATIONS:
         return "cong_van", {"abbr": groups[0]}
     return None
 
 
 @_rule("symbol-type")
 def _symbol_type(ctx: _Context) -> Iterator[Finding]:
-    names = _table("type_names")
+    names = DOC_TYPE_NAMES
     if ctx.spec is not None:
         doc_type = ctx.spec.get("type")
         symbol = ctx.spec.get("symbol")
@@ -136,12 +151,12 @@ def _symbol_type(ctx: _Context) -> Iterator[Finding]:
             if problem:
                 yield _make(
                     "symbol-type", "symbol", problem[0], symbol=symbol.strip(),
-                    type_name=names[doc_type], **problem[1],
+                    type_name=names[str(doc_type)], **problem[1],
                 )
         code = _get(ctx.spec, "issuer.code")
         if isinstance(code, str) and doc_type in names:
             groups = code.strip().split("-")
-            if len(groups) >= 2 and groups[0] in _table("type_abbreviations"):
+            if len(groups) >= 2 and groups[0] in _abbreviations() - _AMBIGUOUS_ABBREVIATIONS:
                 yield _make(
                     "symbol-type", "issuer.code", "in_code", symbol=code.strip(),
                     type_name=names[doc_type], abbr=groups[0],
@@ -153,7 +168,7 @@ def _symbol_type(ctx: _Context) -> Iterator[Finding]:
         if symbol and "/" not in symbol and (problem := _type_check(symbol, doc_type)):
             yield _make(
                 "symbol-type", line.place(), problem[0], symbol=symbol,
-                type_name=names[doc_type], **problem[1],
+                type_name=names[str(doc_type)], **problem[1],
             )
 
 
@@ -213,7 +228,8 @@ def _place_date(ctx: _Context) -> Iterator[Finding]:
     if ctx.docx is not None:
         line = ctx.docx.place_date
         if line is None:
-            yield _make("place-date", ctx.docx.top_place(), "missing")
+            if ctx.docx.doc_type != "bien_ban":  # Mẫu 1.9 prints no place-date line
+                yield _make("place-date", ctx.docx.top_place(), "missing")
             return
         for detail, values in _analyse_place_date(line.text)[0]:
             yield _make("place-date", line.place(), detail, text=line.text.strip(), **values)

@@ -28,12 +28,18 @@ def _roman_value(s: str) -> int | None:
     return total if total > 0 and vi.roman(total) == s else None
 
 
+_RESTART = re.compile(r"^\s*(?:Phần|Chương|Phụ lục)(?:\s+[IVXLC\d]+)?\s*$", re.I)
+
+
 @_rule("section-sequence", text=True)
 def _section_sequence(ctx: _Context) -> Iterator[Finding]:
     previous = 0
     for unit in ctx.units:
         if unit.heading_auto:
             previous += 1
+            continue
+        if _RESTART.match(unit.text):
+            previous = 0  # mục I., II. … restart in each phần, chương and phụ lục
             continue
         m = _ROMAN_HEADING.match(unit.text)
         if not m:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from vn_union_docs.documents.models import DOCUMENT_ADAPTER
+from vn_union_docs.documents.doc_types import DOCUMENT_ADAPTER
 
 
 def schema_command() -> None:

@@ -20,7 +20,7 @@ from vn_union_docs.authoring import (
     export_templates,
     summary_line,
 )
-from vn_union_docs.documents.models import DOC_TYPE_NAMES
+from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES
 from vn_union_docs.errors import TemplateError
 
 template_app = typer.Typer(
@@ -36,12 +36,8 @@ console = Console(highlight=False, soft_wrap=True)  # no hard wraps: paths stay 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class DocType(StrEnum):
-    """Document types a template can be checked for."""
-
-    cong_van = "cong_van"
-    ke_hoach = "ke_hoach"
-    thong_bao = "thong_bao"
+DocType = StrEnum("DocType", {t: t for t in DOC_TYPE_NAMES})  # type: ignore[misc]
+"""Document types a template can be checked for (every ND30 type)."""
 
 
 @template_app.command("export")
@@ -51,7 +47,7 @@ def export_command(
     force: Annotated[bool, typer.Option("--force", "-f",
                                         help="Ghi đè tệp đã có trong thư mục.")] = False,
 ) -> None:
-    """Xuất ba mẫu mặc định (và HUONG-DAN-MAU.md) ra một thư mục để sửa trong Word."""
+    """Xuất các mẫu mặc định, mỗi mẫu trình bày một tệp (và HUONG-DAN-MAU.md), để sửa trong Word."""
     try:
         written = export_templates(directory, overwrite=force)
     except TemplateError as exc:

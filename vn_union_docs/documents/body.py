@@ -14,6 +14,7 @@ is switched off, so text such as ``<b>``, ``&amp;`` or ``[x](y)`` prints exactly
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -33,14 +34,31 @@ STYLE_PLUS = "VBPlus"
 STYLE_NUMBERED = "VBNumbered"
 STYLE_TABLE = "VBTable"
 STYLE_TABLE_TEXT = "VBTableText"
+STYLE_PART = "VBPart"  # "Phần I", "Chương I", "Mục 1" (in a document with chương): centred bold
+STYLE_PART_TITLE = "VBPartTitle"  # the title under it, upper case, centred bold
+STYLE_ARTICLE = "VBArticle"  # "Điều 1. Title": bold, indented
+UPPER_STYLES = frozenset({STYLE_HEADINGS[0], STYLE_PART_TITLE})
+"""Styles whose text is printed upper case (values filled into them too)."""
+
+OUTLINE_LEVELS = ("phan", "chuong", "muc", "tieu_muc", "dieu", "khoan", "diem")
+"""The ND30 levels of a body's headings, from the top (NĐ 30/2020, Phụ lục I, Mục V)."""
+DEFAULT_OUTLINE = ("muc", "khoan", "diem")
+"""``#`` → ``I. TITLE``, ``##`` → ``1. Title``, ``###`` → ``a) title``."""
+_NEVER_RESET = frozenset({"chuong", "dieu"})  # chương and điều run on through the document
 
 TEXT_WIDTH_TWIPS = 9355  # 165 mm: A4 less the default 30 mm + 15 mm margins
 
-_HAND_NUMBERED = (
-    re.compile(r"^(?:[IVXLC]+)\s*[.:)]\s"),
-    re.compile(r"^\d+\s*[.)]\s"),
-    re.compile(r"^[a-zđ]\s*\)\s"),
-)
+_HAND_NUMBERED = {
+    "roman": re.compile(r"^(?:[IVXLC]+)\s*[.:)]\s"),
+    "khoan": re.compile(r"^\d+\s*[.)]\s"),
+    "diem": re.compile(r"^[a-zđ]\s*\)\s"),
+    "phan": re.compile(r"^phần\s+[\dIVXLC]+\b", re.I),
+    "chuong": re.compile(r"^chương\s+[\dIVXLC]+\b", re.I),
+    "muc": re.compile(r"^mục\s+\d+\b", re.I),
+    "tieu_muc": re.compile(r"^tiểu\s+mục\s+\d+\b", re.I),
+    "dieu": re.compile(r"^điều\s+\d+\b", re.I),
+}
+_LEVEL_WORDS = {"phan": "Phần", "chuong": "Chương", "muc": "Mục", "tieu_muc": "Tiểu mục"}
 
 
 @dataclass(frozen=True)
@@ -135,16 +153,69 @@ def _upper(runs: list[Run]) -> list[Run]:
     return [Run(r.text.upper(), r.bold, r.italic) for r in runs]
 
 
-def parse_body(markdown: str, *, close: bool = True) -> list[Block]:
+_LEVEL_NAMES = {"phan": "phần", "chuong": "chương", "muc": "mục", "tieu_muc": "tiểu mục",
+                "dieu": "điều", "khoan": "khoản", "diem": "điểm"}
+
+
+def _hand_pattern(kind: str, outline: tuple[str, ...]) -> re.Pattern[str]:
+    if kind == "muc" and "chuong" not in outline:
+        return _HAND_NUMBERED["roman"]
+    return _HAND_NUMBERED[kind]
+
+
+def _heading(kind: str, n: int, runs: list[Run], with_chuong: bool,
+             line: int | None) -> list[Block]:
+    """The paragraphs of one heading, presented as NĐ 30/2020, Phụ lục I, Mục V has it."""
+    if kind in ("phan", "chuong") or (kind in ("muc", "tieu_muc") and with_chuong):
+        number = vi.roman(n) if kind in ("phan", "chuong") else str(n)
+        return [Paragraph(STYLE_PART, [Run(f"{_LEVEL_WORDS[kind]} {number}")], line),
+                Paragraph(STYLE_PART_TITLE, _upper(runs), line)]
+    if kind == "muc":  # the phần–mục arrangement of reports and plans
+        return [Paragraph(STYLE_HEADINGS[0], _merge([Run(f"{vi.roman(n)}. "), *_upper(runs)]),
+                          line)]
+    if kind == "tieu_muc":
+        return [Paragraph(STYLE_HEADINGS[1], _merge([Run(f"{n}. "), *runs]), line)]
+    if kind == "dieu":
+        return [Paragraph(STYLE_ARTICLE, _merge([Run(f"Điều {n}. ", bold=True),
+                                                 *[Run(r.text, True, r.italic) for r in runs]]),
+                          line)]
+    if kind == "khoan":
+        return [Paragraph(STYLE_HEADINGS[1], _merge([Run(f"{n}. "), *runs]), line)]
+    return [Paragraph(STYLE_HEADINGS[2], _merge([Run(f"{vi.letter(n)}) "), *runs]), line)]
+
+
+def check_outline(outline: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """``outline`` as a tuple, or ``ValueError`` for an unknown level or one out of order."""
+    levels = tuple(outline)
+    if not levels:
+        raise ValueError("outline cần ít nhất một cấp, ví dụ [muc, khoan, diem]")
+    if len(levels) > 6:
+        raise ValueError("outline có nhiều nhất 6 cấp (đề mục Markdown chỉ có # đến ######)")
+    for level in levels:
+        if level not in OUTLINE_LEVELS:
+            raise ValueError(
+                f"cấp «{level}» không có; dùng {', '.join(OUTLINE_LEVELS)} (NĐ 30/2020, "
+                "Phụ lục I, Mục V)")
+    for before, after in itertools.pairwise(levels):
+        if OUTLINE_LEVELS.index(after) <= OUTLINE_LEVELS.index(before):
+            raise ValueError(
+                f"cấp «{after}» không thể đứng sau «{before}»: thứ tự từ trên xuống là "
+                f"{' > '.join(OUTLINE_LEVELS)}")
+    return levels
+
+
+def parse_body(markdown: str, *, close: bool = True,
+               outline: tuple[str, ...] = DEFAULT_OUTLINE) -> list[Block]:
     """Parse restricted Markdown into numbered body blocks.
 
-    ``close`` adds ``./.`` after the last paragraph, list item or table unless it is there.
-    Raises ``BodyError`` naming the line for headings below ``###`` or hand-typed heading
-    numbers (the library numbers headings; ``# I. MỤC ĐÍCH`` would print ``I. I. …``).
+    ``outline`` names the ND30 level of ``#``, ``##`` … (``OUTLINE_LEVELS``); the default is
+    ``I.`` / ``1.`` / ``a)``. ``close`` adds ``./.`` after the last paragraph, list item or
+    table unless it is there. Raises ``BodyError`` naming the line for headings deeper than
+    the outline or hand-typed heading numbers (``# I. MỤC ĐÍCH`` would print ``I. I. …``).
     """
     tokens = _parser().parse(markdown)
     blocks: list[Block] = []
-    counters = [0, 0, 0]
+    counters: dict[str, int] = {}
     list_stack: list[dict[str, int | str]] = []
     item_first_paragraph: list[bool] = []
     index = 0
@@ -155,28 +226,25 @@ def parse_body(markdown: str, *, close: bool = True) -> list[Block]:
         if kind == "heading_open":
             level = int(token.tag[1])
             inline = tokens[index + 1]
-            if level > 3:
+            if level > len(outline):
+                marks = ", ".join("#" * (i + 1) for i in range(len(outline)))
                 raise BodyError(
-                    f"dòng {line}: chỉ dùng được #, ## và ### cho đề mục (mục I, khoản 1, điểm a)"
-                )
+                    f"dòng {line}: đề mục {'#' * level} quá sâu; văn bản này dùng {marks} "
+                    f"({', '.join(_LEVEL_NAMES[k] for k in outline)})")
             text = inline.content.strip()
-            if _HAND_NUMBERED[level - 1].match(text):
+            kind_name = outline[level - 1]
+            pattern = _hand_pattern(kind_name, outline)
+            if pattern.match(text):
                 raise BodyError(
                     f"dòng {line}: đề mục «{text[:40]}» đã có số; thư viện tự đánh số "
-                    f"({'#' * level} {_HAND_NUMBERED[level - 1].sub('', text)[:30]})"
+                    f"({'#' * level} {pattern.sub('', text).strip(' .:')[:30]})"
                 )
-            counters[level - 1] += 1
-            for deeper in range(level, 3):
-                counters[deeper] = 0
-            runs = _inline_runs(inline)
-            if level == 1:
-                label = f"{vi.roman(counters[0])}. "
-                runs = _upper(runs)
-            elif level == 2:
-                label = f"{counters[1]}. "
-            else:
-                label = f"{vi.letter(counters[2])}) "
-            blocks.append(Paragraph(STYLE_HEADINGS[level - 1], _merge([Run(label), *runs]), line))
+            counters[kind_name] = counters.get(kind_name, 0) + 1
+            for deeper in outline[level:]:
+                if deeper not in _NEVER_RESET:
+                    counters[deeper] = 0
+            blocks.extend(_heading(kind_name, counters[kind_name], _inline_runs(inline),
+                                   "chuong" in outline, line))
             index += 3
             continue
         if kind in ("bullet_list_open", "ordered_list_open"):
@@ -310,7 +378,7 @@ def fill_slots(blocks: list[Block], values: list[str]) -> list[Block]:
             rows = [[fill(cell, False) for cell in row] for row in block.rows]
             filled.append(Table(rows, list(block.align), block.line))
         else:
-            upper = block.style == STYLE_HEADINGS[0]
+            upper = block.style in UPPER_STYLES
             filled.append(Paragraph(block.style, fill(block.runs, upper), block.line))
     return filled
 
@@ -323,7 +391,7 @@ def close_body(blocks: list[Block]) -> None:
 
 def _close(blocks: list[Block]) -> None:
     last = blocks[-1]
-    if isinstance(last, Table) or last.style in STYLE_HEADINGS:
+    if isinstance(last, Table) or last.style in (*STYLE_HEADINGS, STYLE_PART, STYLE_PART_TITLE):
         blocks.append(Paragraph(STYLE_BODY, [Run("./.")], last.line))
         return
     text = last.text.rstrip()
@@ -345,24 +413,26 @@ def body_text(blocks: list[Block]) -> list[str]:
 # --- blocks by body text ---------------------------------------------------------------------
 
 _BLOCKS_CACHE_SIZE = 256
-_blocks_by_text: dict[str, list[Block]] = {}
+_blocks_by_text: dict[tuple[str, tuple[str, ...]], list[Block]] = {}
 
 
-def remember_blocks(text: str, blocks: list[Block]) -> None:
-    """Keep ``blocks`` as the parse of ``text`` (a bounded cache keyed by the body text)."""
+def remember_blocks(text: str, blocks: list[Block],
+                    outline: tuple[str, ...] = DEFAULT_OUTLINE) -> None:
+    """Keep ``blocks`` as the parse of ``text`` (a bounded cache keyed by the body text and
+    the outline its headings are numbered by)."""
     if len(_blocks_by_text) >= _BLOCKS_CACHE_SIZE:
         _blocks_by_text.clear()
-    _blocks_by_text[text] = blocks
+    _blocks_by_text[(text, outline)] = blocks
 
 
-def body_blocks(text: str) -> list[Block]:
+def body_blocks(text: str, outline: tuple[str, ...] = DEFAULT_OUTLINE) -> list[Block]:
     """The blocks of a body text: parsed once, then taken from the cache.
 
     The cache is keyed by the text itself, so a model copied with another body (or whose body
     was reassigned) gets the blocks of its own body. Callers must not change the list.
     """
-    blocks = _blocks_by_text.get(text)
+    blocks = _blocks_by_text.get((text, outline))
     if blocks is None:
-        blocks = parse_body(text)
-        remember_blocks(text, blocks)
+        blocks = parse_body(text, outline=outline)
+        remember_blocks(text, blocks, outline)
     return blocks

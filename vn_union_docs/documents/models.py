@@ -1,10 +1,10 @@
-"""The documents as data: pydantic models of công văn, kế hoạch and thông báo.
+"""The documents as data: the shared keys of every ND30 document type.
 
 The models know nothing of docx. They hold what a clerk writes in a spec file, check it and
 normalise it (NFC text, upper-case signature lines, no stray punctuation in lists); the
 formatting rules that turn it into printed lines live in ``context`` and ``vi``.
 
->>> from vn_union_docs.documents.models import CongVan
+>>> from vn_union_docs.documents.doc_types import CongVan
 >>> doc = CongVan(issuer={"name": "Công đoàn ngành Y tế", "code": "CĐYT"}, number=58,
 ...     place="Thái Bình", date="2023-02-23", subject="tiếp tục triển khai …",
 ...     recipients=["Các Công đoàn cơ sở trực thuộc"], body="Nội dung.",
@@ -27,19 +27,20 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    TypeAdapter,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from vn_union_docs import vi
-from vn_union_docs.documents.body import body_blocks, remember_blocks
+from vn_union_docs.documents.body import body_blocks, check_outline, remember_blocks
 from vn_union_docs.errors import InvalidValueError
 from vn_union_docs.vi import legacy
 
-DocumentType = Literal["cong_van", "ke_hoach", "thong_bao"]
+DocumentType = str
+"""A ``type:`` value; ``documents.doc_types.DOC_TYPES`` lists them (NĐ 30/2020, Điều 7)."""
 
 URGENCY_MARKS: dict[str, str] = {"khan": "KHẨN", "thuong_khan": "THƯỢNG KHẨN", "hoa_toc": "HỎA TỐC"}
 SECRECY_MARKS: dict[str, str] = {"mat": "MẬT", "toi_mat": "TỐI MẬT", "tuyet_mat": "TUYỆT MẬT"}
@@ -159,11 +160,51 @@ class Signature(_Model):
         return value
 
 
+class Appendix(_Model):
+    """A phụ lục (NĐ 30/2020, Phụ lục I, III.1; Phụ lục III, Mẫu 2.1): on new pages after the
+    Nơi nhận, headed «Phụ lục» (or «Phụ lục I», «Phụ lục II» … when there are several)."""
+
+    title: Line | None = Field(None, description="Tiêu đề, printed centred in upper case.")
+    body: Line = Field(description=(
+        "Restricted Markdown like the document's body (tables, data: placeholders)."))
+    landscape: bool = Field(False, description=(
+        "A landscape section of its own (wide tables; NĐ 30/2020, Phụ lục I, I.2)."))
+
+    @field_validator("body")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        body_blocks(value)
+        return value
+
+
+def _one_or_list(kind: str) -> Any:
+    """JSON Schema of a key that takes one mapping or a list of them (issuer, signature)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        ref = schema.pop("$ref", None)
+        if ref is None and schema.get("allOf"):
+            ref = schema.pop("allOf")[0]["$ref"]
+        if ref:
+            schema["anyOf"] = [{"$ref": ref},
+                               {"type": "array", "items": {"$ref": ref}, "minItems": 1,
+                                "description": f"A joint document: one {kind} each, the "
+                                               "lead (cơ quan chủ trì) first."}]
+
+    return extra
+
+
+_JOINT_KEYS = {"issuer": "joint_issuers", "signature": "joint_signatures"}
+
+
 class BaseDocument(_Model):
-    """What every document type has. Use ``CongVan``, ``KeHoach`` or ``ThongBao``."""
+    """What every document type has (the shared keys). The model of each type is made from
+    ``documents/doc_types.yaml`` by ``documents.doc_types`` (``CongVan``, ``QuyetDinh`` …)."""
 
     type: DocumentType
-    issuer: Issuer
+    issuer: Issuer = Field(json_schema_extra=_one_or_list("issuer"), description=(
+        "The issuing body; a list of them for a joint document (văn bản liên tịch), the "
+        "lead first: every issuer is printed in the header, the ký hiệu joins their codes "
+        "(05/TBLT-ĐHXD-CĐT) and the type name gets LIÊN TỊCH."))
     number: Annotated[int, Field(ge=1, le=99_999)] | Literal["auto"] | None = Field(
         None, description="Số; None for a draft; auto: allocated by the register.")
     symbol: Line | None = Field(None, description="Full override of the ký hiệu, e.g. TLĐ-VP.")
@@ -175,27 +216,85 @@ class BaseDocument(_Model):
     secrecy: Literal["mat", "toi_mat", "tuyet_mat"] | None = None
     recipients: list[Line] = Field(default_factory=list, description="Kính gửi.")
     body: Line = Field(description="Restricted Markdown.")
-    signature: Signature
+    signature: Signature = Field(json_schema_extra=_one_or_list("signature block"), description=(
+        "The signature block; a list for a joint document, in the order of the issuers: the "
+        "lead's on the right, the others on the left, two per row."))
     distribution: list[Line] = Field(default_factory=list, description="Nơi nhận.")
     archive: Line = Field("VT", description='The "- Lưu: …" line, e.g. "VT, VP CĐN".')
     template: str | None = Field(None, description="Path of a custom .docx template.")
     data: dict[str, Any] | None = Field(None, description="Figures the body's Jinja uses.")
+    type_name: Line | None = Field(None, description=(
+        "Overrides the printed type name (printed upper case): «Chương trình phối hợp» → "
+        "CHƯƠNG TRÌNH PHỐI HỢP. The checker warns when it contradicts the ký hiệu."))
+    unnumbered: bool = Field(False, description=(
+        "Issued without a number: no «Số:» line at all (not a draft, which keeps "
+        "«Số:      /…»). The checker warns: NĐ 30/2020 asks for a number."))
+    outline: list[str] | None = Field(None, description=(
+        "The ND30 level of each body heading from the top, # first: phan, chuong, muc, "
+        "tieu_muc, dieu, khoan, diem (NĐ 30/2020, Phụ lục I, Mục V). Default [muc, khoan, "
+        "diem] (quyết định, nghị quyết: [dieu, khoan, diem])."))
+    appendices: list[Appendix] = Field(default_factory=list, description=(
+        "Phụ lục, each on new pages after the Nơi nhận with its own page numbers."))
+    joint_issuers: SkipJsonSchema[list[Issuer]] = Field(default_factory=list, exclude=True)
+    joint_signatures: SkipJsonSchema[list[Signature]] = Field(default_factory=list,
+                                                              exclude=True)
 
     type_abbreviation: ClassVar[str] = ""
-    type_name: ClassVar[str] = ""
+    """The ký hiệu's type part (Phụ lục III, Mục I): KH, QĐ …; empty for công văn, thư công."""
+    printed_name: ClassVar[str] = ""
+    """The printed type name in upper case (KẾ HOẠCH); empty for công văn."""
+    type_label: ClassVar[str] = "văn bản"
+    """The type's name in running text (messages: «mẫu dành cho công văn»)."""
+    form: ClassVar[str] = "van_ban"
+    """The form (Phụ lục III, Mẫu 1.x) and so the default template: ``templates/<form>.docx``."""
+    default_outline: ClassVar[tuple[str, ...]] = ("muc", "khoan", "diem")
+    """How ``#``, ``##``, ``###`` are numbered unless the spec says otherwise."""
     recipients_required: ClassVar[bool] = False
+    decision_line: ClassVar[str] = ""
+    """Quyết định, nghị quyết: «QUYẾT ĐỊNH:» / «QUYẾT NGHỊ:» before the articles."""
 
-    @field_validator("body")
+    @model_validator(mode="before")
     @classmethod
-    def _body_parses(cls, value: str, info: ValidationInfo) -> str:
+    def _joint(cls, data: Any) -> Any:
+        """``issuer:`` / ``signature:`` as a list: the first is the lead's, the others are
+        kept as ``joint_issuers`` / ``joint_signatures`` (not keys of a spec)."""
+        if not isinstance(data, dict):
+            return data
+        for key, hidden in _JOINT_KEYS.items():
+            if hidden in data:
+                raise PydanticCustomError(
+                    "joint_key", "khóa «{hidden}» không có trong mẫu văn bản; viết {key} là "
+                    "một danh sách", {"hidden": hidden, "key": key})
+            value = data.get(key)
+            if isinstance(value, list):
+                if not value:
+                    raise PydanticCustomError(
+                        f"{key}_empty", "danh sách {key} trống; ghi ít nhất một "
+                        "(văn bản liên tịch: cơ quan chủ trì trước)", {"key": key})
+                data = {**data, key: value[0], hidden: value[1:]}
+        return data
+
+    @field_validator("outline")
+    @classmethod
+    def _outline(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else list(check_outline(value))
+
+    @model_validator(mode="after")
+    def _body_parses(self, info: ValidationInfo) -> BaseDocument:
         """A body the restricted Markdown cannot print is refused here, with its key, not at
-        render time. A batch passes its own parser (parsing once per skeleton) in the context."""
+        render time; its headings are numbered by the document's outline (a quyết định's
+        ``#`` is an article). A batch passes its own parser (once per skeleton) in the
+        context."""
         parse = (info.context or {}).get("parse_body")
-        if parse is None:
-            body_blocks(value)
-        else:
-            remember_blocks(value, parse(value))
-        return value
+        outline = self.outline_levels
+        try:
+            if parse is None:
+                body_blocks(self.body, outline)
+            else:
+                remember_blocks(self.body, parse(self.body, outline), outline)
+        except ValueError as exc:
+            raise PydanticCustomError("body_invalid", "{message}", {"message": str(exc)}) from None
+        return self
 
     @field_validator("number", mode="before")
     @classmethod
@@ -260,6 +359,16 @@ class BaseDocument(_Model):
             else:
                 keep.append(item)
         self.distribution = keep
+        if self.unnumbered and self.number is not None:
+            raise PydanticCustomError(
+                "unnumbered_number", "văn bản không số (unnumbered: true) không có number "
+                "({number}); bỏ một trong hai", {"number": self.number})
+        if self.joint_signatures and len(self.joint_signatures) > len(self.joint_issuers):
+            raise PydanticCustomError(
+                "signature_count", "có {signatures} khối chữ ký nhưng chỉ {issuers} cơ quan "
+                "ban hành; mỗi cơ quan ký một khối",
+                {"signatures": len(self.joint_signatures) + 1,
+                 "issuers": len(self.joint_issuers) + 1})
         if self.number == "auto" and self.date is None:
             raise PydanticCustomError(
                 "auto_needs_date",
@@ -268,17 +377,43 @@ class BaseDocument(_Model):
         if self.recipients_required and not self.recipients:
             raise PydanticCustomError(
                 "recipients_required",
-                "công văn cần ít nhất một nơi nhận ở «recipients» (Kính gửi)")
+                "{label} cần ít nhất một nơi nhận ở «recipients» (Kính gửi)",
+                {"label": self.type_label})
         return self
 
     @property
+    def issuers(self) -> list[Issuer]:
+        """Every issuer, the lead first (one unless a joint document)."""
+        return [self.issuer, *self.joint_issuers]
+
+    @property
+    def signatures(self) -> list[Signature]:
+        """Every signature block, the lead's first (empty for a biên bản without one)."""
+        if self.signature is None:
+            return []
+        return [self.signature, *self.joint_signatures]
+
+    @property
+    def joint(self) -> bool:
+        """A joint document (văn bản liên tịch): more than one issuer."""
+        return bool(self.joint_issuers)
+
+    @property
     def symbol_text(self) -> str:
-        """The ký hiệu after the slash: ``CĐYT``, ``KH-CĐYT``, or the ``symbol`` override."""
+        """The ký hiệu after the slash: ``CĐYT``, ``KH-CĐYT``, ``TBLT-ĐHXD-CĐT`` (joint), or the
+        ``symbol`` override. Joint documents take LT after the type abbreviation; a công văn
+        has none (practice of TT 01/2011/TT-BNV, kept by union documents)."""
         if self.symbol:
             return self.symbol
+        codes = "-".join(issuer.code for issuer in self.issuers)
         if self.type_abbreviation:
-            return f"{self.type_abbreviation}-{self.issuer.code}"
-        return self.issuer.code
+            return f"{self.type_abbreviation}{'LT' if self.joint else ''}-{codes}"
+        return codes
+
+    @property
+    def outline_levels(self) -> tuple[str, ...]:
+        """The ND30 level of each body heading, ``#`` first (``body.OUTLINE_LEVELS``)."""
+        return tuple(self.outline) if self.outline else self.default_outline
 
     @property
     def year(self) -> int:
@@ -288,46 +423,15 @@ class BaseDocument(_Model):
         return self.draft_year or dt.date.today().year
 
 
-class CongVan(BaseDocument):
-    """Công văn (dispatch): no type name; trích yếu as ``V/v …`` under the number."""
-
-    type: Literal["cong_van"] = "cong_van"
-    recipients_required: ClassVar[bool] = True
-
-
-class KeHoach(BaseDocument):
-    """Kế hoạch (plan): ``KẾ HOẠCH`` and the trích yếu centred; ký hiệu ``KH-…``."""
-
-    type: Literal["ke_hoach"] = "ke_hoach"
-    type_abbreviation: ClassVar[str] = "KH"
-    type_name: ClassVar[str] = "KẾ HOẠCH"
-
-
-class ThongBao(BaseDocument):
-    """Thông báo (notice): ``THÔNG BÁO`` and the trích yếu centred; ký hiệu ``TB-…``."""
-
-    type: Literal["thong_bao"] = "thong_bao"
-    type_abbreviation: ClassVar[str] = "TB"
-    type_name: ClassVar[str] = "THÔNG BÁO"
-
-
-Document = Annotated[CongVan | KeHoach | ThongBao, Field(discriminator="type")]
-"""Any document; pydantic picks the model from ``type``."""
-
-DOCUMENT_ADAPTER: TypeAdapter[CongVan | KeHoach | ThongBao] = TypeAdapter(Document)
 MODEL_ERROR_PATHS: dict[str, str] = {
+    "body_invalid": "body",
+    "issuer_empty": "issuer",
+    "signature_empty": "signature",
+    "joint_key": "issuer",
+    "unnumbered_number": "unnumbered",
+    "signature_count": "signature",
     "recipients_required": "recipients",
     "archive_conflict": "archive",
     "auto_needs_date": "number",
 }
 """Key paths of the errors the model-level validator raises (pydantic gives them none)."""
-
-MODELS: dict[str, type[BaseDocument]] = {
-    "cong_van": CongVan,
-    "ke_hoach": KeHoach,
-    "thong_bao": ThongBao,
-}
-
-DOC_TYPE_NAMES: dict[str, str] = {
-    "cong_van": "công văn", "ke_hoach": "kế hoạch", "thong_bao": "thông báo"}
-"""Each document type's name in running text (messages: «mẫu dành cho công văn»)."""

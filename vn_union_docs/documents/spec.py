@@ -32,6 +32,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from vn_union_docs import limits
 from vn_union_docs.documents.body import (
+    DEFAULT_OUTLINE,
     Block,
     BodyError,
     close_body,
@@ -41,7 +42,8 @@ from vn_union_docs.documents.body import (
     slots_are_inert,
 )
 from vn_union_docs.documents.bounded import JinjaLimit, describe_error
-from vn_union_docs.documents.models import DOCUMENT_ADAPTER, MODEL_ERROR_PATHS, MODELS, BaseDocument
+from vn_union_docs.documents.doc_types import DOC_TYPES, DOCUMENT_ADAPTER, MODELS
+from vn_union_docs.documents.models import MODEL_ERROR_PATHS, BaseDocument
 from vn_union_docs.documents.reading import (
     check_rendered,
     check_tree,
@@ -170,10 +172,21 @@ _MESSAGES = {
 }
 
 
+_JOINT_LOCS = {"joint_issuers": "issuer", "joint_signatures": "signature"}
+
+
+def _is_markdown(keys: tuple[Any, ...]) -> bool:
+    """The body and each appendix's body are restricted Markdown (values escaped)."""
+    return keys == ("body",) or (len(keys) == 3 and keys[0] == "appendices"
+                                 and keys[2] == "body")
+
+
 def _loc_path(loc: tuple[Any, ...]) -> str:
     parts = list(loc)
     if parts and parts[0] in MODELS:  # the discriminated union's tag
         parts = parts[1:]
+    if len(parts) >= 2 and parts[0] in _JOINT_LOCS and isinstance(parts[1], int):
+        parts = [_JOINT_LOCS[parts[0]], parts[1] + 1, *parts[2:]]  # issuer[1] …
     path = ""
     for part in parts:
         if isinstance(part, int):
@@ -209,10 +222,15 @@ def problems_from_validation(exc: ValidationError, *, source: str | None, row: i
             message = f"khóa «{key}» không có trong mẫu văn bản{hint}"
         elif kind == "union_tag_not_found":
             path = "type"
-            message = "thiếu trường bắt buộc type (cong_van, ke_hoach hoặc thong_bao)"
+            message = ("thiếu trường bắt buộc type: loại văn bản theo NĐ 30/2020, Điều 7 "
+                       f"({', '.join(DOC_TYPES)})")
         elif kind == "union_tag_invalid":
             path = "type"
-            message = "phải là cong_van, ke_hoach hoặc thong_bao"
+            given = str(ctx.get("tag", ""))
+            close = difflib.get_close_matches(given, list(DOC_TYPES), n=1)
+            hint = f"; có phải ý bạn là «{close[0]}»?" if close else ""
+            message = (f"loại văn bản «{given}» không có{hint} (NĐ 30/2020, Điều 7: "
+                       f"{', '.join(DOC_TYPES)})")
         elif kind == "value_error":
             message = str(ctx.get("error", error["msg"]))
         elif kind in _MESSAGES:
@@ -321,7 +339,7 @@ class SpecTemplate:
             check_tree(spec, source)
         self.source = source
         self.base_dir = base_dir
-        self._parsed: dict[str, list[Block]] = {}
+        self._parsed: dict[tuple[str, tuple[str, ...]], list[Block]] = {}
         self._slots: dict[str, tuple[int, ...] | None] = {}
         self.raw: dict[str, Any] = _copy(dict(spec))
         self.fields: list[_Field] = []
@@ -335,7 +353,7 @@ class SpecTemplate:
                 continue
             if isinstance(value, str) and _PLACEHOLDER.search(value):
                 try:
-                    self.fields.append(_Field(keys, value, markdown=keys == ("body",)))
+                    self.fields.append(_Field(keys, value, markdown=_is_markdown(keys)))
                 except (JinjaTemplateError, RecursionError) as exc:
                     problems.append(Problem(_loc_path(keys), _jinja_message(exc), source))
         if problems:
@@ -409,14 +427,16 @@ class SpecTemplate:
             raise SpecError(problems=problems)
         try:
             doc = DOCUMENT_ADAPTER.validate_python(
-                spec, context={"parse_body": lambda body: self._body_blocks(slots, body)})
+                spec, context={"parse_body": lambda body, outline: self._body_blocks(
+                    slots, body, outline)})
         except ValidationError as exc:
             doc_type = spec.get("type") if isinstance(spec.get("type"), str) else None
             raise SpecError(problems=problems_from_validation(
                 exc, source=self.source, row=row, doc_type=doc_type)) from None
         return doc
 
-    def _body_blocks(self, slots: tuple[str, list[str]] | None, body: str) -> list[Block]:
+    def _body_blocks(self, slots: tuple[str, list[str]] | None, body: str,
+                     outline: tuple[str, ...] = DEFAULT_OUTLINE) -> list[Block]:
         """The body's blocks, parsing its Markdown once per skeleton.
 
         A batch fills the same body with other values on every row; values are inert text, so
@@ -426,7 +446,7 @@ class SpecTemplate:
         values: list[str] = []
         if slots is None:
             if SLOT in body:  # typed by the user: text, not a slot
-                return parse_body(body)
+                return parse_body(body, outline=outline)
             skeleton = body
         else:
             skeleton, values = slots
@@ -439,16 +459,17 @@ class SpecTemplate:
                 self._slots[skeleton] = skeleton_slots(skeleton)
             line_starts = self._slots[skeleton]
             if line_starts is None or not slots_are_inert(skeleton, values, line_starts):
-                return parse_body(body)
-        parsed = self._parsed.get(skeleton)
+                return parse_body(body, outline=outline)
+        key = (skeleton, outline)
+        parsed = self._parsed.get(key)
         if parsed is None:
             try:
-                parsed = parse_body(skeleton, close=False)
+                parsed = parse_body(skeleton, close=False, outline=outline)
             except BodyError:
-                return parse_body(body)  # the whole body's own error, with real text
+                return parse_body(body, outline=outline)  # the body's own error, real text
             if len(self._parsed) >= _PARSED_CACHE_SIZE:
                 self._parsed.clear()
-            self._parsed[skeleton] = parsed
+            self._parsed[key] = parsed
         blocks = fill_slots(parsed, values)
         close_body(blocks)
         return blocks

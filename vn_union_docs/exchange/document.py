@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vn_union_docs import vi
+from vn_union_docs.documents.doc_types import DOC_TYPES
 from vn_union_docs.exchange.envelope import Attachment, Envelope, ExchangeError, Organ, build, read
 from vn_union_docs.exchange.signature import load_pkcs12, sign, verify
 from vn_union_docs.files import write_atomic
@@ -23,7 +24,9 @@ from vn_union_docs.register.core import Register
 from vn_union_docs.register.facts import TYPE_NAMES
 
 PRIORITY = {None: 0, "khan": 1, "thuong_khan": 2, "hoa_toc": 3}
-TYPE_CODES = {"cong_van": "CV", "ke_hoach": "KH", "thong_bao": "TB"}
+TYPE_CODES = {t: info.abbreviation or ("CV" if t == "cong_van" else "THU")
+              for t, info in DOC_TYPES.items()}
+"""TypeDetail: the type's ND30 abbreviation (công văn CV, thư công THU, which have none)."""
 
 
 def _pdf_info(data: bytes, name: str) -> tuple[int, str, bool]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vn_union_docs.documents.doc_types import DOC_TYPES
 from vn_union_docs.files import write_atomic
 from vn_union_docs.register.core import Entry, Register, RegisterError
 from vn_union_docs.register.facts import TYPE_NAMES
@@ -35,8 +36,8 @@ COLUMNS: tuple[tuple[str, float], ...] = (
 )
 """The Phụ lục IV columns and their widths in millimetres (252 mm: A4 landscape less margins)."""
 
-KIND_NAMES = {"chung": "", "mat": "văn bản mật", "cong_van": "công văn",
-              "ke_hoach": "kế hoạch", "thong_bao": "thông báo"}
+KIND_NAMES = {"chung": "", "mat": "văn bản mật",
+              **{t: info.label for t, info in DOC_TYPES.items()}}
 
 
 @dataclass

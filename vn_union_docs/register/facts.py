@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-TYPE_NAMES = {"cong_van": "Công văn", "ke_hoach": "Kế hoạch", "thong_bao": "Thông báo"}
+from vn_union_docs.documents.doc_types import DOC_TYPES
+
+TYPE_NAMES = {doc_type: info.name for doc_type, info in DOC_TYPES.items()}
+"""Every ND30 type's name (documents/doc_types.yaml): «Công văn», «Quyết định» …"""
 ALL_TYPES = "chung"
 SECRET = "mat"
 

@@ -51,6 +51,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
 from vn_union_docs.archives import refuse_external_links
+from vn_union_docs.documents.doc_types import DOC_TYPES
 from vn_union_docs.documents.sandbox import template_environment
 from vn_union_docs.errors import TemplateError, VnUnionDocsError
 from vn_union_docs.rendering.docxzip import DEFLATE_LEVEL, FIXED_DATE_TIME, _order_key, read_zip
@@ -236,19 +237,27 @@ def _zip(entries: list[_Entry]) -> bytes:
     return b"".join(chunks) + directory + end
 
 
-_CATEGORY = re.compile(rb"<cp:category>\s*(cong_van|ke_hoach|thong_bao)\s*</cp:category>")
+_CATEGORY = re.compile(rb"<cp:category>([^<]*)</cp:category>")
 
 
-def declared_type(path: Path) -> str | None:
-    """The document type a template declares in its core properties (``cp:category``:
-    ``cong_van``, ``ke_hoach`` or ``thong_bao``), or ``None`` for a template that does not."""
+def declared_types(path: Path) -> tuple[str, ...] | None:
+    """The document types a template declares it serves, or ``None`` for one that does not.
+
+    A template declares them in its core properties: the Category (``cp:category``) holds the
+    ``type`` values separated by commas (``quyet_dinh,nghi_quyet``); a Category naming no
+    known type (or none) declares nothing, and the template is then used for any type.
+    """
     with zipfile.ZipFile(path) as archive:
         try:
             core = archive.read("docProps/core.xml")
         except KeyError:
             return None
     match = _CATEGORY.search(core)
-    return match.group(1).decode() if match else None
+    if not match:
+        return None
+    found = tuple(t for t in (part.strip() for part in match.group(1).decode(
+        "utf-8", "replace").split(",")) if t in DOC_TYPES)
+    return found or None
 
 
 class CompiledTemplate:
@@ -262,7 +271,7 @@ class CompiledTemplate:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         refuse_external_links(self.path)  # also the archive limits, before anything inflates
-        self.doc_type = declared_type(self.path)
+        self.doc_types = declared_types(self.path)
         self.static_fallback_reason: str | None = None
         try:
             self._compile()

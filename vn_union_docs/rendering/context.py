@@ -10,17 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from vn_union_docs import vi
-from vn_union_docs.documents.body import body_blocks
+from vn_union_docs.documents.body import Paragraph, body_blocks
 from vn_union_docs.documents.models import SECRECY_MARKS, URGENCY_MARKS, BaseDocument
 from vn_union_docs.errors import Problem, SpecError
+from vn_union_docs.rendering.appendix import appendix_context
+from vn_union_docs.rendering.form_context import FORM_FIELDS, form_context
+from vn_union_docs.rendering.joint import SignatureTable, signature_rows
 from vn_union_docs.rendering.wordml import BodyXml
 
 DRAFT_BLANK = " " * 6
 """What stands for a missing number, day or month in a draft (room to write by hand)."""
 
 CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
-    "doc_type": ("str", "Loại văn bản: cong_van, ke_hoach hoặc thong_bao."),
-    "type_name": ("str", "Tên loại in hoa: rỗng (công văn), KẾ HOẠCH, THÔNG BÁO."),
+    "doc_type": ("str", "Loại văn bản (type): cong_van, ke_hoach, quyet_dinh, giay_moi … "
+                        "(NĐ 30/2020, Điều 7)."),
+    "type_name": ("str", "Tên loại in hoa: rỗng (công văn), KẾ HOẠCH, QUYẾT ĐỊNH, GIẤY MỜI …"),
     "parent": ("str", "Cơ quan chủ quản, in hoa; rỗng nếu không có."),
     "issuer": ("str", "Cơ quan ban hành, in hoa."),
     "number_line": ("str", "Dòng số, ký hiệu: «Số: 58/CĐYT»; bản nháp «Số:      /CĐYT»."),
@@ -36,11 +40,29 @@ CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "signature_title": ("str", "Chức vụ người ký, in hoa; rỗng nếu không có."),
     "signature_name": ("str", "Họ tên người ký."),
     "distribution": ("list[str]", "Nơi nhận: «- Như trên;» … «- Lưu: VT, VP.»."),
+    "issuers": ("list[dict]", "Mọi cơ quan ban hành, cơ quan chủ trì trước (văn bản liên tịch): "
+                              "mỗi mục có parent (in hoa, có thể rỗng) và name (in hoa)."),
+    "joint": ("bool", "Văn bản liên tịch (nhiều cơ quan ban hành)."),
+    "signature_rows": ("list[dict]", "Văn bản liên tịch: các hàng chữ ký, mỗi hàng có left và "
+                                     "right (rỗng hoặc một khối: capacity, title, name); chữ ký "
+                                     "của cơ quan chủ trì bên phải hàng đầu; rỗng nếu một chữ ký."),
+    "signature_table": ("SignatureTable", "Văn bản liên tịch: các khối chữ ký thành bảng "
+                                          "(WordprocessingML): đặt {{p signature_table }} một "
+                                          "mình trong một đoạn; rỗng nếu một chữ ký."),
+    "appendices": ("list[dict]", "Các phụ lục: heading («Phụ lục I»), title (in hoa), guide "
+                                 "(«(Kèm theo … )»), landscape."),
+    "appendix_xml": ("AppendixXml", "Các phụ lục (WordprocessingML): đặt {{p appendix_xml }} một "
+                                    "mình trong một đoạn, sau Nơi nhận; mỗi phụ lục một phần "
+                                    "(section) riêng, trang mới, số trang lại từ 1."),
+    **FORM_FIELDS,
 }
 
 
 def number_line(doc: BaseDocument) -> str:
-    """``Số: 58/CĐYT``, ``Số: 05/KH-CĐYT`` (below 10 padded), ``Số:      /CĐYT`` for a draft."""
+    """``Số: 58/CĐYT``, ``Số: 05/KH-CĐYT`` (below 10 padded), ``Số:      /CĐYT`` for a draft;
+    empty for a document issued without a number (``unnumbered``)."""
+    if doc.unnumbered:
+        return ""
     if doc.number == "auto":  # numbered by vn_union_docs.register.issue_document first
         raise SpecError(problems=[Problem("number", (
             "number: auto cần sổ đăng ký để cấp số: tạo văn bản bằng «vn-union-docs render» "
@@ -61,6 +83,28 @@ def _punctuated(items: list[str]) -> list[str]:
     return [f"- {item}{'.' if i == len(items) - 1 else ';'}" for i, item in enumerate(items)]
 
 
+def type_name_line(doc: BaseDocument) -> str:
+    """The printed type name: ``type_name`` in upper case, else the type's own (``KẾ HOẠCH``)
+    with ``LIÊN TỊCH`` for a joint document; empty for a công văn."""
+    if doc.type_name:
+        return doc.type_name.upper()
+    name = doc.printed_name
+    return f"{name} LIÊN TỊCH" if name and doc.joint else name
+
+
+def _unclosed(blocks: list[Any]) -> list[Any]:
+    """The blocks without the closing ``./.`` (a biên bản closes with its last line)."""
+    if not blocks or not isinstance(blocks[-1], Paragraph):
+        return blocks
+    last = blocks[-1]
+    if last.runs and last.runs[-1].text in ("./.", "/."):
+        runs = last.runs[:-1]  # "/." follows a text's own final dot: the dot stays
+        if not "".join(r.text for r in runs).strip():
+            return blocks[:-1]
+        return [*blocks[:-1], Paragraph(last.style, runs, last.line)]
+    return blocks
+
+
 def build_context(doc: BaseDocument) -> dict[str, Any]:
     """The template context for ``doc``: every key of ``CONTEXT_FIELDS``, all formatted."""
     subject = doc.subject
@@ -68,22 +112,39 @@ def build_context(doc: BaseDocument) -> dict[str, Any]:
     distribution = [f"- {item};" for item in doc.distribution]
     distribution.append(f"- Lưu: {doc.archive}.")
     signature = doc.signature
+    if signature is None:  # a biên bản: the chair signs
+        meeting = getattr(doc, "meeting", None)
+        capacity: list[str] = []
+        title = meeting.chair_label if meeting else ""
+        name = meeting.chair.name if meeting else ""
+    else:
+        capacity, title, name = list(signature.capacity), signature.title or "", signature.name
+    blocks = body_blocks(doc.body, doc.outline_levels)
+    if doc.form == "bien_ban":
+        blocks = _unclosed(blocks)
     return {
         "doc_type": doc.type,
-        "type_name": doc.type_name,
+        "type_name": type_name_line(doc),
         "parent": (doc.issuer.parent or "").upper(),
         "issuer": doc.issuer.name.upper(),
+        "issuers": [{"parent": (i.parent or "").upper(), "name": i.name.upper()}
+                    for i in doc.issuers],
+        "joint": doc.joint,
+        "signature_rows": (rows := signature_rows(doc)),
+        "signature_table": SignatureTable(rows),
         "number_line": number_line(doc),
-        "place_date": place_date_line(doc),
+        "place_date": place_date_line(doc) if doc.place else "",
         "subject": subject,
         "subject_line": f"V/v {subject}" if doc.type == "cong_van" else subject,
         "urgency": URGENCY_MARKS.get(doc.urgency or "", ""),
         "secrecy": SECRECY_MARKS.get(doc.secrecy or "", ""),
         "recipient_line": recipients[0] if len(recipients) == 1 else "",
         "recipients": _punctuated(recipients) if len(recipients) > 1 else [],
-        "body": BodyXml(body_blocks(doc.body)),
-        "signature_capacity": list(signature.capacity),
-        "signature_title": (signature.title or "").upper(),
-        "signature_name": signature.name,
+        "body": BodyXml(blocks),
+        "signature_capacity": capacity,
+        "signature_title": title.upper(),
+        "signature_name": name,
         "distribution": distribution,
+        **form_context(doc, not blocks),
+        **appendix_context(doc),
     }

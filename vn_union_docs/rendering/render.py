@@ -13,6 +13,7 @@ from pathlib import Path
 
 from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.files import write_atomic
+from vn_union_docs.rendering.appendix import apply_sections
 from vn_union_docs.rendering.compiled import CompiledTemplate, get_compiled
 from vn_union_docs.rendering.context import build_context
 from vn_union_docs.rendering.reference import render_with_docxtpl
@@ -37,7 +38,8 @@ __all__ = [
 def render_compiled(compiled: CompiledTemplate, doc: BaseDocument) -> bytes:
     """Render ``doc`` with an already compiled template (checked against the document type)."""
     check_template_type(compiled, doc)
-    return compiled.render(build_context(doc))
+    data = compiled.render(build_context(doc))
+    return apply_sections(data, doc) if doc.appendices else data
 
 
 def render_docx(doc: BaseDocument, path: str | Path | None = None, *,

@@ -11,7 +11,8 @@ from jinja2 import UndefinedError
 from jinja2.sandbox import SecurityError
 
 from vn_union_docs.documents.bounded import JinjaLimit, describe_error
-from vn_union_docs.documents.models import DOC_TYPE_NAMES, BaseDocument
+from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES, DOC_TYPES
+from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.errors import Problem, TemplateError, VnUnionDocsError
 from vn_union_docs.limits import LimitError
 
@@ -20,10 +21,10 @@ _REPO_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 class TypedTemplate(Protocol):
-    """A template that may declare the document type it is for (its Category property)."""
+    """A template that may declare the document types it serves (its Category property)."""
 
     path: Path
-    doc_type: str | None
+    doc_types: tuple[str, ...] | None
 
 
 def templates_dir() -> Path:
@@ -34,8 +35,11 @@ def templates_dir() -> Path:
 
 
 def default_template(doc_type: str) -> Path:
-    """The default template of a document type (``cong_van``, ``ke_hoach``, ``thong_bao``)."""
-    return templates_dir() / f"{doc_type}.docx"
+    """The default template of a document type: the one of its form (``doc_types.yaml``),
+    ``templates/<form>.docx`` (``quyet_dinh`` and ``nghi_quyet`` → ``quyet_dinh.docx``,
+    ``ke_hoach``, ``thong_bao``, ``bao_cao`` … → ``van_ban.docx``)."""
+    info = DOC_TYPES.get(doc_type)
+    return templates_dir() / f"{info.form if info else doc_type}.docx"
 
 
 def template_for(doc: BaseDocument, template: str | Path | None = None) -> Path:
@@ -71,8 +75,12 @@ def template_error(exc: Exception, template: Path) -> VnUnionDocsError:
 
 
 def check_template_type(compiled: TypedTemplate, doc: BaseDocument) -> None:
-    """Raise ``TemplateError`` when the template declares another document type."""
-    if compiled.doc_type is not None and compiled.doc_type != doc.type:
+    """Raise ``TemplateError`` when the template declares types that do not include the
+    document's (a công văn in the kế hoạch template would print KẾ HOẠCH over it)."""
+    served = compiled.doc_types
+    if served is not None and doc.type not in served:
+        names = ", ".join(DOC_TYPE_NAMES[t] for t in served)
         raise TemplateError(
-            f"mẫu «{compiled.path.name}» dành cho {DOC_TYPE_NAMES[compiled.doc_type]}, còn văn bản "
-            f"là {DOC_TYPE_NAMES[doc.type]}; chọn mẫu {doc.type}.docx hoặc đổi type trong spec")
+            f"mẫu «{compiled.path.name}» dành cho {names} (thuộc tính Category), còn văn bản là "
+            f"{DOC_TYPE_NAMES[doc.type]}; chọn mẫu {default_template(doc.type).name} hoặc đổi "
+            "type trong spec")

@@ -42,7 +42,7 @@ def _paragraph_xml(style: str, runs: list[Run], jc: str | None = None,
 _ALIGN = {"left": "left", "right": "right", "center": "center"}
 
 
-def _table_xml(table: Table) -> str:
+def _table_xml(table: Table, width: int = TEXT_WIDTH_TWIPS) -> str:
     columns = max((len(row) for row in table.rows), default=1)
     # Column widths follow the longest text of each column, within bounds, so a figure
     # such as "100,0%" never wraps and a long name gets the room.
@@ -52,12 +52,12 @@ def _table_xml(table: Table) -> str:
             length = len("".join(r.text for r in cell)) + 2
             weights[col] = max(weights[col], min(length, 40))
     total = sum(weights)
-    widths = [TEXT_WIDTH_TWIPS * w // total for w in weights]
-    widths[-1] += TEXT_WIDTH_TWIPS - sum(widths)
+    widths = [width * w // total for w in weights]
+    widths[-1] += width - sum(widths)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     parts = [
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{STYLE_TABLE}"/>'
-        f'<w:tblW w:w="{TEXT_WIDTH_TWIPS}" w:type="dxa"/>'
+        f'<w:tblW w:w="{width}" w:type="dxa"/>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
         'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid>"
@@ -78,13 +78,14 @@ def _table_xml(table: Table) -> str:
     return "".join(parts)
 
 
-def blocks_to_wordml(blocks: list[Block]) -> str:
-    """WordprocessingML (``<w:p>``/``<w:tbl>`` elements, ``w:`` prefix) for the blocks."""
+def blocks_to_wordml(blocks: list[Block], width: int = TEXT_WIDTH_TWIPS) -> str:
+    """WordprocessingML (``<w:p>``/``<w:tbl>`` elements, ``w:`` prefix) for the blocks;
+    ``width``: the text width tables span (twips; a landscape appendix is wider)."""
     out = []
     last = len(blocks) - 1
     for index, block in enumerate(blocks):
         if isinstance(block, Table):
-            out.append(_table_xml(block))
+            out.append(_table_xml(block, width))
         else:
             # The closing paragraph stays on the page of the signature block.
             out.append(_paragraph_xml(block.style, block.runs, keep_next=index == last))

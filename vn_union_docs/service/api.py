@@ -21,7 +21,8 @@ from starlette.datastructures import UploadFile
 
 from vn_union_docs import __version__
 from vn_union_docs.checker import Finding, check, check_text, unreadable_finding
-from vn_union_docs.documents.models import DOC_TYPE_NAMES, DOCUMENT_ADAPTER, MODELS, BaseDocument
+from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES, DOCUMENT_ADAPTER, MODELS
+from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.documents.spec import load_document
 from vn_union_docs.errors import Problem, SpecError, TemplateError
 from vn_union_docs.rendering.compiled import get_compiled
@@ -181,7 +182,8 @@ def list_templates(request: Request) -> list[TemplateInfo]:
             if path.stem in seen or path.name.startswith((".", "~$")):
                 continue
             try:
-                kind = get_compiled(path).doc_type
+                served = get_compiled(path).doc_types  # the types a template serves
+                kind = ",".join(served) if served else None
             except Exception:  # a broken template is listed without a type
                 kind = None
             seen[path.stem] = TemplateInfo(name=path.stem, type=kind, builtin=builtin)

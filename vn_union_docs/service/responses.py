@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vn_union_docs.documents.models import DOCUMENT_ADAPTER
+from vn_union_docs.documents.doc_types import DOCUMENT_ADAPTER
 from vn_union_docs.errors import Problem, SpecError
 
 log = logging.getLogger("vn_union_docs.service")

@@ -25,10 +25,8 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from vn_union_docs import Problem, SpecError, check, load_document, vi
+from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES, DOCUMENT_ADAPTER, MODELS
 from vn_union_docs.documents.models import (
-    DOC_TYPE_NAMES,
-    DOCUMENT_ADAPTER,
-    MODELS,
     BaseDocument,
 )
 
@@ -111,8 +109,9 @@ class YamlText(BaseModel):
 def document_types() -> list[dict[str, str]]:
     """Every document type the library knows, as ``{"id": "ke_hoach", "name": "Kế hoạch"}``."""
     types = []
-    for type_id, model in MODELS.items():
-        name = DOC_TYPE_NAMES.get(type_id) or model.type_name.lower() or type_id.replace("_", " ")
+    # Công văn first (the everyday type, the page's default), then NĐ 30/2020, Điều 7 order.
+    for type_id, model in sorted(MODELS.items(), key=lambda item: item[0] != "cong_van"):
+        name = DOC_TYPE_NAMES.get(type_id) or type_id.replace("_", " ")
         types.append({"id": type_id, "name": name[:1].upper() + name[1:],
                       "abbreviation": model.type_abbreviation})
     return types

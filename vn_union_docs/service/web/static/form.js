@@ -65,6 +65,11 @@ window.VnForm = (function () {
           // «auto» (a number from the register) only where the service has a register.
           consts.push(...constLike.filter((c) => c !== 'auto' || META.register));
         }
+      } else if (others.length === 2 && others.some((o) => o.type === 'array')
+                 && others.some((o) => o.type === 'object' && o.properties)) {
+        // issuer / signature: one mapping or a list of them (a joint document). The form
+        // shows the one; a joint document is written in the YAML view.
+        node = Object.assign({}, others.find((o) => o.type === 'object'));
       } else node = { yaml: true };
       for (const k of ['title', 'description', 'default']) if (raw[k] !== undefined) node[k] = raw[k];
     }
