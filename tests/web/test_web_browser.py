@@ -199,8 +199,29 @@ def test_every_field_has_a_label_and_the_keyboard_reaches_it(server: str, browse
     assert _el(browser, "#f-subject").get_attribute("value") == "công tác năm 2026"
 
 
+def test_a_giay_moi_batch_from_a_spreadsheet(server: str, browser: Any) -> None:
+    """The clerks' example: one giấy mời per congress guest (examples/batch)."""
+    browser.get(server + "/batch")
+    _el(browser, "#spec-file").send_keys(str(EXAMPLES / "batch" / "giay_moi_dai_bieu.yaml"))
+    _el(browser, "#data-file").send_keys(str(EXAMPLES / "batch" / "dai_bieu.csv"))
+    _type(browser, "#name-pattern", "{{ so }}-{{ ho_ten }}")
+    _el(browser, "#start").click()
+    link = _wait(lambda: browser.find_elements("css selector", "#result-link"), timeout=90,
+                 message="the zip link")[0]
+    assert "4 văn bản" in link.text
+    with urllib.request.urlopen(link.get_attribute("href")) as response:
+        archive = zipfile.ZipFile(io.BytesIO(response.read()))
+    documents = sorted(n for n in archive.namelist() if n.endswith(".docx"))
+    assert documents[0] == "30-Nguyễn Văn Minh.docx" and len(documents) == 4
+    text = docx_text(archive.read(documents[0]))
+    assert "GIẤY MỜI" in text
+    assert "Số: 30/GM-CĐYT" in text
+    assert "Ông Nguyễn Văn Minh, Chủ tịch, Liên đoàn Lao động tỉnh Thái Bình" in text
+    assert "Đề nghị ông Nguyễn Văn Minh có mặt trước 15 phút" in text
+
+
 def test_a_batch_from_a_spreadsheet_gives_a_zip(server: str, browser: Any) -> None:
-    """The giấy mời type has not landed on main yet: the công văn batch example stands in."""
+    """A công văn per CĐCS from an .xlsx workbook."""
     browser.get(server + "/batch")
     _el(browser, "#spec-file").send_keys(str(EXAMPLES / "batch" / "cong_van_cdcs.yaml"))
     _el(browser, "#data-file").send_keys(str(EXAMPLES / "batch" / "cdcs.xlsx"))
