@@ -419,6 +419,9 @@ def _set_doc_defaults(doc: DocxDocument) -> None:
     ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
     for child in list(ppr):
         ppr.remove(child)
+    # Widow/orphan control (ECMA-376 17.3.1.44): no single line of a paragraph alone at the
+    # top or bottom of a page, in Word and LibreOffice alike (issue 13.3).
+    ppr.append(_el("widowControl"))
     ppr.append(_el("spacing", after="0", line="240", lineRule="auto"))
     normal = doc.styles["Normal"]
     normal.font.name = FONT

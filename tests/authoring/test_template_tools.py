@@ -88,7 +88,8 @@ def _one(findings: list[TemplateFinding], code: str) -> TemplateFinding:
 
 def test_export_writes_templates_and_guide(tmp_path: Path) -> None:
     written = export_templates(tmp_path / "mau")
-    assert [p.name for p in written] == [f"{form}.docx" for form in FORMS] + [GUIDE_NAME]
+    assert [p.name for p in written] == [f"{form}.docx" for form in FORMS] + [
+        "template-context.md", GUIDE_NAME]
     guide = (tmp_path / "mau" / GUIDE_NAME).read_text(encoding="utf-8")
     assert "{{p body }}" in guide and "template check" in guide
     with pytest.raises(TemplateError, match="--force"):

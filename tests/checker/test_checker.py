@@ -159,7 +159,7 @@ BODY_SLIPS = [
     (
         "# I. Mục đích, yêu cầu\n\nNội dung.",
         "# Mục đích, yêu cầu\n\nNội dung.",
-        "heading-numbered", "warning",
+        "heading-numbered", "error",  # render refuses it too (issue 13.5)
     ),
 ]
 
@@ -651,7 +651,8 @@ def test_cli_json_and_exit_codes(tmp_path: Path) -> None:
     warn.write_text(json.dumps(spec(symbol="KH-CDYT"), ensure_ascii=False), encoding="utf-8")
     result = runner.invoke(_app(), ["check", str(warn)])
     assert result.exit_code == 0 and "cảnh báo" in result.output
-    assert runner.invoke(_app(), ["check", str(tmp_path / "missing.yaml")]).exit_code == 2
+    # a missing path is reported like an error (the other paths are still checked)
+    assert runner.invoke(_app(), ["check", str(tmp_path / "missing.yaml")]).exit_code == 1
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     assert runner.invoke(_app(), ["check", str(tmp_path / "notes.txt")]).exit_code == 2
 

@@ -185,7 +185,7 @@ def test_help_panels_are_in_vietnamese() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["batch"], "Thiếu đối số «spec»."),
+        (["batch"], "Thiếu đối số «SPEC»."),
         (["render", "--bogus"], "Không có tùy chọn --bogus"),
         (["rendr"], "Không có lệnh «rendr». Có phải ý bạn là 'render'?"),
         (["batch", "a", "b", "--out", "x", "--jobs", "abc"],

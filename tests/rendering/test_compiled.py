@@ -81,11 +81,13 @@ def test_render_docx_uses_the_fast_path_and_is_deterministic() -> None:
     doc = load_document(EXAMPLES[0])
     first = render_docx(doc)
     assert render_docx(doc) == first
-    from vn_union_docs.rendering.render import template_for
+    from vn_union_docs.rendering.render import document_context, template_for
 
     compiled = get_compiled(template_for(doc))
     assert compiled.fallback_reason is None
-    assert compiled.render(build_context(doc)) == first
+    from vn_union_docs.rendering.properties import document_properties
+
+    assert compiled.render(document_context(compiled, doc), document_properties(doc)) == first
 
 
 def test_cache_per_path_and_mtime(tmp_path: Path) -> None:

@@ -43,6 +43,9 @@ PAGES = {
     "bc-tong-ket-nhiem-ky": 2,
     "kh-phu-luc-ngang": 2,
     "tb-khong-so-cdcs": 1,
+    "hoa-hiep-thong-bao-hoi-thi-atvsld": 1,
+    "krong-bong-cong-van-thang-cong-nhan": 2,
+    "nguyen-binh-khiem-ke-hoach-95-nam-cdvn": 2,
 }
 # Page 2 of these is an appendix's first page: numbering restarts, page 1 shows none.
 APPENDIX_FROM_PAGE_2 = {"kh-phu-luc-ngang"}

@@ -42,7 +42,9 @@ def test_seed_000_reproduced() -> None:
     text = "\n".join(lines)
     assert "Số: 58/CĐYT" in lines
     assert "Thái Bình, ngày 23 tháng 02 năm 2023" in lines
-    assert any(line.startswith("V/v tiếp tục triển khai Chương trình “01 triệu") for line in lines)
+    # (the trích yếu is broken where the library chose: a line break reads as a space here)
+    assert any(" ".join(line.split()).startswith("V/v tiếp tục triển khai Chương trình “01 triệu")
+               for line in lines)
     assert "Kính gửi: Các Công đoàn cơ sở trực thuộc" in lines
     assert "toàn ngành có 493/779 sáng kiến và bằng 63,3%" in text
     assert "75 năm Ngày Chủ tịch Hồ Chí Minh ra Lời kêu gọi thi đua ái quốc " \

@@ -121,7 +121,8 @@ def test_a_clerk_fills_a_cong_van_sees_it_and_downloads_it(server: str, browser:
     assert docx_path.name == "07-CĐYT.docx"
     text = docx_text(docx_path.read_bytes())
     assert "Số: 07/CĐYT" in text
-    assert "V/v tổ chức Tháng Công nhân năm 2026 tại các đơn vị" in text
+    # (the trích yếu is broken into balanced lines by the library: compare the words)
+    assert "V/v tổ chức Tháng Công nhân năm 2026 tại các đơn vị" in " ".join(text.split())
     assert "Thái Bình, ngày 05 tháng 3 năm 2026" in text
     assert "I. MỤC ĐÍCH" in text and "- Như trên;" in text
 

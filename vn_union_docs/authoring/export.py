@@ -7,12 +7,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from vn_union_docs.authoring.context_doc import context_markdown
 from vn_union_docs.authoring.parts import GUIDE_NAME
 from vn_union_docs.documents.doc_types import FORMS
 from vn_union_docs.errors import TemplateError
 from vn_union_docs.rendering.render import templates_dir
 
 # --------------------------------------------------------------------------- export
+
+CONTEXT_DOC_NAME = "template-context.md"
 
 GUIDE_TEXT = """\
 # Hướng dẫn sửa mẫu văn bản (template)
@@ -29,7 +32,7 @@ chỉ báo cáo), sửa Category thành `bao_cao`; để trống thì mẫu dùn
 
 ## Phải giữ
 - Các thẻ trong ngoặc nhọn: `{{ issuer }}`, `{{ number_line }}`, `{{ place_date }}`…
-  Danh sách đầy đủ các biến: docs/template-context.md.
+  Danh sách đầy đủ các biến: `template-context.md` (trong thư mục này).
 - `{{p body }}` (nội dung văn bản) đứng **một mình** trong một đoạn.
 - Các đoạn chỉ có một thẻ `{%p … %}` (ví dụ `{%p if parent %}`, `{%p for line in distribution %}`,
   `{%p endif %}`): giữ nguyên, mỗi thẻ một đoạn riêng, không gõ thêm chữ vào đoạn đó.
@@ -50,19 +53,24 @@ chỉ báo cáo), sửa Category thành `bao_cao`; để trống thì mẫu dùn
 ## Kiểm tra
     vn-union-docs template check cong_van.docx --type cong_van
     vn-union-docs render van-ban.yaml --out out --template cong_van.docx
-hoặc ghi `template: cong_van.docx` trong tệp dữ liệu (đường dẫn tính từ tệp dữ liệu).
+    vn-union-docs render thu-muc-van-ban --out out --template THƯ_MỤC_NÀY
+hoặc ghi `template: cong_van.docx` (hay tên thư mục này) trong tệp dữ liệu (đường dẫn tính
+từ tệp dữ liệu). Với một thư mục, mỗi văn bản dùng mẫu khai báo cho loại của nó (thuộc tính
+Category của tệp .docx, mẫu xuất ra đã có sẵn), nếu không thì mẫu tên `<loại>.docx`.
 """
 
 
 def export_templates(directory: str | Path, *, overwrite: bool = False) -> list[Path]:
-    """Copy every default template (one per form) and ``HUONG-DAN-MAU.md`` to ``directory``.
+    """Copy every default template (one per form), ``template-context.md`` (the variables a
+    template can use) and ``HUONG-DAN-MAU.md`` (which links to it) to ``directory``.
 
     Returns the written paths (templates first). Refuses, with ``TemplateError``, to
     overwrite an existing file unless ``overwrite`` is true (it may be someone's edited
     template).
     """
     directory = Path(directory)
-    targets = [directory / f"{form}.docx" for form in FORMS] + [directory / GUIDE_NAME]
+    targets = [directory / f"{form}.docx" for form in FORMS] + [
+        directory / CONTEXT_DOC_NAME, directory / GUIDE_NAME]
     existing = [p for p in targets if p.exists()]
     if existing and not overwrite:
         names = ", ".join(p.name for p in existing)
@@ -73,6 +81,7 @@ def export_templates(directory: str | Path, *, overwrite: bool = False) -> list[
         if not source.is_file():
             raise TemplateError(f"không tìm thấy mẫu mặc định «{source}»")
         shutil.copyfile(source, target)
+    targets[-2].write_text(context_markdown(), encoding="utf-8")  # the guide links to it
     targets[-1].write_text(GUIDE_TEXT, encoding="utf-8")
     return targets
 

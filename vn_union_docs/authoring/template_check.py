@@ -563,7 +563,7 @@ def check_template(path: str | Path, doc_type: str | None = None) -> list[Templa
 
 
 def _declared_types(path: Path) -> tuple[str, ...] | None:
-    from vn_union_docs.rendering.compiled import declared_types
+    from vn_union_docs.rendering.templates import declared_types
 
     try:
         return declared_types(Path(path))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -19,8 +20,71 @@ from vn_union_docs.errors import InvalidValueError, Problem, SpecError
 # ---------------------------------------------------------------------------- specs
 
 
+# Vietnamese names clerks' spreadsheets use, accepted for the keys of data: (issue 13.10).
+SECTION_ALIASES: dict[str, str] = {
+    "tien_do": "progress", "don_vi": "units", "giai_doan": "stages",
+    "ky_niem": "anniversaries", "phong_trao": "theme",
+}
+"""Vietnamese alias → section key of ``data:``."""
+FIELD_ALIASES: dict[str, str] = {
+    "dat": "achieved", "thuc_hien": "achieved", "chi_tieu": "target",
+    "don_vi_tinh": "unit", "so_le": "digits", "ten": "name", "bat_dau": "start",
+    "ket_thuc": "end", "su_kien": "events", "nam": "year", "khoa": "key", "dong": "rows",
+    "loai": "kind", "phat_dong": "launched_by",
+}
+"""Vietnamese alias → field name, inside the sections of ``data:``."""
+
+
+def _canonical_fields(value: Any, path: str, problems: list[Problem]) -> Any:
+    """``value`` with the Vietnamese field names replaced by the English ones."""
+    if isinstance(value, Mapping):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            name = FIELD_ALIASES.get(key, key) if isinstance(key, str) else key
+            if name in out:
+                problems.append(Problem(f"{path}.{key}", f"«{key}» và «{name}» là cùng một "
+                                        "trường; chỉ giữ một"))
+                continue
+            out[name] = _canonical_fields(item, f"{path}.{name}", problems)
+        return out
+    if isinstance(value, list | tuple):
+        return [_canonical_fields(item, f"{path}[{i}]", problems) for i, item in enumerate(value)]
+    return value
+
+
+def canonical_data(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """``data:`` with its Vietnamese aliases (``tien_do: {dat, chi_tieu}``) replaced by the
+    documented names (``progress: {achieved, target}``); other keys pass through."""
+    problems: list[Problem] = []
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = SECTION_ALIASES.get(key, key)
+        if name in out:
+            problems.append(Problem(f"data.{key}", f"«{key}» và «{name}» là cùng một mục; "
+                                    "chỉ giữ một"))
+            continue
+        known = name in ("progress", "units", "stages", "anniversaries", "theme")
+        out[name] = _canonical_fields(value, f"data.{name}", problems) if known else value
+    return out, problems
+
+
 def build_data(data: Mapping[str, Any], document_date: DateLike | None = None) -> dict[str, Any]:
+    """Turn a spec's raw ``data:`` mapping into the objects its body uses; raises one
+    ``SpecError`` with every problem (see ``build_data_partial`` for the keys that did
+    build)."""
+    out, problems = build_data_partial(data, document_date)
+    if problems:
+        raise SpecError(problems=problems)
+    return out
+
+
+def build_data_partial(data: Mapping[str, Any], document_date: DateLike | None = None
+                       ) -> tuple[dict[str, Any], list[Problem]]:
     """Turn a spec's raw ``data:`` mapping into the objects its body uses.
+
+    Returns the objects of the keys that built and the problems of the others (a key with
+    a problem is left out, so one bad key does not break the text that uses the good ones).
+    Vietnamese aliases (``SECTION_ALIASES``, ``FIELD_ALIASES``) are accepted.
 
     Accepted keys (all optional; any other key passes through unchanged)::
 
@@ -47,10 +111,10 @@ def build_data(data: Mapping[str, Any], document_date: DateLike | None = None) -
     ``SpecError`` whose paths start with ``data.``.
     """
     if not isinstance(data, Mapping):
-        raise SpecError(problems=[Problem("data", "cần một bảng khóa: giá trị (mapping)")])
+        return {}, [Problem("data", "cần một bảng khóa: giá trị (mapping)")]
     doc = None if document_date is None else _date(document_date, "ngày văn bản")
+    data, problems = canonical_data(data)
     out: dict[str, Any] = dict(data)
-    problems: list[Problem] = []
 
     def attempt(path: str, fn: Callable[[], Any]) -> Any:
         try:
@@ -93,9 +157,9 @@ def build_data(data: Mapping[str, Any], document_date: DateLike | None = None) -
             ]
     if "theme" in data:
         out["theme"] = attempt("data.theme", lambda: _build_theme(data["theme"]))
-    if problems:
-        raise SpecError(problems=problems)
-    return out
+    failed = {re.split(r"[.\[]", p.path.removeprefix("data."), maxsplit=1)[0]
+              for p in problems if p.path.startswith("data.")}
+    return {k: v for k, v in out.items() if k not in failed}, problems
 
 
 _PROGRESS_KEYS = {"achieved", "target", "unit", "digits"}

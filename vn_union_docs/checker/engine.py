@@ -13,7 +13,11 @@ from typing import Any
 from ruamel.yaml.constructor import SafeConstructor
 
 from vn_union_docs.archives import check_docx_to_read
-from vn_union_docs.checker import rules_forms, rules_joint  # noqa: F401  (register rules)
+from vn_union_docs.checker import (  # noqa: F401  (register rules)
+    rules_clerk,
+    rules_forms,
+    rules_joint,
+)
 from vn_union_docs.checker.docx_reader import _load_docx, _Para
 from vn_union_docs.checker.registry import (
     _TEXT_RULES,
@@ -107,9 +111,10 @@ def _spec_key_rank(place: str) -> int:
 
 def _check_spec(
     spec: Mapping[str, Any], rendered: Mapping[str, Any] | None = None,
-    path: Path | None = None,
+    path: Path | None = None, *, load: bool = True,
 ) -> list[Finding]:
-    """Check a spec dict; ``rendered`` (a model dump) supplies text with Jinja expanded."""
+    """Check a spec dict; ``rendered`` (a model dump) supplies text with Jinja expanded.
+    ``load=False``: do not load and render it (a batch spec, checked row by row)."""
     texts = rendered or spec
     units: list[_Unit] = []
     for key in ("subject", "body"):
@@ -119,7 +124,8 @@ def _check_spec(
     doc_date = _as_spec_date(spec.get("date")) or date.today()
     ctx = _Context(units, doc_date, spec=dict(spec))
     findings = _run(ctx, rules())
-    findings += _spec_problems(path or spec, findings)
+    if load:
+        findings += _spec_problems(path or spec, findings)
     return sorted(findings, key=lambda f: _spec_key_rank(f.place))
 
 

@@ -112,18 +112,24 @@ def _spec_invalid(ctx: _Context) -> Iterator[Finding]:
 
 
 def _spec_problems(spec: Mapping[str, Any] | Path, found: list[Finding]) -> list[Finding]:
-    """What ``load_document`` refuses in ``spec``, for keys no other finding already names."""
+    """What ``render`` refuses in ``spec`` (the models, then the template), for keys no
+    error already names: check and render agree (issue 13.5)."""
     from vn_union_docs.documents.spec import load_document
-    from vn_union_docs.errors import SpecError
+    from vn_union_docs.errors import SpecError, VnUnionDocsError
+    from vn_union_docs.rendering.render import render_docx
 
+    covered = {f.place.split("[")[0] for f in found if f.severity == "error"}
     try:
-        load_document(spec if isinstance(spec, Path) else dict(spec))
+        doc = load_document(spec if isinstance(spec, Path) else dict(spec))
     except SpecError as exc:
-        covered = {f.place.split("[")[0] for f in found}
         return [_make("spec-invalid", p.path or "tệp", reason=p.message)
                 for p in exc.problems if p.path.split("[")[0] not in covered]
-    except Exception:  # the specific rules and the renderer report the rest
+    except Exception:  # the specific rules report the rest
         return []
+    try:
+        render_docx(doc)
+    except VnUnionDocsError as exc:  # the template: missing, of another type, broken
+        return [_make("spec-invalid", "template", reason=str(exc))]
     return []
 
 

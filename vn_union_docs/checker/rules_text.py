@@ -18,6 +18,7 @@ from vn_union_docs.checker.rules_frame import _get
 
 _ROMAN_HEADING = re.compile(r"^\s*([IVX]{1,7})\.\s+(\S.*)$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_INITIALS = re.compile(r"^[A-ZĐ]\.\s")  # "V. I. Lê-nin": another initial follows
 
 
 def _roman_value(s: str) -> int | None:
@@ -45,8 +46,11 @@ def _section_sequence(ctx: _Context) -> Iterator[Finding]:
         if not m:
             continue
         title = m.group(2)
-        if not any(c.isalpha() for c in title) or title != title.upper():
-            continue  # section titles are upper case; "C. Mác" is not a section
+        if not any(c.isalpha() for c in title):
+            continue
+        if title != title.upper() and (
+                _INITIALS.match(title) or not title[:1].isupper() or len(title) > 120):
+            continue  # sentence case ("I. Mục đích") is a section; "V. I. Lê-nin" is a name
         n = _roman_value(m.group(1))
         if n is None:
             continue

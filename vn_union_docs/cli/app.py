@@ -22,6 +22,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": cli_locale.HELP_OPTION_NAMES},
 )
 
 cli_locale.install()

@@ -1,9 +1,10 @@
 """``vn-union-docs check FILE_OR_DIR...``: report the slips in spec files and .docx files.
 
-A thin layer over :func:`vn_union_docs.checker.check`. A folder means the .yaml, .yml, .json
-and .docx files directly inside it. Exit status: 0 no error (warnings allowed), 1 some error,
-2 a usage error (a path that does not exist, a file of another kind). The lead's ``cli.py``
-registers it: ``app.command("check")(check_command)``.
+A thin layer over :func:`vn_union_docs.checker.check` (and ``check_with_data`` for
+``--data``). A folder means the .yaml, .yml, .json and .docx files directly inside it. A path
+that does not exist is reported and the others are still checked. Exit status: 0 no error
+(warnings allowed), 1 some error (a missing file included), 2 a usage error (a file of
+another kind, a bad option).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rich.text import Text
 
 from vn_union_docs.checker import DOCX_SUFFIX, SPEC_SUFFIXES, Finding, unreadable_finding
 from vn_union_docs.checker import check as check_document
+from vn_union_docs.checker.with_data import check_with_data
 
 __all__ = ["OutputFormat", "check", "check_command"]
 
@@ -34,15 +36,15 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _files(paths: list[Path], err: Console) -> list[Path]:
-    """The files to check, in the order given (a folder's files sorted by name)."""
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        err.print(f"Không tìm thấy: {', '.join(missing)}")
-        raise typer.Exit(EXIT_USAGE)
+def _files(paths: list[Path], err: Console) -> tuple[list[Path], list[Path]]:
+    """The files to check, in the order given (a folder's files sorted by name), and the
+    paths that do not exist."""
     files: list[Path] = []
+    missing: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if not path.exists():
+            missing.append(path)
+        elif path.is_dir():
             files += sorted(
                 p for p in path.iterdir()
                 if p.is_file() and p.suffix.lower() in _SUFFIXES
@@ -56,14 +58,21 @@ def _files(paths: list[Path], err: Console) -> list[Path]:
                 "hoặc thư mục chứa chúng."
             )
             raise typer.Exit(EXIT_USAGE)
-    return files
+    return files, missing
 
 
-def _check_file(path: Path) -> list[Finding]:
+def _check_file(path: Path, data: Path | None = None, sheet: str | None = None
+                ) -> list[Finding]:
     try:
+        if data is not None and path.suffix.lower() in SPEC_SUFFIXES:
+            return check_with_data(path, data, sheet=sheet)
         return check_document(path)
     except Exception as exc:  # never a traceback for a user's file
         return [unreadable_finding(f"{type(exc).__name__}: {exc}")]
+
+
+def _missing_finding() -> Finding:
+    return unreadable_finding("không tìm thấy tệp hoặc thư mục này")
 
 
 def _print_text(results: list[tuple[Path, list[Finding]]], out: Console) -> None:
@@ -92,10 +101,24 @@ def _print_text(results: list[tuple[Path, list[Finding]]], out: Console) -> None
     )
 
 
+EXIT_CODES_HELP = (
+    "\n\nMã thoát: 0 không có lỗi (có thể có cảnh báo); 1 có lỗi (kể cả tệp không tìm thấy); "
+    "2 dùng lệnh sai."
+)
+
+
 def check(
     paths: Annotated[list[Path], typer.Argument(
+        metavar="TỆP_HOẶC_THƯ_MỤC",
         help="Tệp dữ liệu văn bản (.yaml, .yml, .json), tệp .docx, hoặc thư mục chứa chúng.",
         show_default=False)],
+    data: Annotated[Path | None, typer.Option(
+        "--data", "-d", metavar="TỆP_DỮ_LIỆU",
+        help="Bảng dữ liệu của văn bản hàng loạt (.csv, .xlsx, .json, .yaml): kiểm tra từng "
+        "dòng như lệnh batch sẽ tạo.", show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", metavar="TRANG_TÍNH", help="Trang tính của tệp .xlsx (mặc định: trang đầu).",
+        show_default=False)] = None,
     format: Annotated[OutputFormat, typer.Option(
         "--format", "-f", help="Cách in kết quả: text (cho người đọc) hoặc json.",
         case_sensitive=False)] = OutputFormat.text,
@@ -103,6 +126,9 @@ def check(
     """Kiểm tra thể thức và số liệu của tệp dữ liệu văn bản và tệp .docx (cả tệp soạn tay)."""
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if data is not None and not data.is_file():
+        err.print(f"Không tìm thấy tệp dữ liệu «{data}» (--data).")
+        raise typer.Exit(EXIT_ERRORS)
     envelopes = [p for p in paths if p.suffix.lower() == ".edxml"]
     if envelopes:  # edXML envelopes: signature and header (vn_union_docs.exchange)
         from vn_union_docs.cli.register import check_envelopes
@@ -112,19 +138,27 @@ def check(
         if not paths:
             raise typer.Exit(EXIT_OK if sound else EXIT_ERRORS)
         if not sound:
-            check(paths, format)
+            check(paths, data=data, sheet=sheet, format=format)
             raise typer.Exit(EXIT_ERRORS)
-    files = _files(paths, err)
-    if not files:
+    files, missing = _files(paths, err)
+    if not files and not missing:
         err.print("Không có tệp .yaml, .yml, .json hoặc .docx nào để kiểm tra.")
-    results = [(path, _check_file(path)) for path in files]
+    results = [(path, _check_file(path, data, sheet)) for path in files]
+    results += [(path, [_missing_finding()]) for path in missing]
     if format is OutputFormat.json:
         rows = [{"file": str(path), **f.to_dict()} for path, findings in results for f in findings]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         _print_text(results, out)
+        if data is None and any("không có trong dữ liệu" in f.message
+                                for _, findings in results for f in findings):
+            out.print("Văn bản hàng loạt lấy biến từ bảng dữ liệu: kiểm tra bằng "
+                      "«vn-union-docs check TỆP --data BẢNG_DỮ_LIỆU».")
     if any(f.severity == "error" for _, findings in results for f in findings):
         raise typer.Exit(EXIT_ERRORS)
+
+
+check.__doc__ = (check.__doc__ or "") + EXIT_CODES_HELP
 
 
 check_command = check

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["install", "translate"]
+__all__ = ["HELP_OPTION_NAMES", "install", "translate"]
 
 _PARAM_KIND = {"argument": "đối số", "option": "tùy chọn", "parameter": "tham số"}
 _PATH_KIND = {"File": "Tệp", "Directory": "Thư mục", "Path": "Đường dẫn"}
@@ -125,6 +125,71 @@ def _vietnamese_usage(english: Any) -> Any:
     return write_usage
 
 
+# What an option's value is, in the help's type column, when the command names none: by the
+# option's name, else by its type.
+_NAME_WORDS = {"out": "THƯ_MỤC", "name": "MẪU_TÊN", "sheet": "TRANG_TÍNH", "jobs": "SỐ",
+               "template": "TỆP_HOẶC_THƯ_MỤC", "bundle": "TỆP", "data": "TỆP_DỮ_LIỆU"}
+_TYPE_WORDS = {"path": "TỆP", "int": "SỐ", "float": "SỐ", "str": "CHỮ"}
+
+
+def _argument_usage(_english: Any) -> Any:
+    """``{specs}...`` → ``TỆP...``: the metavar in capitals, no braces (optional: [ ])."""
+
+    def usage_display_name(self: Any) -> str:
+        name = str(self.display_name_raw).upper().removesuffix("...")
+        name = name if self.required else f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    return usage_display_name
+
+
+def _argument_name(_english: Any) -> Any:
+    def rich_display_name(self: Any) -> str:
+        name = str(self.display_name_raw).upper().removesuffix("...")
+        return name + ("..." if self.nargs != 1 else "")
+
+    return rich_display_name
+
+
+def _argument_display_name(_english: Any) -> Any:
+    """An argument is shown by its metavar, else its name in capitals (``SPEC``)."""
+    return property(lambda self: str(self.metavar or self.name.upper()))
+
+
+def _no_argument_type(_english: Any) -> Any:
+    """An argument's name column already says what it is: no ``<list[Path]>`` beside it."""
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        return None
+
+    return display_type_rich
+
+
+def _option_type(english: Any) -> Any:
+    """No ``<bool>`` after a flag; a word (``TỆP``, ``SỐ``) or the choices otherwise."""
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False) or getattr(self, "is_bool_flag", False):
+            return None
+        if self.metavar is not None:
+            return str(self.metavar)
+        if self.name in _NAME_WORDS:
+            return _NAME_WORDS[self.name]
+        shown = english(self, ctx)
+        if shown is None:
+            return None
+        label = str(shown).strip("<>").removesuffix("...")
+        if "|" in label:
+            return label
+        return _TYPE_WORDS.get(label.lower(), label.upper())
+
+    return display_type_rich
+
+
+HELP_OPTION_NAMES = ["-h", "--help"]
+"""``-h`` and ``--help`` both print the help (the apps' ``context_settings``)."""
+
+
 def install() -> None:
     """Put the Vietnamese texts in place (idempotent). Works on the click that typer vendors
     and, when it is installed too, on click itself."""
@@ -150,3 +215,11 @@ def install() -> None:
         with contextlib.suppress(ImportError, AttributeError):
             formatter = importlib.import_module(f"{package}.formatting").HelpFormatter
             _wrap(formatter, "write_usage", _vietnamese_usage)
+    with contextlib.suppress(ImportError, AttributeError):
+        core = importlib.import_module("typer.core")
+        if "display_name_raw" not in vars(core.TyperArgument):  # once: a property per class
+            core.TyperArgument.display_name_raw = _argument_display_name(None)
+        _wrap(core.TyperArgument, "_usage_display_name", _argument_usage)
+        _wrap(core.TyperArgument, "_rich_display_name", _argument_name)
+        _wrap(core.TyperArgument, "display_type_rich", _no_argument_type)
+        _wrap(core.TyperOption, "display_type_rich", _option_type)

@@ -18,15 +18,22 @@ from vn_union_docs.rendering.render import render_docx
 def render_command(
     specs: Annotated[list[Path], typer.Argument(
         help="Tệp dữ liệu văn bản (.yaml, .yml, .json) hoặc thư mục chứa chúng.",
-        show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Thư mục ghi tệp .docx.")],
+        metavar="TỆP_HOẶC_THƯ_MỤC", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="THƯ_MỤC",
+                                      help="Thư mục ghi tệp .docx.")],
     template: Annotated[Path | None, typer.Option(
-        "--template", help="Mẫu .docx riêng thay cho mẫu mặc định.")] = None,
+        "--template", "-t", metavar="TỆP_HOẶC_THƯ_MỤC",
+        help="Mẫu .docx riêng thay cho mẫu mặc định, hoặc một thư mục mẫu: mỗi văn bản dùng "
+        "mẫu khai báo cho loại của nó.", show_default=False)] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Ghi thêm bản PDF (cần LibreOffice).")] = False,
     pdfa: Annotated[bool, typer.Option("--pdfa", help="PDF/A để lưu trữ, ký số.")] = False,
     register: RegisterOption = None,
 ) -> None:
-    """Tạo tệp .docx (và PDF) từ các tệp dữ liệu văn bản."""
+    """Tạo tệp .docx (và PDF) từ các tệp dữ liệu văn bản.
+
+    Mã thoát: 0 tạo được mọi văn bản; 1 có văn bản lỗi (văn bản đó không được ghi, các văn
+    bản khác vẫn được tạo) hoặc không chuyển được PDF; 2 dùng lệnh sai.
+    """
     missing = [str(p) for p in specs if not p.exists()]
     if missing:
         err_console.print(f"Không tìm thấy: {', '.join(missing)}")

@@ -25,6 +25,7 @@ from vn_union_docs.errors import TemplateError
 
 template_app = typer.Typer(
     name="template",
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Mẫu văn bản (.docx): xuất mẫu mặc định ra để sửa, kiểm tra một mẫu.",
     no_args_is_help=True,
     add_completion=False,

@@ -13,9 +13,11 @@ from vn_union_docs.vi import legacy
 
 
 def unicode_command(
-    source: Annotated[Path, typer.Argument(help="Tệp văn bản gõ bằng bảng mã TCVN3 (.VnTime).",
+    source: Annotated[Path, typer.Argument(metavar="TỆP",
+                                           help="Tệp văn bản gõ bằng bảng mã TCVN3 (.VnTime).",
                                            show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp Unicode sẽ ghi ra.")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="TỆP_MỚI",
+                                      help="Tệp Unicode sẽ ghi ra.")],
 ) -> None:
     """Chuyển một tệp (spec YAML/JSON, CSV) từ bảng mã TCVN3 (.VnTime) sang Unicode."""
     if not source.is_file():

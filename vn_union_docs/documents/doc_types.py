@@ -103,6 +103,7 @@ def _make_model(info: DocType) -> type[BaseDocument]:
         "default_outline": info.outline,
         "recipients_required": info.recipients_required,
         "decision_line": info.decision or "",
+        "prints_subject_prefix": info.form == "cong_van",  # "V/v " printed before the trích yếu
     }
     return type(class_name(info.type), (base,), namespace)
 

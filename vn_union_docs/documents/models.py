@@ -36,6 +36,12 @@ from pydantic_core import PydanticCustomError
 
 from vn_union_docs import vi
 from vn_union_docs.documents.body import body_blocks, check_outline, remember_blocks
+from vn_union_docs.documents.prefixes import (
+    DISTRIBUTION_PREFIX,
+    RECIPIENT_PREFIX,
+    strip_item_prefix,
+    strip_subject_prefix,
+)
 from vn_union_docs.errors import InvalidValueError
 from vn_union_docs.vi import legacy
 
@@ -65,6 +71,8 @@ def clean_text(value: Any) -> Any:
             f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in "
             "được; hãy xóa nó (thường do sao chép từ Word/Excel)"
         )
+    # Ð (U+00D0, Icelandic eth) pasted for Đ prints as Đ; `check` says so (rule eth-for-d).
+    text = legacy.fix_eth(text)
     encoding = legacy.detect(text)
     if encoding == "TCVN3":
         raise InvalidValueError(
@@ -252,6 +260,7 @@ class BaseDocument(_Model):
     recipients_required: ClassVar[bool] = False
     decision_line: ClassVar[str] = ""
     """Quyết định, nghị quyết: «QUYẾT ĐỊNH:» / «QUYẾT NGHỊ:» before the articles."""
+    prints_subject_prefix: ClassVar[bool] = False  # "V/v " before the trích yếu
 
     @model_validator(mode="before")
     @classmethod
@@ -327,8 +336,13 @@ class BaseDocument(_Model):
 
     @field_validator("recipients", "distribution")
     @classmethod
-    def _list_items(cls, items: list[str]) -> list[str]:
-        cleaned = [_strip_list_punctuation(item) for item in items]
+    def _list_items(cls, items: list[str], info: ValidationInfo) -> list[str]:
+        # "Kính gửi:" / "Nơi nhận:" typed again is dropped (the library prints it; issue 13.4).
+        prefix = RECIPIENT_PREFIX if info.field_name == "recipients" else DISTRIBUTION_PREFIX
+        typed = [strip_item_prefix(item, prefix) for item in items]
+        typed = [item for item, raw in zip(typed, items, strict=True)
+                 if item.strip() or not prefix.match(raw)]
+        cleaned = [_strip_list_punctuation(item) for item in typed]
         for index, item in enumerate(cleaned):
             if not item:
                 raise InvalidValueError(f"mục thứ {index + 1} để trống")
@@ -341,6 +355,13 @@ class BaseDocument(_Model):
         if not value:
             raise InvalidValueError("dòng Lưu không được để trống (mặc định: VT)")
         return value
+
+    @model_validator(mode="after")
+    def _subject_prefix(self) -> BaseDocument:
+        # A công văn prints "V/v " before the trích yếu: a typed "V/v" is dropped (issue 13.4).
+        if self.prints_subject_prefix:
+            self.subject = strip_subject_prefix(self.subject)
+        return self
 
     @model_validator(mode="after")
     def _archive_from_distribution(self) -> BaseDocument:

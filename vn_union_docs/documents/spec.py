@@ -248,7 +248,7 @@ def problems_from_validation(exc: ValidationError, *, source: str | None, row: i
 # --- placeholders -------------------------------------------------------------------------
 
 class _Field:
-    __slots__ = ("keys", "path", "single", "template", "variables")
+    __slots__ = ("keys", "names", "path", "single", "template", "variables")
 
     def __init__(self, keys: tuple[Any, ...], source_text: str, markdown: bool) -> None:
         self.keys = keys
@@ -256,6 +256,10 @@ class _Field:
         match = _SINGLE_VARIABLE.match(source_text.strip())
         self.single = match.group(1) if match and not markdown else None
         self.template, self.variables = compile_field(source_text, markdown)
+        # Every name the text mentions (globals such as theme() too): what a broken data:
+        # key would break.
+        self.names = frozenset(re.findall(r"[A-Za-z_]\w*", "".join(re.findall(
+            r"\{\{.*?\}\}|\{%.*?%\}", source_text, flags=re.S))))
 
 
 #: Texts longer than this are compiled on every call rather than kept (bounds the cache's
@@ -403,15 +407,22 @@ class SpecTemplate:
             self._fill(spec, field, values, problems, row, limited)
         context = dict(values)
         data = spec.get("data")
+        broken: set[str] = set()  # data keys already reported: their users are not
         if isinstance(data, dict) and not problems:
             try:
-                context.update(_build_data(data, spec.get("date")))
+                built, data_problems = _build_data(data, spec.get("date"))
+                context.update(built)
+                problems.extend(Problem(p.path, p.message, self.source, row)
+                                for p in data_problems)
+                broken = set(data) - set(built) if data_problems else set()
             except SpecError as exc:
                 problems.extend(Problem(p.path, p.message, self.source, row) for p in exc.problems)
             except (ValueError, TypeError) as exc:
                 problems.append(Problem("data", str(exc), self.source, row))
         slots = None
         for field in other_fields:
+            if field.names & broken:
+                continue  # "biến … không có" would only repeat the data: problem
             filled = self._fill(spec, field, context, problems, row, limited)
             slots = filled if field.keys == ("body",) else slots
         total = self._static_chars + sum(
@@ -531,17 +542,21 @@ def _data_values(value: Any, path: str, problems: list[Problem]) -> Any:
     return value
 
 
-def _build_data(data: dict[str, Any], document_date: Any) -> dict[str, Any]:
-    from vn_union_docs import campaign
+def _build_data(data: dict[str, Any], document_date: Any
+                ) -> tuple[dict[str, Any], list[Problem]]:
+    """The objects of ``data:`` that built, and the problems of the keys that did not."""
+    from vn_union_docs.campaign.spec_data import SECTION_ALIASES, build_data_partial
 
     problems: list[Problem] = []
     data = _data_values(data, "data", problems)
     if problems:
         raise SpecError(problems=problems)
-    build = getattr(campaign, "build_data", None)
-    if build is None:
-        return dict(data)
-    return dict(build(data, document_date=document_date))
+    built, problems = build_data_partial(data, document_date=document_date)
+    # An alias (tien_do) is also reachable under the name the body may use for it.
+    for alias, name in SECTION_ALIASES.items():
+        if alias in data and name in built:
+            built[alias] = built[name]
+    return built, problems
 
 
 def _jinja_message(exc: Exception) -> str:

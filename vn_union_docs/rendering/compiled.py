@@ -31,7 +31,6 @@ import io
 import os
 import re
 import struct
-import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -51,12 +50,18 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
 from vn_union_docs.archives import refuse_external_links
-from vn_union_docs.documents.doc_types import DOC_TYPES
 from vn_union_docs.documents.sandbox import template_environment
 from vn_union_docs.errors import TemplateError, VnUnionDocsError
-from vn_union_docs.rendering.docxzip import DEFLATE_LEVEL, FIXED_DATE_TIME, _order_key, read_zip
+from vn_union_docs.rendering.docxzip import (
+    DEFLATE_LEVEL,
+    FIXED_DATE_TIME,
+    _order_key,
+    read_zip,
+    write_zip,
+)
+from vn_union_docs.rendering.properties import DocumentProperties, app_xml, core_xml
 from vn_union_docs.rendering.reference import render_with_docxtpl
-from vn_union_docs.rendering.templates import template_error
+from vn_union_docs.rendering.templates import declared_types, template_error
 
 COMPRESS_LEVEL = DEFLATE_LEVEL
 """Deflate level of ``docxzip.write_zip`` (what ``normalize_zip`` uses)."""
@@ -237,27 +242,20 @@ def _zip(entries: list[_Entry]) -> bytes:
     return b"".join(chunks) + directory + end
 
 
-_CATEGORY = re.compile(rb"<cp:category>([^<]*)</cp:category>")
+_APP_XML = "docProps/app.xml"
 
 
-def declared_types(path: Path) -> tuple[str, ...] | None:
-    """The document types a template declares it serves, or ``None`` for one that does not.
+def _with_properties(parts: dict[str, bytes], core_name: str, properties: DocumentProperties
+                     ) -> dict[str, bytes]:
+    """The core and extended properties parts among ``parts`` with the document's values."""
+    out = {}
+    if core_name in parts:
+        out[core_name] = core_xml(parts[core_name], properties)
+    if _APP_XML in parts:
+        out[_APP_XML] = app_xml(parts[_APP_XML], properties)
+    return out
 
-    A template declares them in its core properties: the Category (``cp:category``) holds the
-    ``type`` values separated by commas (``quyet_dinh,nghi_quyet``); a Category naming no
-    known type (or none) declares nothing, and the template is then used for any type.
-    """
-    with zipfile.ZipFile(path) as archive:
-        try:
-            core = archive.read("docProps/core.xml")
-        except KeyError:
-            return None
-    match = _CATEGORY.search(core)
-    if not match:
-        return None
-    found = tuple(t for t in (part.strip() for part in match.group(1).decode(
-        "utf-8", "replace").split(",")) if t in DOC_TYPES)
-    return found or None
+
 
 
 class CompiledTemplate:
@@ -359,6 +357,9 @@ class CompiledTemplate:
             dynamic.add(self._core_name)
         dynamic.update(n.name for n in self._footnotes)
         self._names = sorted(saved, key=_order_key)
+        # The document's own properties replace these two parts when render() is given them.
+        self._saved_properties = {name: saved[name] for name in (self._core_name, _APP_XML)
+                                  if name in saved}
         self._constant = {name: _entry(name, saved[name]) for name in saved
                           if name not in dynamic}
         missing = dynamic - saved.keys()
@@ -367,8 +368,11 @@ class CompiledTemplate:
 
     # -- per document ---------------------------------------------------------------------
 
-    def render(self, context: dict[str, Any]) -> bytes:
-        """Render ``context`` to deterministic .docx bytes (docxtpl's bytes, faster)."""
+    def render(self, context: dict[str, Any],
+               properties: DocumentProperties | None = None) -> bytes:
+        """Render ``context`` to deterministic .docx bytes (docxtpl's bytes, faster);
+        ``properties``: the file's Title, Author … (``properties.core_xml``) instead of the
+        template's."""
         reason = self.static_fallback_reason or _context_fallback_reason(context)
         if reason is None:
             try:
@@ -381,10 +385,22 @@ class CompiledTemplate:
                 reason = str(exc)
             else:
                 self.fallback_reason = None
-                return _zip([self._constant.get(name) or _entry(name, parts[name])
-                             for name in self._names])
+                if properties is not None:
+                    parts.update(_with_properties(
+                        {**self._saved_properties, **{n: parts[n] for n in parts
+                                                       if n in self._saved_properties}},
+                        self._core_name, properties))
+                return _zip([_entry(name, parts[name]) if name in parts
+                             else self._constant[name] for name in self._names])
         self.fallback_reason = reason
-        return render_with_docxtpl(self.path, context)
+        data = render_with_docxtpl(self.path, context)
+        if properties is None:
+            return data
+        package = read_zip(data)
+        package.update(_with_properties(
+            {n: package[n] for n in (self._core_name, _APP_XML) if n in package},
+            self._core_name, properties))
+        return write_zip(package)
 
     def _render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
