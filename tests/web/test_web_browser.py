@@ -200,18 +200,25 @@ def test_every_field_has_a_label_and_the_keyboard_reaches_it(server: str, browse
     assert _el(browser, "#f-subject").get_attribute("value") == "công tác năm 2026"
 
 
-def test_a_giay_moi_batch_from_a_spreadsheet(server: str, browser: Any) -> None:
-    """The clerks' example: one giấy mời per congress guest (examples/batch)."""
+def _batch(browser: Any, server: str, spec: str, data: str, pattern: str
+           ) -> tuple[Any, zipfile.ZipFile]:
+    """Run a batch on /batch with files from examples/batch: the zip link and the zip."""
     browser.get(server + "/batch")
-    _el(browser, "#spec-file").send_keys(str(EXAMPLES / "batch" / "giay_moi_dai_bieu.yaml"))
-    _el(browser, "#data-file").send_keys(str(EXAMPLES / "batch" / "dai_bieu.csv"))
-    _type(browser, "#name-pattern", "{{ so }}-{{ ho_ten }}")
+    _el(browser, "#spec-file").send_keys(str(EXAMPLES / "batch" / spec))
+    _el(browser, "#data-file").send_keys(str(EXAMPLES / "batch" / data))
+    _type(browser, "#name-pattern", pattern)
     _el(browser, "#start").click()
     link = _wait(lambda: browser.find_elements("css selector", "#result-link"), timeout=90,
                  message="the zip link")[0]
-    assert "4 văn bản" in link.text
     with urllib.request.urlopen(link.get_attribute("href")) as response:
-        archive = zipfile.ZipFile(io.BytesIO(response.read()))
+        return link, zipfile.ZipFile(io.BytesIO(response.read()))
+
+
+def test_a_giay_moi_batch_from_a_spreadsheet(server: str, browser: Any) -> None:
+    """The clerks' example: one giấy mời per congress guest (examples/batch)."""
+    link, archive = _batch(browser, server, "giay_moi_dai_bieu.yaml", "dai_bieu.csv",
+                           "{{ so }}-{{ ho_ten }}")
+    assert "4 văn bản" in link.text
     documents = sorted(n for n in archive.namelist() if n.endswith(".docx"))
     assert documents[0] == "30-Nguyễn Văn Minh.docx" and len(documents) == 4
     text = docx_text(archive.read(documents[0]))
@@ -223,19 +230,12 @@ def test_a_giay_moi_batch_from_a_spreadsheet(server: str, browser: Any) -> None:
 
 def test_a_batch_from_a_spreadsheet_gives_a_zip(server: str, browser: Any) -> None:
     """A công văn per CĐCS from an .xlsx workbook."""
-    browser.get(server + "/batch")
-    _el(browser, "#spec-file").send_keys(str(EXAMPLES / "batch" / "cong_van_cdcs.yaml"))
-    _el(browser, "#data-file").send_keys(str(EXAMPLES / "batch" / "cdcs.xlsx"))
-    _type(browser, "#name-pattern", "{{ ma_cdcs }}-{{ ten_cdcs }}")
-    _el(browser, "#start").click()
-    link = _wait(lambda: browser.find_elements("css selector", "#result-link"), timeout=90,
-                 message="the zip link")[0]
+    link, archive = _batch(browser, server, "cong_van_cdcs.yaml", "cdcs.xlsx",
+                           "{{ ma_cdcs }}-{{ ten_cdcs }}")
     assert "34 văn bản" in link.text
     assert _el(browser, "#progress").get_attribute("value") == "34"
     assert "34/34 dòng" in _el(browser, "#progress-text").text or "Xong" in \
         _el(browser, "#progress-text").text
-    with urllib.request.urlopen(link.get_attribute("href")) as response:
-        archive = zipfile.ZipFile(io.BytesIO(response.read()))
     names = archive.namelist()
     assert len([n for n in names if n.endswith(".docx")]) == 34
     assert "_manifest.csv" in names
