@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from vn_union_docs.signing import demo
+from vn_union_docs.signing import SigningKey, demo, load_pkcs12, sign_pdf
 
 PASSWORD = "mật-khẩu-thử"
 PIN = "5678"
@@ -94,6 +94,30 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     convert_to_pdf([folder / "draft.docx", folder / "numbered.docx", folder / "appendix.docx"],
                    folder, pdfa=True)
     return {stem: folder / f"{stem}.pdf" for stem in ("draft", "numbered", "appendix")}
+
+
+@pytest.fixture(scope="session")
+def keys(keys_dir: Path, password: str) -> tuple[SigningKey, SigningKey]:
+    """The signer's and the organisation's keys (PKCS#12), opened once."""
+    signer = load_pkcs12(keys_dir / "signer.p12", password)
+    organisation = load_pkcs12(keys_dir / "organisation.p12", password)
+    return signer, organisation
+
+
+@pytest.fixture(scope="session")
+def issued(pdfs: dict[str, Path], keys: tuple[SigningKey, SigningKey], keys_dir: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The draft signed by the leader, then numbered 7, dated and signed by the văn thư."""
+    folder = tmp_path_factory.mktemp("issued")
+    signer, organisation = keys
+    first = sign_pdf(pdfs["draft"], folder / "signed.pdf", role="signer", key=signer,
+                     image=keys_dir / "signature.png")
+    assert first.warnings == []
+    second = sign_pdf(folder / "signed.pdf", folder / "issued.pdf", role="organisation",
+                      key=organisation, image=keys_dir / "seal.png", seal_mm=36, number=7,
+                      issued_on=dt.date.today())
+    assert second.number == "07"  # Phụ lục I, II.3: numbers below 10 padded
+    return {"signed": folder / "signed.pdf", "issued": folder / "issued.pdf"}
 
 
 class _TsaHandler(BaseHTTPRequestHandler):

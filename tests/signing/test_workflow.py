@@ -19,7 +19,6 @@ from vn_union_docs.signing import (
     NumberRequest,
     Role,
     SigningError,
-    load_pkcs12,
     load_trust_roots,
     prepare_pdf,
     sign_pdf,
@@ -29,28 +28,6 @@ from vn_union_docs.signing import (
 from vn_union_docs.signing.fields import read_text_fields
 from vn_union_docs.signing.pdfobjects import page_sizes
 from vn_union_docs.signing.positions import analyse
-
-
-@pytest.fixture(scope="module")
-def keys(keys_dir: Path, password: str):
-    signer = load_pkcs12(keys_dir / "signer.p12", password)
-    organisation = load_pkcs12(keys_dir / "organisation.p12", password)
-    return signer, organisation
-
-
-@pytest.fixture(scope="module")
-def issued(pdfs: dict[str, Path], keys, keys_dir: Path, tmp_path_factory) -> dict[str, Path]:
-    """The draft signed by the leader, then numbered 7, dated and signed by the văn thư."""
-    folder = tmp_path_factory.mktemp("issued")
-    signer, organisation = keys
-    first = sign_pdf(pdfs["draft"], folder / "signed.pdf", role="signer", key=signer,
-                     image=keys_dir / "signature.png")
-    assert first.warnings == []
-    second = sign_pdf(folder / "signed.pdf", folder / "issued.pdf", role="organisation",
-                      key=organisation, image=keys_dir / "seal.png", seal_mm=36, number=7,
-                      issued_on=dt.date.today())
-    assert second.number == "07"  # Phụ lục I, II.3: numbers below 10 padded
-    return {"signed": folder / "signed.pdf", "issued": folder / "issued.pdf"}
 
 
 def _validate_all(path: Path, keys_dir: Path) -> list[object]:

@@ -1,7 +1,8 @@
 """The document checker: catch the slips clerks make, in spec files and in .docx files.
 
-``check(doc_or_path)`` takes a spec file (.yaml/.yml/.json), a .docx file, a spec ``dict`` or a
-model object and returns a list of ``Finding``. ``check_text(text)`` runs the text rules alone.
+``check(doc_or_path)`` takes a spec file (.yaml/.yml/.json), a .docx file, a signed .pdf (its
+digital signatures), a spec ``dict`` or a model object and returns a list of ``Finding``.
+``check_text(text)`` runs the text rules alone.
 
 Rules are data (``checker/rules.yaml``: id, severity, Vietnamese message, legal source); each rule
 has exactly one function here, registered under its id with ``@_rule``. A rule function gets a
@@ -22,6 +23,7 @@ reads), ``rules_text`` / ``rules_frame`` / ``rules_layout`` (one family each), `
 from vn_union_docs.checker.engine import check, check_text, unreadable_finding
 from vn_union_docs.checker.registry import (
     DOCX_SUFFIX,
+    PDF_SUFFIX,
     SPEC_SUFFIXES,
     Finding,
     Rule,
@@ -31,6 +33,7 @@ from vn_union_docs.checker.registry import (
 
 __all__ = [
     "DOCX_SUFFIX",
+    "PDF_SUFFIX",
     "SPEC_SUFFIXES",
     "Finding",
     "Rule",

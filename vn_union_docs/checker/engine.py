@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from vn_union_docs.checker.docx_reader import _load_docx, _Para
 from vn_union_docs.checker.registry import (
     _TEXT_RULES,
     DOCX_SUFFIX,
+    PDF_SUFFIX,
     SPEC_SUFFIXES,
     Finding,
     _clip,
@@ -36,6 +37,7 @@ from vn_union_docs.checker.registry import (
 )
 from vn_union_docs.checker.rules_frame import _analyse_place_date, _as_spec_date
 from vn_union_docs.checker.rules_layout import _spec_problems
+from vn_union_docs.checker.rules_signature import pdf_findings
 from vn_union_docs.checker.rules_text import _HEADING_NUMBERED
 from vn_union_docs.documents.reading import check_tree, check_yaml_events, load_json
 from vn_union_docs.errors import InvalidValueError, UnsupportedInputError
@@ -199,21 +201,30 @@ def _line_place(para: _Para, text: str, start: int, end: int) -> str:
     return f"đoạn {para.number}: «{_window(text, start, end)}»"
 
 
-def check(doc_or_path: Any) -> list[Finding]:
+def check(doc_or_path: Any, *, trust_roots: Iterable[Path | str] = ()) -> list[Finding]:
     """Check a document and return what is wrong with it.
 
-    ``doc_or_path`` is a spec file path (.yaml/.yml/.json), a .docx path, a spec ``dict``, a
-    model object (anything with ``model_dump()``) or a python-docx ``Document``. A file that
-    cannot be read gives one ``unreadable`` finding. Raises ``ValueError`` for other file
-    types and ``FileNotFoundError`` for a missing file.
+    ``doc_or_path`` is a spec file path (.yaml/.yml/.json), a .docx path, a .pdf path (its
+    digital signatures: who signed in which role, valid or not, changed after signing,
+    images where NĐ 30/2020 puts them; ``trust_roots``: CA certificate files to verify the
+    signers against), a spec ``dict``, a model object (anything with ``model_dump()``) or a
+    python-docx ``Document``. A file that cannot be read gives one ``unreadable`` finding.
+    Raises ``ValueError`` for other file types and ``FileNotFoundError`` for a missing file.
     """
     if isinstance(doc_or_path, (str, Path)):
         path = Path(doc_or_path)
         suffix = path.suffix.lower()
-        if suffix not in (*SPEC_SUFFIXES, DOCX_SUFFIX):
-            raise InvalidValueError(f"not a spec (.yaml/.yml/.json) or .docx file: {path}")
+        if suffix not in (*SPEC_SUFFIXES, DOCX_SUFFIX, PDF_SUFFIX):
+            raise InvalidValueError(f"not a spec (.yaml/.yml/.json), .docx or .pdf file: {path}")
         if not path.is_file():
             raise FileNotFoundError(path)
+        if suffix == PDF_SUFFIX:
+            from vn_union_docs.errors import VnUnionDocsError
+
+            try:
+                return pdf_findings(path, trust_roots)
+            except VnUnionDocsError as exc:  # not a PDF, damaged, a bad CA file
+                return [unreadable_finding(_clip(str(exc).replace("\n", " "), 200))]
         if suffix == DOCX_SUFFIX:
             import docx
 

@@ -18,6 +18,7 @@ from vn_union_docs.errors import InvalidValueError
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 DOCX_SUFFIX = ".docx"
+PDF_SUFFIX = ".pdf"  # signed PDFs: their signatures are checked
 
 if TYPE_CHECKING:
     from vn_union_docs.checker.docx_reader import _Docx
@@ -39,7 +40,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem found: rule id, severity (``error``/``warning``), Vietnamese message, the
+    """One problem found: rule id, severity (``error``/``warning``, or ``info`` for what is
+    reported without being wrong, e.g. who signed a PDF), Vietnamese message, the
     place (spec key path such as ``signature.capacity``, or ``đoạn 12: «…»`` in a .docx) and
     the rule's legal source."""
 
@@ -164,6 +166,7 @@ class _Context:
     document_date: date
     spec: dict[str, Any] | None = None
     docx: _Docx | None = None
+    signatures: list[dict[str, str]] | None = None  # a PDF's (signing.signature_findings)
 
 
 def _run(ctx: _Context, rule_ids: Iterable[str]) -> list[Finding]:

@@ -16,6 +16,7 @@ from vn_union_docs.checker.patterns import (
 )
 from vn_union_docs.checker.registry import Finding, _Context, _make, _rule, _table
 from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES, DOC_TYPES
+from vn_union_docs.documents.models import is_recipient_organ
 
 if TYPE_CHECKING:
     from vn_union_docs.checker.docx_reader import _Docx
@@ -309,6 +310,8 @@ def _spec_distribution(spec: Mapping[str, Any]) -> Iterator[Finding]:
     n = len(items)
     for i, item in enumerate(items):
         place = f"distribution[{i}]"
+        if is_recipient_organ(item):
+            item = item["name"]  # a recipient with its organisation code (edXML)
         if isinstance(item, Mapping):
             key = next(iter(item), "")
             if len(item) == 1 and str(key).strip().lower() == "lưu":

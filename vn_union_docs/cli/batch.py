@@ -35,6 +35,7 @@ from rich.text import Text
 from vn_union_docs import vi
 from vn_union_docs.batch import BatchReport, generate
 from vn_union_docs.batch.outputs import DEFAULT_BUNDLE_SIZE
+from vn_union_docs.cli import pdf_signing as ps
 from vn_union_docs.cli.register import RegisterOption, print_numbers
 
 __all__ = ["batch_command"]
@@ -128,6 +129,7 @@ def _raise_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@ps.signing_options
 def batch_command(
     spec: Annotated[
         Path,
@@ -203,6 +205,8 @@ def batch_command(
         ),
     ] = False,
     register: RegisterOption = None,
+    *,
+    signing: ps.PdfSigning,  # signing (issue 18): options shared with render, cli/pdf_signing.py
 ) -> None:
     """Tạo mỗi dòng dữ liệu một văn bản .docx (ví dụ: mỗi CĐCS một công văn).
 
@@ -228,6 +232,11 @@ def batch_command(
         raise _usage(err, "--sheet chỉ dùng với tệp .xlsx")
 
     from vn_union_docs.batch.source import read_rows
+
+    # --- signing (issue 18): the key is opened once, before any row is rendered ---
+    signing.__enter__()
+    pdf = pdf or signing.active
+    # --- end signing ---
 
     progress: Progress | None = None
     log = None
@@ -276,6 +285,10 @@ def batch_command(
                 progress.stop()
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+        # --- signing (issue 18) ---
+        title, signer_name = ps.spec_signer(spec)
+        signed, sign_failures = signing.apply_all(report.pdfs, title=title, name=signer_name)
+        # --- end signing ---
     except OSError as error:  # disk full, no permission, a folder where a file should go
         target = error.filename2 or error.filename  # a failed rename names its target second
         where = f" «{target}»" if target else ""
@@ -292,6 +305,8 @@ def batch_command(
         )
         err.print(f"  {escape(resume_command())}", soft_wrap=True)
         raise typer.Exit(130) from None
+    finally:
+        signing.__exit__()  # signing (issue 18): close the token session
 
     if report.failure_count:
         err.print(f"[bold red]{_num(report.failed_row_count)} dòng lỗi[/] (không tạo văn bản):")
@@ -307,4 +322,12 @@ def batch_command(
         err.print("[yellow]--strict: chưa ghi văn bản nào vì có dòng lỗi.[/]")
     print_numbers(report, console, err)
     console.print(escape(_summary(report)))
-    raise typer.Exit(EXIT_OK if report.ok else EXIT_BAD_INPUT)
+    # --- signing (issue 18) ---
+    for line in sign_failures:
+        err.print(f"[bold red]Chưa ký:[/] {escape(line)}")
+    if signed:
+        console.print(f"Ký số: {len(signed)} tệp PDF "
+                      f"({'ô ký trống' if signing.ready else signing.role}).")
+    ok = report.ok and not sign_failures
+    # --- end signing ---
+    raise typer.Exit(EXIT_OK if ok else EXIT_BAD_INPUT)

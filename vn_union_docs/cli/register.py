@@ -206,9 +206,21 @@ def edxml_command(
         "--key", envvar="VN_UNION_DOCS_KEY",
         help="Khóa của cơ quan: tệp PKCS#12 (.p12); mặc định biến môi trường VN_UNION_DOCS_KEY.",
         show_default=False)] = None,
-    to: Annotated[list[str] | None, typer.Option(
-        "--to", help="Nơi nhận có mã định danh: MÃ=Tên cơ quan (lặp lại được).",
+    pkcs11_lib: Annotated[Path | None, typer.Option(
+        "--pkcs11-lib", help="Thư viện PKCS#11 của token (.so/.dll); khi có, ký bằng token "
+        "thay cho --key.",
         show_default=False)] = None,
+    token_label: Annotated[str | None, typer.Option("--token-label", help="Nhãn token.")
+                           ] = None,
+    key_label: Annotated[str | None, typer.Option("--key-label", help="Nhãn khóa trên token.")
+                         ] = None,
+    cert_label: Annotated[str | None, typer.Option(
+        "--cert-label", help="Nhãn chứng thư (mặc định: như nhãn khóa).")] = None,
+    pin_env: Annotated[str | None, typer.Option(
+        "--pin-env", help="Biến môi trường chứa mã PIN của token.")] = None,
+    to: Annotated[list[str] | None, typer.Option(
+        "--to", help="Nơi nhận có mã định danh: MÃ=Tên cơ quan (lặp lại được); thay cho các "
+        "mã organ_id trong recipients/distribution của spec.", show_default=False)] = None,
     pdf: Annotated[Path | None, typer.Option(
         "--pdf", help="Bản PDF đã ký số (mặc định: tệp .pdf cạnh tệp .docx trong sổ).")] = None,
     appendix: Annotated[list[Path] | None, typer.Option(
@@ -218,18 +230,20 @@ def edxml_command(
     ] = "VN_UNION_DOCS_KEY_PASSWORD",
     register: RegisterOption = None,
 ) -> None:
-    """Đóng gói tin edXML (QCVN 102:2016) của một văn bản đã đăng ký, ký số bằng khóa cơ quan."""
-    import os
-
+    """Đóng gói tin edXML (QCVN 102:2016) của một văn bản đã đăng ký, ký số bằng khóa cơ quan
+    (tệp .p12 hoặc token PKCS#11, như lệnh sign)."""
+    from vn_union_docs.cli.pdf_signing import open_key
     from vn_union_docs.documents.spec import load_document
     from vn_union_docs.exchange.document import envelope_for, parse_organ, write_envelope
+    from vn_union_docs.signing import SigningKey, load_pkcs12
 
     value, symbol = _number(number)
-    if key is None:
+    if pkcs11_lib is None and key is None:
         raise UsageError("cần khóa của cơ quan để ký gói tin: --key TỆP.p12 (hoặc biến môi "
-                         "trường VN_UNION_DOCS_KEY)")
+                         "trường VN_UNION_DOCS_KEY), hoặc --pkcs11-lib THƯ_VIỆN --token-label T "
+                         "--key-label K --pin-env BIẾN")
     doc = load_document(spec)
-    recipients = [parse_organ(item) for item in to or []]
+    recipients = [parse_organ(item) for item in to] if to else None
     with open_register(register) as reg:
         entry = reg.find(value, symbol, year)
         chosen = pdf or (Path(entry.doc_key).with_suffix(".pdf") if entry.doc_key else None)
@@ -237,9 +251,18 @@ def edxml_command(
             raise UsageError("sổ không ghi tệp của văn bản; cho bản PDF đã ký bằng --pdf")
         envelope = envelope_for(reg, value, symbol, year, doc, chosen, recipients,
                                 appendix or [])
-    path = write_envelope(envelope, key, os.environ.get(password_env), out)
+    signing_key: SigningKey
+    if pkcs11_lib is not None:  # the token, as sign/render/batch open it
+        signing_key = open_key(None, None, pkcs11_lib, token_label, key_label, pin_env,
+                               cert_label)
+    else:
+        assert key is not None
+        signing_key = load_pkcs12(key, os.environ.get(password_env))
+    with signing_key:
+        path = write_envelope(envelope, signing_key, None, out)
     console.print(f"[green]✓[/green] {escape(entry.text)} → {escape(str(path))} "
-                  f"({len(envelope.attachments)} tệp đính kèm, đã ký số)")
+                  f"({len(envelope.attachments)} tệp đính kèm, đã ký số bằng "
+                  f"{escape(signing_key.source)})")
 
 
 def check_envelopes(paths: list[Path]) -> bool:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from vn_union_docs.cli import pdf_signing as ps
 from vn_union_docs.cli.output import console, err_console, print_spec_error
 from vn_union_docs.cli.register import DocumentWriter, RegisterOption
 from vn_union_docs.documents.spec import load_document, spec_files
@@ -15,6 +16,7 @@ from vn_union_docs.rendering.pdf import convert_to_pdf
 from vn_union_docs.rendering.render import render_docx
 
 
+@ps.signing_options
 def render_command(
     specs: Annotated[list[Path], typer.Argument(
         help="Tệp dữ liệu văn bản (.yaml, .yml, .json) hoặc thư mục chứa chúng.",
@@ -28,12 +30,20 @@ def render_command(
     pdf: Annotated[bool, typer.Option("--pdf", help="Ghi thêm bản PDF (cần LibreOffice).")] = False,
     pdfa: Annotated[bool, typer.Option("--pdfa", help="PDF/A để lưu trữ, ký số.")] = False,
     register: RegisterOption = None,
+    *,
+    signing: ps.PdfSigning,  # the signing options (cli/pdf_signing.py)
 ) -> None:
-    """Tạo tệp .docx (và PDF) từ các tệp dữ liệu văn bản.
+    """Tạo tệp .docx (và PDF, ký số được ngay) từ các tệp dữ liệu văn bản.
 
     Mã thoát: 0 tạo được mọi văn bản; 1 có văn bản lỗi (văn bản đó không được ghi, các văn
-    bản khác vẫn được tạo) hoặc không chuyển được PDF; 2 dùng lệnh sai.
+    bản khác vẫn được tạo), không chuyển được PDF hoặc không ký được; 2 dùng lệnh sai.
     """
+    with signing:  # the key is opened once, before any work
+        _render(specs, out, template, pdf or signing.active, pdfa, register, signing)
+
+
+def _render(specs: list[Path], out: Path, template: Path | None, pdf: bool, pdfa: bool,
+            register: str | None, signing: ps.PdfSigning) -> None:
     missing = [str(p) for p in specs if not p.exists()]
     if missing:
         err_console.print(f"Không tìm thấy: {', '.join(missing)}")
@@ -45,6 +55,7 @@ def render_command(
     written: list[Path] = []
     failed = 0
     taken: dict[str, Path] = {}
+    signers: dict[str, tuple[str | None, str]] = {}  # file stem → the signer's title, name
     writer = DocumentWriter(register)  # numbers and records documents when a register is used
     for spec in files:
         target = out / f"{spec.stem}.docx"
@@ -67,16 +78,35 @@ def render_command(
             err_console.print(f"[red]✗ {spec}[/red]: {exc}")
             continue
         written.append(target)
+        signers[target.stem] = _signer(doc)
         console.print(f"[green]✓[/green] {spec} → {target}{numbered}")
     writer.close()
     if (pdf or pdfa) and written:
         try:
-            for path in convert_to_pdf(written, out, pdfa=pdfa):
-                console.print(f"[green]✓[/green] {path}")
+            pdfs = convert_to_pdf(written, out, pdfa=pdfa)
         except VnUnionDocsError as exc:
             err_console.print(f"[red]✗ PDF[/red]: {exc}")
             raise typer.Exit(1) from None
+        for path in pdfs:
+            done = ""
+            if signing.active:
+                title, name = signers.get(path.stem, (None, ""))
+                try:
+                    done = f" ({signing.apply(path, title=title, name=name or None)})"
+                except VnUnionDocsError as exc:  # the unsigned PDF stays, reported
+                    failed += 1
+                    err_console.print(f"[red]✗ {path}[/red]: {exc}")
+                    continue
+            console.print(f"[green]✓[/green] {path}{done}")
     console.print(f"Đã tạo {len(written)} văn bản, {failed} lỗi.")
     raise typer.Exit(1 if failed else 0)
 
 
+def _signer(doc: object) -> tuple[str | None, str]:
+    """The line above the signature (the title, else the last authority line) and the name,
+    as the PDF prints them: where NĐ 30/2020, Phụ lục I, II.7.d puts the signer's image."""
+    block = getattr(doc, "signature", None)
+    if block is None:
+        return None, ""
+    title = block.title or (block.capacity[-1] if block.capacity else None)
+    return title, block.name

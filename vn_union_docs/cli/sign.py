@@ -9,29 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from vn_union_docs.cli.output import console, err_console
+from vn_union_docs.cli.pdf_signing import open_key
 from vn_union_docs.errors import UsageError, VnUnionDocsError
+
+if TYPE_CHECKING:
+    from vn_union_docs.register import Register
 
 __all__ = ["sign_command"]
 
 _ROLES = ("signer", "organisation", "attachment", "copy")
-
-
-def _secret(var: str | None, what: str, option: str) -> str:
-    if not var:
-        raise UsageError(f"Cần {option} TÊN_BIẾN: tên biến môi trường chứa {what} "
-                               "(không gõ mật khẩu trên dòng lệnh).")
-    value = os.environ.get(var)
-    if value is None:
-        raise VnUnionDocsError(f"Biến môi trường {var} (chứa {what}) chưa được đặt.")
-    return value
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -117,6 +110,13 @@ def sign_command(
     location: Annotated[str | None, typer.Option("--location", help="Nơi ký.")] = None,
     tsa: Annotated[str | None, typer.Option(
         "--tsa", help="Địa chỉ máy chủ dấu thời gian RFC 3161.")] = None,
+    register: Annotated[str | None, typer.Option(
+        "--register", metavar="TỆP_HOẶC_URL", help="organisation: lấy số từ sổ đăng ký văn bản "
+        "đi (tệp SQLite hoặc postgresql://…) và ghi sha256 của tệp đã ký vào sổ (Điều 15.3).",
+        show_default=False)] = None,
+    spec: Annotated[Path | None, typer.Option(
+        "--spec", help="Tệp dữ liệu của văn bản (với --register): trích yếu, nơi nhận… vào sổ.",
+        show_default=False)] = None,
     signature_ready: Annotated[bool, typer.Option(
         "--signature-ready", help="Không ký: chỉ thêm ô ký trống đúng vị trí NĐ 30 để ký bằng "
         "phần mềm của tổ chức chứng thực.")] = False,
@@ -130,10 +130,11 @@ def sign_command(
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise UsageError(f"Không tìm thấy: {', '.join(missing)}")
-    from vn_union_docs.signing import SigningKey, load_pkcs12, open_pkcs11, prepare_pdf, sign_pdf
+    from vn_union_docs.signing import SigningKey, prepare_pdf, sign_pdf
 
     failed = 0
     signing_key: SigningKey | None = None
+    numbering: tuple[Register, object] | None = None
     try:
         targets = _targets(files, out)
         box = _at(at)
@@ -148,30 +149,25 @@ def sign_command(
                     failed += 1
                     err_console.print(f"[red]✗[/red] {escape(str(exc))}")
             raise typer.Exit(1 if failed else 0)
-        if key is not None and pkcs11_lib is not None:
-            raise UsageError("Chọn một loại khóa: --key (tệp .p12) hoặc --pkcs11-lib "
-                                   "(token), không cả hai.")
-        if key is not None:
-            signing_key = load_pkcs12(key, _secret(password_env, "mật khẩu tệp .p12",
-                                                   "--password-env"))
-        elif pkcs11_lib is not None:
-            if not token_label or not key_label:
-                raise UsageError("Token cần --token-label và --key-label.")
-            signing_key = open_pkcs11(pkcs11_lib, token_label=token_label, key_label=key_label,
-                                      pin=_secret(pin_env, "mã PIN", "--pin-env"),
-                                      cert_label=cert_label)
-        else:
-            raise UsageError("Cần khóa ký: --key KHÓA.p12 --password-env BIẾN, hoặc "
-                                   "--pkcs11-lib THƯ_VIỆN --token-label T --key-label K "
-                                   "--pin-env BIẾN.")
+        signing_key = open_key(key, password_env, pkcs11_lib, token_label, key_label,
+                               pin_env, cert_label)
         issued_on = _date(date)
+        numbering = _register(register, spec, role, number, targets)
         for source, target in targets:
             try:
-                result = sign_pdf(
-                    source, target, role=role, key=signing_key, image=image, seal_mm=seal_mm,
-                    reference=reference, number=number, issued_on=issued_on,
-                    copy_form=copy_form, copier=copier, at=box,  # type: ignore[arg-type]
-                    signer_title=title, signer_name=name, location=location, tsa_url=tsa)
+                options = dict(image=image, seal_mm=seal_mm, issued_on=issued_on, at=box,
+                               signer_title=title, signer_name=name, location=location,
+                               tsa_url=tsa)
+                if numbering is not None:
+                    from vn_union_docs.register.signed import sign_registered
+
+                    result = sign_registered(numbering[0], source, target, key=signing_key,
+                                             doc=numbering[1], **options)
+                else:
+                    result = sign_pdf(
+                        source, target, role=role, key=signing_key, reference=reference,
+                        number=number, copy_form=copy_form, copier=copier,
+                        **options)  # type: ignore[arg-type]
             except VnUnionDocsError as exc:
                 failed += 1
                 err_console.print(f"[red]✗[/red] {escape(str(exc))}")
@@ -184,4 +180,31 @@ def sign_command(
     finally:
         if signing_key is not None:
             signing_key.close()
+        if numbering is not None:
+            numbering[0].close()
     raise typer.Exit(1 if failed else 0)
+
+
+def _register(option: str | None, spec: Path | None, role: str, number: str | None,
+              targets: list[tuple[Path, Path]]) -> tuple[Register, object] | None:
+    """The register (and the document's model) for ``--register``; ``None`` without it."""
+    if option is None:
+        if spec is not None:
+            raise UsageError("--spec chỉ dùng cùng --register (ghi văn bản vào sổ).")
+        return None
+    if role != "organisation":
+        raise UsageError("--register chỉ dùng khi ký vai trò organisation: văn thư cấp số "
+                         "khi ký số của cơ quan (NĐ 30/2020, Điều 15.3).")
+    if number is not None:
+        raise UsageError("Chọn một: --number (số văn thư tự cấp) hoặc --register (số lấy từ "
+                         "sổ), không cả hai.")
+    if spec is not None and len(targets) > 1:
+        raise UsageError("--spec là dữ liệu của một văn bản: ký từng tệp một khi dùng --spec.")
+    doc = None
+    if spec is not None:
+        from vn_union_docs.documents.spec import load_document
+
+        doc = load_document(spec)
+    from vn_union_docs.cli.register import open_register
+
+    return open_register(option), doc

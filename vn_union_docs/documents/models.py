@@ -204,6 +204,61 @@ def _one_or_list(kind: str) -> Any:
 _JOINT_KEYS = {"issuer": "joint_issuers", "signature": "joint_signatures"}
 
 
+class RecipientOrgan(_Model):
+    """A recipient (Kính gửi or nơi nhận) written with its organisation code: printed by its
+    name like any other; the code (mã định danh) addresses an edXML envelope (one ``To``)."""
+
+    name: Line = Field(description="The recipient as printed.")
+    organ_id: Line | None = Field(None, description="Mã định danh in the national list.")
+
+
+_RECIPIENT_OBJECT = {
+    "type": "object", "additionalProperties": False, "required": ["name"],
+    "properties": {"name": {"type": "string", "minLength": 1},
+                   "organ_id": {"type": "string", "minLength": 1}}}
+
+
+def _string_or_organ(schema: dict[str, Any]) -> None:
+    """JSON Schema of recipients/distribution. An item may also be ``{name, organ_id}``; the
+    schema says so in ``x-item-with-code`` and an example, while ``items`` stays a string
+    so the web form keeps its one-line-per-recipient list (form.js reads ``items.type``)."""
+    schema["x-item-with-code"] = _RECIPIENT_OBJECT
+    schema["examples"] = [["Các Công đoàn cơ sở trực thuộc",
+                           {"name": "LĐLĐ tỉnh Thái Bình", "organ_id": "000.12.00.H01"}]]
+
+
+def _recipient_list(what: str) -> Any:
+    return Field(default_factory=list, json_schema_extra=_string_or_organ, description=(
+        f"{what}. An item may be {{name, organ_id}}: printed by its name, its mã định danh "
+        "(e.g. 000.00.00.G22) addresses one edXML To."))
+
+
+def is_recipient_organ(item: object) -> bool:
+    """Whether a recipients/distribution item is the ``{name, organ_id}`` form."""
+    return isinstance(item, dict) and "name" in item and set(item) <= {"name", "organ_id"}
+
+
+def _pull_organs(data: dict[str, Any]) -> dict[str, Any]:
+    """``{name, organ_id}`` items of recipients/distribution → their name (what every
+    other part of the library reads), the codes kept in ``recipient_organs``."""
+    organs: list[dict[str, Any]] = []
+    changed = {}
+    for key in ("recipients", "distribution"):
+        items = data.get(key)
+        if not isinstance(items, list):
+            continue
+        names = []
+        for item in items:
+            if is_recipient_organ(item):
+                names.append(item["name"])
+                if item.get("organ_id") is not None:
+                    organs.append({"name": item["name"], "organ_id": item["organ_id"]})
+            else:
+                names.append(item)
+        changed[key] = names
+    return {**data, **changed, "recipient_organs": organs} if organs or changed else data
+
+
 class BaseDocument(_Model):
     """What every document type has (the shared keys). The model of each type is made from
     ``documents/doc_types.yaml`` by ``documents.doc_types`` (``CongVan``, ``QuyetDinh`` …)."""
@@ -222,12 +277,17 @@ class BaseDocument(_Model):
     subject: Line = Field(description="Trích yếu, printed as written.")
     urgency: Literal["khan", "thuong_khan", "hoa_toc"] | None = None
     secrecy: Literal["mat", "toi_mat", "tuyet_mat"] | None = None
-    recipients: list[Line] = Field(default_factory=list, description="Kính gửi.")
+    due_date: dt.date | None = Field(None, description=(
+        "Hạn xử lý asked of the recipients; sent as the edXML DueDate (not printed)."))
+    steering_type: Annotated[int, Field(ge=0, le=9)] | None = Field(None, description=(
+        "The edXML SteeringType code (QCVN 102:2016) of a văn bản chỉ đạo, điều hành; "
+        "given as the standard numbers it (not printed)."))
+    recipients: list[Line] = _recipient_list("Kính gửi")
     body: Line = Field(description="Restricted Markdown.")
     signature: Signature = Field(json_schema_extra=_one_or_list("signature block"), description=(
         "The signature block; a list for a joint document, in the order of the issuers: the "
         "lead's on the right, the others on the left, two per row."))
-    distribution: list[Line] = Field(default_factory=list, description="Nơi nhận.")
+    distribution: list[Line] = _recipient_list("Nơi nhận")
     archive: Line = Field("VT", description='The "- Lưu: …" line, e.g. "VT, VP CĐN".')
     template: str | None = Field(None, description="Path of a custom .docx template.")
     data: dict[str, Any] | None = Field(None, description="Figures the body's Jinja uses.")
@@ -246,6 +306,9 @@ class BaseDocument(_Model):
     joint_issuers: SkipJsonSchema[list[Issuer]] = Field(default_factory=list, exclude=True)
     joint_signatures: SkipJsonSchema[list[Signature]] = Field(default_factory=list,
                                                               exclude=True)
+    recipient_organs: SkipJsonSchema[list[RecipientOrgan]] = Field(
+        default_factory=list, exclude=True)
+    """The recipients written with an organisation code, in order (recipients first)."""
 
     type_abbreviation: ClassVar[str] = ""
     """The ký hiệu's type part (Phụ lục III, Mục I): KH, QĐ …; empty for công văn, thư công."""
@@ -269,6 +332,11 @@ class BaseDocument(_Model):
         kept as ``joint_issuers`` / ``joint_signatures`` (not keys of a spec)."""
         if not isinstance(data, dict):
             return data
+        if "recipient_organs" in data:
+            raise PydanticCustomError(
+                "joint_key", "khóa «recipient_organs» không có trong mẫu văn bản; viết nơi nhận "
+                "có mã là «name: …» với «organ_id: …» trong recipients hoặc distribution", {})
+        data = _pull_organs(data)
         for key, hidden in _JOINT_KEYS.items():
             if hidden in data:
                 raise PydanticCustomError(
@@ -322,7 +390,7 @@ class BaseDocument(_Model):
             return int(text)
         return value
 
-    @field_validator("date", mode="before")
+    @field_validator("date", "due_date", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
         if isinstance(value, dt.datetime):

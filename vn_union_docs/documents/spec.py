@@ -43,7 +43,7 @@ from vn_union_docs.documents.body import (
 )
 from vn_union_docs.documents.bounded import JinjaLimit, describe_error
 from vn_union_docs.documents.doc_types import DOC_TYPES, DOCUMENT_ADAPTER, MODELS
-from vn_union_docs.documents.models import MODEL_ERROR_PATHS, BaseDocument
+from vn_union_docs.documents.models import MODEL_ERROR_PATHS, BaseDocument, is_recipient_organ
 from vn_union_docs.documents.reading import (
     check_rendered,
     check_tree,
@@ -73,7 +73,8 @@ def _plain(node: Any, path: str, source: str | None, problems: list[Problem]) ->
         items = []
         for index, item in enumerate(node):
             item_path = f"{path}[{index}]"
-            if isinstance(item, CommentedMap) and path in ("distribution", "recipients"):
+            if (isinstance(item, CommentedMap) and path in ("distribution", "recipients")
+                    and not is_recipient_organ(item)):
                 items.append(_pitfall(node, index, item, item_path, source, problems))
             else:
                 items.append(_plain(item, item_path, source, problems))

@@ -12,7 +12,8 @@ from vn_union_docs.exchange.document import (
     write_envelope,
 )
 from vn_union_docs.exchange.envelope import NS, Attachment, Envelope, ExchangeError, Organ, read
-from vn_union_docs.exchange.signature import load_pkcs12, verify
+from vn_union_docs.exchange.signature import TokenRsaKey, verify
+from vn_union_docs.signing import load_pkcs12, open_pkcs11
 
 __all__ = [
     "NS",
@@ -20,9 +21,11 @@ __all__ = [
     "Envelope",
     "ExchangeError",
     "Organ",
+    "TokenRsaKey",
     "check_envelope",
     "envelope_for",
     "load_pkcs12",
+    "open_pkcs11",
     "parse_organ",
     "read",
     "verify",

@@ -18,10 +18,11 @@ from typing import Any
 from vn_union_docs import vi
 from vn_union_docs.documents.doc_types import DOC_TYPES
 from vn_union_docs.exchange.envelope import Attachment, Envelope, ExchangeError, Organ, build, read
-from vn_union_docs.exchange.signature import load_pkcs12, sign, verify
+from vn_union_docs.exchange.signature import sign, verify
 from vn_union_docs.files import write_atomic
 from vn_union_docs.register.core import Register
 from vn_union_docs.register.facts import TYPE_NAMES
+from vn_union_docs.signing import SigningKey, load_pkcs12
 
 PRIORITY = {None: 0, "khan": 1, "thuong_khan": 2, "hoa_toc": 3}
 TYPE_CODES = {t: info.abbreviation or ("CV" if t == "cong_van" else "THU")
@@ -52,10 +53,24 @@ def parse_organ(text: str) -> Organ:
     return Organ(code.strip(), name.strip())
 
 
+def spec_recipients(spec: Any) -> list[Organ]:
+    """The spec's recipients that carry an organisation code, each code once, in order."""
+    seen: set[str] = set()
+    organs = []
+    for item in getattr(spec, "recipient_organs", []):
+        if item.organ_id and item.organ_id not in seen:
+            seen.add(item.organ_id)
+            organs.append(Organ(item.organ_id, item.name))
+    return organs
+
+
 def envelope_for(register: Register, number: int, symbol: str, year: int, spec: Any,
-                 pdf: Path, recipients: list[Organ], appendices: Sequence[Path] = (),
-                 timestamp: str | None = None) -> Envelope:
-    """The envelope of a registered document; raises ``ExchangeError`` or ``RegisterError``."""
+                 pdf: Path, recipients: list[Organ] | None = None,
+                 appendices: Sequence[Path] = (), timestamp: str | None = None) -> Envelope:
+    """The envelope of a registered document; raises ``ExchangeError`` or ``RegisterError``.
+
+    ``recipients`` overrides the spec's: one ``To`` per recipient of ``recipients`` or
+    ``distribution`` written with its ``organ_id`` (a recipient without one gets none)."""
     entry = register.find(number, symbol, year)
     if entry.state != "issued":
         raise ExchangeError(f"số {entry.text} năm {year} chưa phát hành (trạng thái "
@@ -66,8 +81,12 @@ def envelope_for(register: Register, number: int, symbol: str, year: int, spec: 
     if spec.symbol_text.upper() != entry.symbol.upper() or spec.subject != entry.subject:
         raise ExchangeError(f"spec không phải văn bản số {entry.text} (ký hiệu hoặc trích yếu "
                             "khác với sổ đăng ký)")
+    if recipients is None:
+        recipients = spec_recipients(spec)
     if not recipients:
-        raise ExchangeError("cần ít nhất một nơi nhận có mã định danh (--to MÃ=Tên cơ quan)")
+        raise ExchangeError("cần ít nhất một nơi nhận có mã định danh: ghi «name: …» với "
+                            "«organ_id: …» trong recipients hoặc distribution của spec, hoặc "
+                            "--to MÃ=Tên cơ quan")
     if not pdf.is_file():
         raise ExchangeError(f"không có bản PDF đã ký số của văn bản «{pdf}»")
     data = pdf.read_bytes()
@@ -93,16 +112,22 @@ def envelope_for(register: Register, number: int, symbol: str, year: int, spec: 
         competence=competence, position=title, full_name=lines[-1] if lines else "",
         priority=PRIORITY.get(spec.urgency, 0), copies=entry.copies or 0, pages=pages,
         appendixes=[p.name for p in appendices],
+        due_date=getattr(spec, "due_date", None),
+        steering_type=getattr(spec, "steering_type", None),
         to_places=(entry.recipients or "").splitlines(),
         timestamp=timestamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         attachments=files)
 
 
-def write_envelope(envelope: Envelope, key_path: str | Path, password: str | None,
+def write_envelope(envelope: Envelope, key: str | Path | SigningKey, password: str | None,
                    out: str | Path) -> Path:
-    """Sign the envelope with the organisation's PKCS#12 key and write it atomically."""
-    key, cert = load_pkcs12(key_path, password)
-    return write_atomic(out, sign(build(envelope), key, cert))
+    """Sign the envelope with the organisation's key and write it atomically: ``key`` is an
+    open :class:`~vn_union_docs.signing.SigningKey` (a PKCS#11 token from ``open_pkcs11``, or
+    a PKCS#12 key), or the path of a PKCS#12 file opened with ``password``."""
+    if isinstance(key, SigningKey):
+        return write_atomic(out, sign(build(envelope), key))
+    with load_pkcs12(key, password) as opened:
+        return write_atomic(out, sign(build(envelope), opened))
 
 
 def _plain(text: str) -> str:

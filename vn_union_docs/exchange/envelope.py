@@ -48,6 +48,16 @@ class Attachment:
     data: bytes
 
 
+@dataclass(frozen=True)
+class Staff:
+    """Who sends the envelope (the văn thư): the TraceHeader's ``StaffInfo``."""
+
+    department: str = ""
+    name: str = ""
+    email: str = ""
+    mobile: str = ""
+
+
 @dataclass
 class Envelope:
     """Every header field of a document envelope, and its attachments."""
@@ -72,6 +82,12 @@ class Envelope:
     due_date: dt.date | None = None
     steering_type: int | None = None
     timestamp: str = ""
+    business_type: int = 0
+    """``BussinessDocType``: 0 a new document (replacements and revocations are not made)."""
+    business_reason: str = ""
+    paper: int = 0
+    """``Paper``: 1 when the paper original is also sent, else 0."""
+    staff: Staff = field(default_factory=Staff)
     attachments: list[Attachment] = field(default_factory=list)
 
     @property
@@ -143,6 +159,16 @@ def build(envelope: Envelope) -> Any:
     trace = _sub(traces, "TraceHeader")
     _sub(trace, "OrganId", envelope.sender.organ_id)
     _sub(trace, "Timestamp", envelope.timestamp)
+    business = _sub(traces, "Bussiness")  # the standard's spelling
+    _sub(business, "DocumentId", envelope.document_id)
+    _sub(business, "BussinessDocType", envelope.business_type)
+    _sub(business, "BussinessDocReason", envelope.business_reason)
+    _sub(business, "Paper", envelope.paper)
+    staff = _sub(business, "StaffInfo")
+    _sub(staff, "Department", envelope.staff.department)
+    _sub(staff, "Staff", envelope.staff.name)
+    _sub(staff, "Email", envelope.staff.email)
+    _sub(staff, "Mobile", envelope.staff.mobile)
     etree.SubElement(header, f"{{{DS}}}Signature", Id="placeholder", nsmap={"ds": DS})
     body = _sub(env, "edXMLBody")
     manifest = _sub(body, "edXMLManifest")
@@ -208,6 +234,10 @@ def read(data: bytes) -> Envelope:
         attachments.append(Attachment(_text(node, "e:ContentId"), _text(node, "e:AttachmentName"),
                                       _text(node, "e:ContentType"), _text(node, "e:Description"),
                                       payload))
+    business = root.find("e:edXMLEnvelope/e:edXMLHeader/e:TraceHeaderList/e:Bussiness",
+                         {"e": NS})
+    if business is None:
+        business = etree.Element("none")
     due = _text(m, "e:DueDate")
     steering = _text(m, "e:SteeringType")
     try:
@@ -234,6 +264,11 @@ def read(data: bytes) -> Envelope:
             steering_type=int(steering) if steering else None,
             timestamp=_text(root, "e:edXMLEnvelope/e:edXMLHeader/e:TraceHeaderList/"
                                   "e:TraceHeader/e:Timestamp"),
+            business_type=int(_text(business, "e:BussinessDocType") or 0),
+            business_reason=_text(business, "e:BussinessDocReason"),
+            paper=int(_text(business, "e:Paper") or 0),
+            staff=Staff(*(_text(business, f"e:StaffInfo/e:{name}")
+                          for name in ("Department", "Staff", "Email", "Mobile"))),
             attachments=attachments,
         )
     except (ValueError, TypeError, AttributeError) as exc:
