@@ -249,11 +249,13 @@ async def edxml(request: Request, year: Year) -> Response:
     """The edXML envelope (QCVN 102:2016) of a registered, issued number with its signed PDF,
     signed with the organisation's key the server was started with (``serve --sign-key``;
     a request never names a key or a path)."""
-    from vn_union_docs.service.signing_api import server_key_path
-
     register = _register(request)
     settings = request.app.state.settings
-    key_path, password = server_key_path(settings)
+    server_key = getattr(request.app.state, "sign_key", None)
+    if server_key is None:
+        raise refuse(404, "key", "dịch vụ chưa có khóa của cơ quan để ký gói edXML: chạy "
+                                 "«vn-union-docs serve --sign-key KHOA.p12 --sign-password-env "
+                                 "BIEN» (hoặc --sign-pkcs11-lib … cho USB token)")
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise refuse(422, "pdf", "gửi dạng multipart/form-data: number, spec, pdf, to")
     form = await request.form(max_files=1, max_fields=210,
@@ -281,15 +283,15 @@ async def edxml(request: Request, year: Year) -> Response:
 
         from vn_union_docs.exchange.document import envelope_for, parse_organ
         from vn_union_docs.exchange.envelope import build
-        from vn_union_docs.exchange.signature import load_pkcs12, sign
+        from vn_union_docs.exchange.signature import sign
 
         recipients = [parse_organ(t) for t in recipients_text]
         with tempfile.TemporaryDirectory(prefix="vn-union-docs-edxml-") as tmp:
             path = Path(tmp) / f"{number:02d}-{year}.pdf"
             path.write_bytes(pdf)
             envelope = envelope_for(register, number, symbol, year, document, path, recipients)
-        key, cert = load_pkcs12(key_path, password)
-        signed: bytes = sign(build(envelope), key, cert)
+        with server_key.lock:  # the token's session is not shared between threads
+            signed: bytes = sign(build(envelope), server_key.key)
         return signed
 
     data = await run_in_threadpool(work)

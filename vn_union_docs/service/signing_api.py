@@ -26,7 +26,7 @@ from vn_union_docs.service.responses import NOT_CONFIGURED_RESPONSES
 from vn_union_docs.service.settings import ServiceSettings
 from vn_union_docs.service.uploads import read_upload, refuse
 
-__all__ = ["ServerKey", "open_server_key", "router", "server_key_path"]
+__all__ = ["ServerKey", "open_server_key", "router"]
 
 router = APIRouter(prefix="/api", tags=["signing"])
 
@@ -51,16 +51,6 @@ class ServerKey:
     def close(self) -> None:
         """Close the token session (nothing for a PKCS#12 key)."""
         self.key.close()
-
-
-def server_key_path(settings: ServiceSettings) -> tuple[Path, str | None]:
-    """The PKCS#12 file and password of the organisation (for edXML envelopes); 404 when the
-    service has none."""
-    if settings.sign_key is None:
-        raise refuse(404, "key", "dịch vụ chưa có khóa của cơ quan: chạy «vn-union-docs serve "
-                                 "--sign-key KHOA.p12 --sign-password-env BIEN»")
-    password = settings.sign_password.get_secret_value() if settings.sign_password else None
-    return settings.sign_key, password
 
 
 def open_server_key(settings: ServiceSettings) -> ServerKey | None:
