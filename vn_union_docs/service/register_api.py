@@ -249,13 +249,11 @@ async def edxml(request: Request, year: Year) -> Response:
     """The edXML envelope (QCVN 102:2016) of a registered, issued number with its signed PDF,
     signed with the organisation's key the server was started with (``serve --sign-key``;
     a request never names a key or a path)."""
+    from vn_union_docs.service.signing_api import server_key as open_key
+
     register = _register(request)
     settings = request.app.state.settings
-    server_key = getattr(request.app.state, "sign_key", None)
-    if server_key is None:
-        raise refuse(404, "key", "dịch vụ chưa có khóa của cơ quan để ký gói edXML: chạy "
-                                 "«vn-union-docs serve --sign-key KHOA.p12 --sign-password-env "
-                                 "BIEN» (hoặc --sign-pkcs11-lib … cho USB token)")
+    server_key = open_key(request)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise refuse(422, "pdf", "gửi dạng multipart/form-data: number, spec, pdf, to")
     form = await request.form(max_files=1, max_fields=210,

@@ -26,7 +26,7 @@ from vn_union_docs.service.responses import NOT_CONFIGURED_RESPONSES
 from vn_union_docs.service.settings import ServiceSettings
 from vn_union_docs.service.uploads import read_upload, refuse
 
-__all__ = ["ServerKey", "open_server_key", "router"]
+__all__ = ["ServerKey", "open_server_key", "router", "server_key"]
 
 router = APIRouter(prefix="/api", tags=["signing"])
 
@@ -51,6 +51,16 @@ class ServerKey:
     def close(self) -> None:
         """Close the token session (nothing for a PKCS#12 key)."""
         self.key.close()
+
+
+def server_key(request: Request) -> ServerKey:
+    """The service's open key; 404 when ``serve`` was started without one."""
+    key: ServerKey | None = getattr(request.app.state, "sign_key", None)
+    if key is None:
+        raise refuse(404, "key", "dịch vụ chưa có khóa ký số của cơ quan: chạy «vn-union-docs "
+                                 "serve --sign-key KHOA.p12 --sign-password-env BIEN» (hoặc "
+                                 "--sign-pkcs11-lib … cho USB token)")
+    return key
 
 
 def open_server_key(settings: ServiceSettings) -> ServerKey | None:
@@ -112,11 +122,7 @@ async def sign(request: Request) -> Response:
     own incremental update, earlier signatures stay valid. Bad input (no position found,
     image not a transparent PNG, role already signed, …) is 422 with the Vietnamese reason."""
     settings: ServiceSettings = request.app.state.settings
-    key: ServerKey | None = getattr(request.app.state, "sign_key", None)
-    if key is None:
-        raise refuse(404, "key", "dịch vụ chưa có khóa ký số: chạy «vn-union-docs serve "
-                                 "--sign-key KHOA.p12 --sign-password-env BIEN» (hoặc "
-                                 "--sign-pkcs11-lib … cho USB token)")
+    key = server_key(request)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise refuse(422, "file", "gửi dạng multipart/form-data: file (PDF), role")
     form = await request.form(max_files=2, max_fields=10, max_part_size=settings.max_spec_bytes)
