@@ -7,6 +7,8 @@ stays fast); PDF requests answer the documented 503 here.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +22,11 @@ from vn_union_docs.service.settings import ServiceSettings
 
 from .conftest import TOKEN
 
-_app = create_app(ServiceSettings(converters=0, token=TOKEN, max_batch_rows=50))
+# With a real SQLite register, so that number: auto and the register endpoints are fuzzed too
+# (no signing key: /api/sign answers its documented 404).
+_app = create_app(ServiceSettings(
+    converters=0, token=TOKEN, max_batch_rows=50,
+    register_target=str(Path(tempfile.mkdtemp(prefix="vn-union-docs-fuzz-")) / "so.sqlite")))
 schema = schemathesis.openapi.from_asgi("/openapi.json", _app,
                                         headers={"Authorization": f"Bearer {TOKEN}"})
 

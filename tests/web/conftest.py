@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,15 +69,11 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``vn-union-docs serve``'s app on uvicorn, 127.0.0.1, a free port, one resident
-    converter; yields its base URL."""
+@contextmanager
+def running(settings: ServiceSettings) -> Iterator[tuple[str, Any]]:
+    """The service's app on uvicorn, 127.0.0.1, a free port: yields its base URL and app."""
     import uvicorn
 
-    need_libreoffice()
-    settings = ServiceSettings(converters=1, converter_timeout=60,
-                               job_dir=tmp_path_factory.mktemp("jobs"))
     app = create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning",
                             lifespan="on")
@@ -88,13 +85,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if not thread.is_alive() or time.monotonic() > deadline:
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
-    if not app.state.converters.available:
-        pytest.fail("the resident converter did not start")
     try:
-        yield f"http://127.0.0.1:{config.port}"
+        yield f"http://127.0.0.1:{config.port}", app
     finally:
         srv.should_exit = True
         thread.join(60)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``vn-union-docs serve``'s app on uvicorn, 127.0.0.1, a free port, one resident
+    converter; yields its base URL."""
+    need_libreoffice()
+    settings = ServiceSettings(converters=1, converter_timeout=60,
+                               job_dir=tmp_path_factory.mktemp("jobs"))
+    with running(settings) as (url, app):
+        if not app.state.converters.available:
+            pytest.fail("the resident converter did not start")
+        yield url
 
 
 def make_browser(download_dir: Path, width: int = 1366, height: int = 768) -> Any:

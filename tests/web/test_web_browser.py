@@ -56,25 +56,37 @@ def _key(driver: Any) -> str:
     return str(driver.execute_script("return document.getElementById('pages').dataset.key || ''"))
 
 
+def fill_cong_van(browser: Any, number: str | None, recipients: list[str], body: str,
+                  distribution: str) -> None:
+    """Type a công văn of Công đoàn ngành Y tế into the form; ``number=None`` ticks «auto»."""
+    _type(browser, "#f-issuer-parent", "LĐLĐ tỉnh Thái Bình")
+    _type(browser, "#f-issuer-name", "Công đoàn ngành Y tế")
+    _type(browser, "#f-issuer-code", "CĐYT")
+    if number is None:
+        _el(browser, "label[for=f-number-auto]").click()
+        assert not _el(browser, "#f-number").is_enabled()
+    else:
+        _type(browser, "#f-number", number)
+    _type(browser, "#f-place", "Thái Bình")
+    _type(browser, "#f-date", "05/3/2026")
+    _type(browser, "#f-subject", "tổ chức Tháng Công nhân năm 2026")
+    for index, text in enumerate(recipients):
+        _type(browser, f"#f-recipients-{index}", text)
+    _type(browser, "#f-body", body)
+    _type(browser, "#f-signature-capacity-0", "TM. BAN THƯỜNG VỤ")
+    _type(browser, "#f-signature-title", "Chủ tịch")
+    _type(browser, "#f-signature-name", "Đào Văn Truyền")
+    _type(browser, "#f-distribution-0", distribution)
+
+
 def test_a_clerk_fills_a_cong_van_sees_it_and_downloads_it(server: str, browser: Any) -> None:
     from selenium.webdriver.common.keys import Keys
 
     browser.get(server + "/")
     assert _el(browser, "#f-type").get_attribute("value") == "cong_van"
-    _type(browser, "#f-issuer-parent", "LĐLĐ tỉnh Thái Bình")
-    _type(browser, "#f-issuer-name", "Công đoàn ngành Y tế")
-    _type(browser, "#f-issuer-code", "CĐYT")
-    _type(browser, "#f-number", "7")
-    _type(browser, "#f-place", "Thái Bình")
-    _type(browser, "#f-date", "05/3/2026")
-    _type(browser, "#f-subject", "tổ chức Tháng Công nhân năm 2026")
-    _type(browser, "#f-recipients-0", "Các Công đoàn cơ sở trực thuộc" + Keys.ENTER)
-    _type(browser, "#f-recipients-1", "Ban Nữ công")
-    _type(browser, "#f-body", "# Mục đích\n\nĐề nghị các đơn vị báo cáo **trước ngày 20/3/2026**.")
-    _type(browser, "#f-signature-capacity-0", "TM. BAN THƯỜNG VỤ")
-    _type(browser, "#f-signature-title", "Chủ tịch")
-    _type(browser, "#f-signature-name", "Đào Văn Truyền")
-    _type(browser, "#f-distribution-0", "Như trên;")
+    fill_cong_van(browser, "7", ["Các Công đoàn cơ sở trực thuộc" + Keys.ENTER, "Ban Nữ công"],
+                  "# Mục đích\n\nĐề nghị các đơn vị báo cáo **trước ngày 20/3/2026**.",
+                  "Như trên;")
 
     # The printed lines, in the ND30 form, beside the fields.
     _wait(lambda: _el(browser, "output[data-line=number_line]").text == "Số: 07/CĐYT",
@@ -188,21 +200,42 @@ def test_every_field_has_a_label_and_the_keyboard_reaches_it(server: str, browse
     assert _el(browser, "#f-subject").get_attribute("value") == "công tác năm 2026"
 
 
-def test_a_batch_from_a_spreadsheet_gives_a_zip(server: str, browser: Any) -> None:
-    """The giấy mời type has not landed on main yet: the công văn batch example stands in."""
+def _batch(browser: Any, server: str, spec: str, data: str, pattern: str
+           ) -> tuple[Any, zipfile.ZipFile]:
+    """Run a batch on /batch with files from examples/batch: the zip link and the zip."""
     browser.get(server + "/batch")
-    _el(browser, "#spec-file").send_keys(str(EXAMPLES / "batch" / "cong_van_cdcs.yaml"))
-    _el(browser, "#data-file").send_keys(str(EXAMPLES / "batch" / "cdcs.xlsx"))
-    _type(browser, "#name-pattern", "{{ ma_cdcs }}-{{ ten_cdcs }}")
+    _el(browser, "#spec-file").send_keys(str(EXAMPLES / "batch" / spec))
+    _el(browser, "#data-file").send_keys(str(EXAMPLES / "batch" / data))
+    _type(browser, "#name-pattern", pattern)
     _el(browser, "#start").click()
     link = _wait(lambda: browser.find_elements("css selector", "#result-link"), timeout=90,
                  message="the zip link")[0]
+    with urllib.request.urlopen(link.get_attribute("href")) as response:
+        return link, zipfile.ZipFile(io.BytesIO(response.read()))
+
+
+def test_a_giay_moi_batch_from_a_spreadsheet(server: str, browser: Any) -> None:
+    """The clerks' example: one giấy mời per congress guest (examples/batch)."""
+    link, archive = _batch(browser, server, "giay_moi_dai_bieu.yaml", "dai_bieu.csv",
+                           "{{ so }}-{{ ho_ten }}")
+    assert "4 văn bản" in link.text
+    documents = sorted(n for n in archive.namelist() if n.endswith(".docx"))
+    assert documents[0] == "30-Nguyễn Văn Minh.docx" and len(documents) == 4
+    text = docx_text(archive.read(documents[0]))
+    assert "GIẤY MỜI" in text
+    assert "Số: 30/GM-CĐYT" in text
+    assert "Ông Nguyễn Văn Minh, Chủ tịch, Liên đoàn Lao động tỉnh Thái Bình" in text
+    assert "Đề nghị ông Nguyễn Văn Minh có mặt trước 15 phút" in text
+
+
+def test_a_batch_from_a_spreadsheet_gives_a_zip(server: str, browser: Any) -> None:
+    """A công văn per CĐCS from an .xlsx workbook."""
+    link, archive = _batch(browser, server, "cong_van_cdcs.yaml", "cdcs.xlsx",
+                           "{{ ma_cdcs }}-{{ ten_cdcs }}")
     assert "34 văn bản" in link.text
     assert _el(browser, "#progress").get_attribute("value") == "34"
     assert "34/34 dòng" in _el(browser, "#progress-text").text or "Xong" in \
         _el(browser, "#progress-text").text
-    with urllib.request.urlopen(link.get_attribute("href")) as response:
-        archive = zipfile.ZipFile(io.BytesIO(response.read()))
     names = archive.namelist()
     assert len([n for n in names if n.endswith(".docx")]) == 34
     assert "_manifest.csv" in names

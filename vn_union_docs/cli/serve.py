@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 
 from vn_union_docs.service.settings import TOKEN_ENV, ServiceSettings, is_loopback
@@ -42,8 +43,25 @@ def serve_command(
     templates: Annotated[Path | None, typer.Option(
         "--templates", help="Thư mục mẫu .docx riêng mà spec có thể gọi theo tên.",
         exists=True, file_okay=False, dir_okay=True)] = None,
-    register: Annotated[Path | None, typer.Option(
-        "--register", help="Sổ đăng ký văn bản (khi tính năng sổ đăng ký có mặt).")] = None,
+    register: Annotated[str | None, typer.Option(
+        "--register", help="Sổ đăng ký văn bản đi (tệp SQLite hoặc postgresql://…): "
+        "number: auto lấy số từ sổ này.")] = None,
+    sign_key: Annotated[Path | None, typer.Option(
+        "--sign-key", help="Khóa PKCS#12 (.p12) của cơ quan để ký số (POST /api/sign, gói "
+        "edXML).", exists=True, dir_okay=False)] = None,
+    sign_password_env: Annotated[str, typer.Option(
+        "--sign-password-env", help="Biến môi trường chứa mật khẩu của khóa.")
+    ] = "VN_UNION_DOCS_KEY_PASSWORD",
+    sign_pkcs11_lib: Annotated[Path | None, typer.Option(
+        "--sign-pkcs11-lib", help="Thư viện PKCS#11 của USB token (thay cho --sign-key).",
+        exists=True, dir_okay=False)] = None,
+    sign_token_label: Annotated[str | None, typer.Option(
+        "--sign-token-label", help="Nhãn token.")] = None,
+    sign_key_label: Annotated[str | None, typer.Option(
+        "--sign-key-label", help="Nhãn khóa trên token.")] = None,
+    sign_pin_env: Annotated[str, typer.Option(
+        "--sign-pin-env", help="Biến môi trường chứa mã PIN của token.")
+    ] = "VN_UNION_DOCS_PIN",
     cors_origin: Annotated[list[str] | None, typer.Option(
         "--cors-origin", help="Nguồn (origin) được gọi API từ trình duyệt; lặp lại được, "
         "ví dụ --cors-origin https://eoffice.ldld.vn")] = None,
@@ -71,12 +89,19 @@ def serve_command(
                      f"{token_env} (ví dụ: export {token_env}=$(openssl rand -hex 24))")
     if require_token and token is None:
         raise _usage(f"--require-token cần biến môi trường {token_env}")
-    if register is not None:
-        _err.print("[yellow]Lưu ý:[/] bản này chưa có sổ đăng ký văn bản; --register được bỏ "
-                   "qua.")
+    if sign_key is not None and sign_pkcs11_lib is not None:
+        raise _usage("chọn một: --sign-key (tệp .p12) hoặc --sign-pkcs11-lib (USB token)")
+    password = os.environ.get(sign_password_env) if sign_key is not None else None
+    pin = os.environ.get(sign_pin_env) if sign_pkcs11_lib is not None else None
+    if sign_pkcs11_lib is not None and pin is None:
+        raise _usage(f"--sign-pkcs11-lib cần mã PIN trong biến môi trường {sign_pin_env}")
     settings = ServiceSettings(
         host=host, port=port, token=token, require_token_everywhere=require_token,
-        templates_dir=templates, register_db=register, cors_origins=cors_origin or [],
+        templates_dir=templates, register_target=register, cors_origins=cors_origin or [],
+        sign_key=sign_key, sign_pkcs11_lib=sign_pkcs11_lib, sign_token_label=sign_token_label,
+        sign_key_label=sign_key_label,
+        sign_password=SecretStr(password) if password is not None else None,
+        sign_pin=SecretStr(pin) if pin is not None else None,
         converters=(os.cpu_count() or 1) if converters is None else converters,
         converter_port=converter_port, max_upload_bytes=int(max_upload_mb * 1_000_000),
         request_timeout=timeout)

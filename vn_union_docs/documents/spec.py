@@ -13,6 +13,7 @@ value is ever evaluated as a template a second time.
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import re
 import unicodedata
@@ -20,8 +21,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Template, UndefinedError, meta
 from jinja2 import TemplateError as JinjaTemplateError
-from jinja2 import UndefinedError, meta
 from jinja2.sandbox import SecurityError
 from pydantic import ValidationError
 from ruamel.yaml import YAML
@@ -255,13 +256,38 @@ class _Field:
         self.path = _loc_path(keys)
         match = _SINGLE_VARIABLE.match(source_text.strip())
         self.single = match.group(1) if match and not markdown else None
-        env = markdown_environment() if markdown else text_environment()
-        self.template = env.from_string(source_text)
-        self.variables = meta.find_undeclared_variables(env.parse(source_text)) - set(env.globals)
+        self.template, self.variables = compile_field(source_text, markdown)
         # Every name the text mentions (globals such as theme() too): what a broken data:
         # key would break.
         self.names = frozenset(re.findall(r"[A-Za-z_]\w*", "".join(re.findall(
             r"\{\{.*?\}\}|\{%.*?%\}", source_text, flags=re.S))))
+
+
+#: Texts longer than this are compiled on every call rather than kept (bounds the cache's
+#: memory to about ``maxsize`` × this many characters of source, plus their templates).
+COMPILE_CACHE_MAX_CHARS = 64_000
+
+
+def compile_field(source_text: str, markdown: bool) -> tuple[Template, frozenset[str]]:
+    """The Jinja template of one spec field and the variables it needs.
+
+    Compiled once per distinct text (a service renders the same spec body again and again;
+    compiling it was about 70% of ``load_document``). Jinja templates are not changed by
+    rendering, so one object serves every caller and thread.
+    """
+    if len(source_text) > COMPILE_CACHE_MAX_CHARS:
+        return _compile_field(source_text, markdown)
+    return _cached_compile_field(source_text, markdown)
+
+
+def _compile_field(source_text: str, markdown: bool) -> tuple[Template, frozenset[str]]:
+    env = markdown_environment() if markdown else text_environment()
+    ast = env.parse(source_text)
+    variables = frozenset(meta.find_undeclared_variables(ast) - set(env.globals))
+    return env.from_string(ast), variables
+
+
+_cached_compile_field = functools.lru_cache(maxsize=256)(_compile_field)
 
 
 def _walk(value: Any, keys: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:

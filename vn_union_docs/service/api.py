@@ -76,6 +76,9 @@ class CheckResult(BaseModel):
     warnings: int
     findings: list[Finding]
     note: str | None = None
+    signatures: list[dict[str, Any]] | None = Field(
+        default=None, description="A PDF's digital signatures: who, role, valid, changed after "
+        "signing, placement (NĐ 30/2020, Điều 5; Phụ lục I).")
 
 
 class TemplateFindingOut(BaseModel):
@@ -130,11 +133,6 @@ def spec_to_document(spec: dict[str, Any], folders: Sequence[Path]
     except RecursionError:
         raise SpecError(problems=[Problem("", "spec lồng nhau quá sâu")]) from None
     return document, template
-
-
-def _render_spec(spec: dict[str, Any], folders: Sequence[Path]) -> tuple[bytes, BaseDocument]:
-    document, template = spec_to_document(spec, folders)
-    return render_docx(document, template=template), document
 
 
 def _filename(document: BaseDocument, suffix: str) -> str:
@@ -226,27 +224,46 @@ async def render(
     request: Request,
     format: Annotated[Literal["docx", "pdf"], Query(description="Output format.")] = "docx",
     pdfa: Annotated[bool, Query(description="PDF/A-2b (with format=pdf).")] = False,
+    file: Annotated[str | None, Query(
+        max_length=200, description="With number: auto and a register: the document's file "
+        "name, recorded in the register; the same name again keeps its number.")] = None,
 ) -> Response:
     """Render the spec (JSON body); or a spec with an uploaded template (multipart form).
+
+    ``number: auto`` takes the next number from the service's register (``serve
+    --register``) and records the file name and the sha256 of the bytes returned.
 
     An uploaded template goes through ``template check`` first (errors: 422 with its
     findings) and renders in the sandbox like every template.
     """
+    from vn_union_docs.service.register_api import numbered
+
     settings = _settings(request)
     folders = _template_folders(settings)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        data = await _render_with_upload(request, settings, folders)
-        document = data[1]
-        docx = data[0]
+        docx, document = await _render_with_upload(request, settings, folders)
+        if document.number == "auto":  # pragma: no cover - refused in _render_with_upload
+            raise refuse(422, "number", "number: auto chưa dùng được với mẫu tải lên")
+        data = docx if format == "docx" else await request.app.state.converters.to_pdf(
+            docx, pdfa=pdfa)
     else:
         spec = await read_json_body(request, settings)
-        docx, document = await run_limited(settings.work_timeout, _render_spec, spec, folders)
-    if format == "pdf":
-        pdf = await request.app.state.converters.to_pdf(docx, pdfa=pdfa)
-        return Response(pdf, media_type=PDF_MEDIA,
-                        headers=_attachment(_filename(document, "pdf")))
-    return Response(docx, media_type=DOCX_MEDIA, headers=_attachment(_filename(document, "docx")))
+        document, template = await run_limited(settings.work_timeout, spec_to_document, spec,
+                                               folders)
+
+        async def make(doc: BaseDocument) -> bytes:
+            docx: bytes = await run_limited(settings.work_timeout, render_docx, doc,
+                                            template=template)
+            if format == "pdf":
+                pdf: bytes = await request.app.state.converters.to_pdf(docx, pdfa=pdfa)
+                return pdf
+            return docx
+
+        data = await numbered(request, document, file, make,
+                              lambda doc: _filename(doc, format))
+    return Response(data, media_type=PDF_MEDIA if format == "pdf" else DOCX_MEDIA,
+                    headers=_attachment(_filename(document, format)))
 
 
 async def _render_with_upload(request: Request, settings: ServiceSettings,
@@ -264,6 +281,9 @@ async def _render_with_upload(request: Request, settings: ServiceSettings,
     inspect_zip(raw, settings, "template")
     def work() -> tuple[bytes, BaseDocument]:
         document, _ = spec_to_document(spec, folders)
+        if document.number == "auto":
+            raise refuse(422, "number", "number: auto chưa dùng được cùng mẫu tải lên; gửi spec "
+                                        "dạng JSON (mẫu có tên trong /api/templates)")
         return _render_uploaded_template(raw, document), document
 
     return await run_limited(settings.work_timeout, work)
@@ -382,8 +402,8 @@ async def check_endpoint(request: Request) -> CheckResult:
 def _result(kind: Literal["spec", "docx", "pdf"], findings: list[Finding],
             note: str | None = None) -> CheckResult:
     errors = sum(f.severity == "error" for f in findings)
-    return CheckResult(kind=kind, errors=errors, warnings=len(findings) - errors,
-                       findings=findings, note=note)
+    warnings = sum(f.severity == "warning" for f in findings)
+    return CheckResult(kind=kind, errors=errors, warnings=warnings, findings=findings, note=note)
 
 
 def _check_spec_file(raw: bytes, suffix: str) -> CheckResult:
@@ -415,6 +435,18 @@ def _check_docx(raw: bytes) -> CheckResult:
 
 
 def _check_pdf(raw: bytes, settings: ServiceSettings) -> CheckResult:
+    """The PDF's text checks and its signature findings (``signing.signature_findings``)."""
+    from vn_union_docs.service.signing_api import pdf_signatures
+
+    result = _check_pdf_text(raw, settings)
+    found, reports = pdf_signatures(raw)
+    extra = [Finding(rule=f["rule"], severity=f["severity"], message=f["message"],
+                     place=f["place"], source=f["source"]) for f in found]
+    return _result("pdf", [*result.findings, *extra], result.note).model_copy(
+        update={"signatures": reports})
+
+
+def _check_pdf_text(raw: bytes, settings: ServiceSettings) -> CheckResult:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 

@@ -26,11 +26,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -42,7 +43,12 @@ from vn_union_docs.service import responses as service_errors
 from vn_union_docs.service.api import router as api_router
 from vn_union_docs.service.batch_api import router as batch_router
 from vn_union_docs.service.jobs import JobStore
+from vn_union_docs.service.login import router as login_router
+from vn_union_docs.service.register_api import open_register
+from vn_union_docs.service.register_api import router as register_router
 from vn_union_docs.service.settings import ServiceSettings, is_loopback
+from vn_union_docs.service.signing_api import open_server_key
+from vn_union_docs.service.signing_api import router as signing_router
 from vn_union_docs.service.uploads import UploadRefused
 
 __all__ = ["create_app"]
@@ -57,7 +63,9 @@ _DESCRIPTION = (
 
 _DOCS_STATIC = "/api/docs/static"
 # The API's description is public: a browser can show it without sending the token.
-_PUBLIC = ("/openapi.json", "/api/docs")
+_PUBLIC = ("/openapi.json", "/api/docs", "/login", "/web/static/")
+#: Pages a browser opens: without the token it is sent to /login instead of a 401.
+_PAGES = ("/", "/batch")
 
 
 def _pool_for(settings: ServiceSettings) -> ConverterPool:
@@ -72,6 +80,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """Build the application; its lifespan starts and stops the converter pool and jobs."""
     settings = settings or ServiceSettings()
     pool = _pool_for(settings)
+    # Opened here, before the server listens: a bad register or key stops serve at once.
+    register = open_register(settings.register_target)
+    sign_key = open_server_key(settings)
     jobs = JobStore(settings)
 
     @asynccontextmanager
@@ -88,6 +99,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         finally:
             await asyncio.to_thread(pool.close)
             jobs.close()
+            if register is not None:
+                register.close()
+            if sign_key is not None:
+                sign_key.close()
 
     # Swagger UI served from the package, not a CDN: offices may have no internet.
     app = FastAPIOffline(
@@ -102,6 +117,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.converters = pool
     app.state.jobs = jobs
+    app.state.register = register
+    app.state.sign_key = sign_key
 
     app.add_middleware(_Guard, settings=settings)
     _install_error_handlers(app)
@@ -116,6 +133,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     from vn_union_docs.service.web import router as web_router
 
     app.include_router(api_router)
+    app.include_router(register_router)
+    app.include_router(signing_router)
+    app.include_router(login_router)
     app.include_router(batch_router)
     app.include_router(web_router)
     service_errors.install_openapi(app)
@@ -147,10 +167,17 @@ class _Guard:
             return
         settings = self.settings
         client = scope.get("client")
-        public = scope["method"] in ("GET", "HEAD") and scope["path"].startswith(_PUBLIC)
+        public = (scope["method"] in ("GET", "HEAD") and scope["path"].startswith(_PUBLIC)) \
+            or (scope["method"] == "POST" and scope["path"] in ("/login", "/logout"))
         if (settings.require_token_everywhere or not is_loopback(client[0] if client else None)) \
                 and scope["method"] != "OPTIONS" and not public:
             problem = service_errors.token_problem(Request(scope), settings.token)
+            if problem is not None and scope["method"] == "GET" and scope["path"] in _PAGES:
+                target = scope["path"] + ("?" + scope["query_string"].decode("latin-1")
+                                          if scope.get("query_string") else "")
+                await RedirectResponse(f"/login?next={quote(target, safe='')}", 303)(
+                    scope, receive, send)
+                return
             if problem is not None:
                 response = service_errors.problem_response(
                     401, problem, headers={"WWW-Authenticate": "Bearer"})

@@ -26,6 +26,7 @@ log = logging.getLogger("vn_union_docs.service")
 
 __all__ = [
     "ERROR_RESPONSES",
+    "NOT_CONFIGURED_RESPONSES",
     "SPEC_SCHEMA_REF",
     "ErrorResponse",
     "install_openapi",
@@ -55,6 +56,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: _doc(413, "Dữ liệu gửi lên quá lớn."),
     422: _doc(422, "Dữ liệu chưa hợp lệ: danh sách lỗi theo khóa."),
     503: _doc(503, "Chưa có bộ chuyển PDF, hoặc quá thời gian xử lý."),
+}
+
+#: ERROR_RESPONSES and 404 for what the service may not be started with (register, key).
+NOT_CONFIGURED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    404: _doc(404, "Dịch vụ chưa có sổ đăng ký (--register) hoặc khóa ký số (--sign-key)."),
 }
 
 _SUMMARY = {
@@ -112,6 +119,10 @@ def token_problem(request: Request, token: str | None) -> Problem | None:
     if scheme.lower() != "bearer":
         value = request.headers.get("x-api-token", "")
     if value and hmac.compare_digest(value.strip().encode(), token.encode()):
+        return None
+    from vn_union_docs.service.sessions import COOKIE, valid_session
+
+    if valid_session(request.cookies.get(COOKIE), token):  # a browser logged in at /login
         return None
     return Problem(path="Authorization", message=(
         "thiếu hoặc sai mã truy cập: gửi tiêu đề «Authorization: Bearer <token>»"))

@@ -10,7 +10,7 @@ import ipaddress
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 __all__ = ["TOKEN_ENV", "ServiceSettings", "is_loopback"]
 
@@ -45,9 +45,18 @@ class ServiceSettings(BaseModel):
         description="Ask for the token from loopback clients too (behind a local proxy).")
     templates_dir: Path | None = Field(
         default=None, description="Folder of extra .docx templates a spec may name by file name.")
-    register_db: Path | None = Field(
+    register_target: str | None = Field(
         default=None,
-        description="Register database (issue 17); not used until the register lands.")
+        description="Register of outgoing documents: a SQLite file or a postgresql:// URL; "
+                    "number: auto takes its numbers from it.")
+    sign_key: Path | None = Field(
+        default=None, description="PKCS#12 key of the organisation (POST /api/sign, edXML).")
+    sign_password: SecretStr | None = Field(default=None, description="Its password.")
+    sign_pkcs11_lib: Path | None = Field(
+        default=None, description="PKCS#11 module of a USB token (instead of sign_key).")
+    sign_token_label: str | None = None
+    sign_key_label: str | None = None
+    sign_pin: SecretStr | None = None
     cors_origins: list[str] = Field(default_factory=list)
     converters: int = Field(
         default_factory=lambda: os.cpu_count() or 1, ge=0, le=64,

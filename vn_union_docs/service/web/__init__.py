@@ -102,7 +102,7 @@ def _templates(request: Request) -> list[dict[str, Any]]:
 def _register_configured(request: Request) -> bool:
     """Whether ``serve --register`` names a register (then ``number: auto`` is offered)."""
     settings = getattr(request.app.state, "settings", None)
-    return getattr(settings, "register", None) is not None
+    return getattr(settings, "register_target", None) is not None
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -226,13 +226,21 @@ async def render(form: forms.FormSpec, request: Request,
                  format: Annotated[Literal["docx", "pdf"], Query()] = "docx") -> Response:
     """The document as .docx or PDF, named after its number and ký hiệu (422 with every
     problem when the spec cannot be rendered)."""
+    from vn_union_docs.service.register_api import numbered
+
     doc, template = await run_in_threadpool(_valid, form, _folders(request))
-    try:
-        data = await run_in_threadpool(render_docx, doc, template=template)
-    except TemplateError as exc:
-        raise SpecError(problems=[Problem(forms.TEMPLATE_KEY, str(exc))]) from None
-    if format == "pdf":
-        data = await docx_to_pdf(request.app.state, data)
+
+    async def make(document: Any) -> bytes:
+        try:
+            data: bytes = await run_in_threadpool(render_docx, document, template=template)
+        except TemplateError as exc:
+            raise SpecError(problems=[Problem(forms.TEMPLATE_KEY, str(exc))]) from None
+        if format == "pdf":
+            data = await docx_to_pdf(request.app.state, data)
+        return data
+
+    # number: auto takes the next number from the register (serve --register) on download.
+    data = await numbered(request, doc, None, make, lambda d: _file_name(d, "." + format))
     return Response(data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": _attachment(_file_name(doc, "." + format))})
 

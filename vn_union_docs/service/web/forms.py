@@ -311,6 +311,8 @@ def inspect(form: FormSpec, folders: Sequence[Path] = ()
     problems += template_problems
     doc, invalid = validate(spec) if not problems else (None, [])
     problems += invalid
+    if doc is not None and doc.number == "auto":  # numbered on download, previewed blank
+        doc = doc.model_copy(update={"number": None})
     blocked = [p.path for p in problems if p.path]
 
     def said(place: str) -> bool:  # a problem at this key (or above it) says it already
