@@ -54,6 +54,7 @@ from vn_union_docs.documents.sandbox import markdown_environment, text_environme
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.limits import LimitError
 from vn_union_docs.markup import SLOT, record_values
+from vn_union_docs.vi import legacy
 from vn_union_docs.vi.cells import convert_text
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -465,6 +466,8 @@ class SpecTemplate:
             skeleton = unicodedata.normalize(
                 "NFC", skeleton.replace("\r\n", "\n").replace("\r", "\n"))
             values = [unicodedata.normalize("NFC", value) for value in values]
+            if any(legacy.has_eth(text) for text in (skeleton, *values)):
+                return parse_body(body, outline=outline)  # Ð → Đ is judged on whole words
             if skeleton not in self._slots:
                 if len(self._slots) >= _PARSED_CACHE_SIZE:
                     self._slots.clear()

@@ -109,6 +109,11 @@ def _words(text: str) -> list[str]:
     return words
 
 
+def has_eth(text: str) -> bool:
+    """Whether ``text`` holds ``Ð``/``ð`` (which ``fix_eth`` may turn into ``Đ``/``đ``)."""
+    return _ETH.search(text) is not None
+
+
 def fix_eth(text: str) -> str:
     """Replace ``Ð``/``ð`` (Icelandic eth, U+00D0/U+00F0) by ``Đ``/``đ`` where the word it
     starts or sits in is Vietnamese once replaced; other text is returned unchanged."""
