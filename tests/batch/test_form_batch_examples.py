@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from docx import Document
+from conftest import docx_paragraphs
 from typer.testing import CliRunner
 
 from vn_union_docs import check
@@ -18,8 +17,8 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def text_of(path: Path) -> str:
-    body = Document(io.BytesIO(path.read_bytes())).element.body
-    return "\n".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in body.iter(f"{W}p"))
+    """The document's text, a line per paragraph; a name broken into lines reads as one."""
+    return "\n".join(line.replace("\n", " ") for line in docx_paragraphs(path))
 
 
 @pytest.mark.parametrize(("spec", "data", "count", "name", "expected"), [

@@ -18,7 +18,7 @@ import pytest
 from register.register_helpers import EXAMPLES, auto_spec, printed_number
 from vn_union_docs.register import Register
 
-ROWS = 120
+ROWS = 2000
 BAD_ROW = 40  # spreadsheet row (header = 1) whose figure is not a number: allocates nothing
 KILLS = 20
 
@@ -57,8 +57,14 @@ def test_killed_batches_leave_register_and_files_in_agreement(tmp_path: Path) ->
     chance = random.Random(seed)
     killed = 0
     for attempt in range(KILLS):
+        before = len(list(out.glob("*.docx")))
         process = _batch(spec, data, out, register, resume=attempt > 0)
-        time.sleep(chance.uniform(0.4, 3.0))
+        # Kill at a random moment once the run is writing (worker start-up takes a while).
+        deadline = time.monotonic() + 60
+        while (process.poll() is None and time.monotonic() < deadline
+               and len(list(out.glob("*.docx"))) <= before):
+            time.sleep(0.02)
+        time.sleep(chance.uniform(0.0, 0.4))
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)  # the batch and its workers, mid-run
             killed += 1

@@ -68,11 +68,11 @@ def test_a_folder_without_the_type_or_with_two_is_refused_clearly(tmp_path: Path
     (folder / "cong_van.docx").unlink()
     with pytest.raises(TemplateError, match="không có mẫu cho công văn"):
         render_docx(doc, template=folder)
-    shutil.copyfile(folder / "ke_hoach.docx", folder / "a.docx")
-    shutil.copyfile(folder / "ke_hoach.docx", folder / "b.docx")
+    shutil.copyfile(folder / "van_ban.docx", folder / "a.docx")
+    shutil.copyfile(folder / "van_ban.docx", folder / "b.docx")
     plan = load_document(make_spec(type="ke_hoach", recipients=[]))
-    assert template_for(plan, folder).name == "ke_hoach.docx"  # the one named for the type
-    (folder / "ke_hoach.docx").unlink()
+    assert template_for(plan, folder).name == "van_ban.docx"  # the one named for its form
+    (folder / "van_ban.docx").unlink()
     with pytest.raises(TemplateError, match=r"nhiều mẫu cho kế hoạch \(a.docx, b.docx\)"):
         template_for(plan, folder)
 

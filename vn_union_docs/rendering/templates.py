@@ -139,5 +139,5 @@ def check_template_type(compiled: TypedTemplate, doc: BaseDocument) -> None:
         names = ", ".join(DOC_TYPE_NAMES[t] for t in served)
         raise TemplateError(
             f"mẫu «{compiled.path.name}» dành cho {names} (thuộc tính Category), còn văn bản là "
-            f"{DOC_TYPE_NAMES[doc.type]}; chọn mẫu {default_template(doc.type).name} hoặc đổi "
-            "type trong spec")
+            f"{DOC_TYPE_NAMES[doc.type]}; chọn mẫu {default_template(doc.type).name}, hoặc cho "
+            "--template một thư mục mẫu (mỗi loại một mẫu), hoặc đổi type trong spec")
