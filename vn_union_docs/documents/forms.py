@@ -15,26 +15,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from vn_union_docs import vi
-from vn_union_docs.documents.models import BaseDocument, Line, Signature, Text, _as_lines, _Model
+from vn_union_docs.documents.models import (
+    BaseDocument,
+    Line,
+    Signature,
+    Text,
+    _as_lines,
+    _Model,
+    date_value,
+)
 
 
 def to_date(value: Any) -> Any:
-    """A date from ``2024-03-15``, ``15/3/2024`` or a YAML date; ``""`` is ``None``."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):
-                return vi.parse_date(text)
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                f"ngày «{value}» không hợp lệ; viết dạng 2024-03-15 hoặc 15/03/2024") from None
-    return value
+    """A date field's value before validation (see ``models.date_value``)."""
+    return date_value(value)
 
 
 _DATETIME = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[ T](\d{1,2}):(\d{2})(?::\d{2})?")

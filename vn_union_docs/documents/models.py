@@ -113,6 +113,18 @@ def _as_lines(value: Any) -> Any:
     return value
 
 
+def date_value(value: Any) -> Any:
+    """A date field's value before validation: a ``datetime`` loses its time, an empty text is
+    ``None``, any other text is read by ``vi.parse_date`` (the one date reader: ISO,
+    dd/mm/yyyy, ``ngày … tháng … năm …``)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        text = value.strip()
+        return vi.parse_date(text) if text else None
+    return value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=False)
 
@@ -393,14 +405,7 @@ class BaseDocument(_Model):
     @field_validator("date", "due_date", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, str):
-            text = value.strip()
-            if not text:
-                return None
-            return vi.parse_date(text)  # the one date reader (NĐ 30 dates, ISO, dd/mm/yyyy)
-        return value
+        return date_value(value)
 
     @field_validator("recipients", "distribution")
     @classmethod

@@ -63,8 +63,6 @@ _PLACEHOLDER = re.compile(r"\{\{|\{%")
 _SINGLE_VARIABLE = re.compile(r"^\{\{\s*([A-Za-z_]\w*)\s*\}\}$")
 
 
-# --- reading ------------------------------------------------------------------------------
-
 def _plain(node: Any, path: str, source: str | None, problems: list[Problem]) -> Any:
     """Convert ruamel's round-trip nodes to plain Python, catching the YAML pitfalls."""
     if isinstance(node, CommentedMap):
@@ -153,8 +151,6 @@ def read_spec(path: str | Path) -> dict[str, Any]:
     check_tree(data, source)
     return data
 
-
-# --- errors -------------------------------------------------------------------------------
 
 _MESSAGES = {
     "missing": "thiếu trường bắt buộc",
@@ -246,8 +242,6 @@ def problems_from_validation(exc: ValidationError, *, source: str | None, row: i
         problems.append(Problem(path, message, source, row))
     return problems
 
-
-# --- placeholders -------------------------------------------------------------------------
 
 class _Field:
     __slots__ = ("keys", "names", "path", "single", "template", "variables")

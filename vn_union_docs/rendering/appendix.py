@@ -27,7 +27,7 @@ from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.errors import TemplateError
 from vn_union_docs.rendering.docxzip import read_zip, write_zip
 from vn_union_docs.rendering.ooxml import W_NS
-from vn_union_docs.rendering.wordml import blocks_to_wordml
+from vn_union_docs.rendering.wordml import XmlFragment, blocks_to_wordml
 
 STYLE_HEADING = "VBAppendixHeading"
 STYLE_TITLE = "VBAppendixTitle"
@@ -42,22 +42,10 @@ _MARKER = "_VnPhuLuc"
 _BLANK = " " * 6
 
 
-class AppendixXml:
+class AppendixXml(XmlFragment):
     """The appendices' WordprocessingML for ``{{p appendix_xml }}`` (inserted unescaped)."""
 
-    __slots__ = ("xml",)
-
-    def __init__(self, xml: str) -> None:
-        self.xml = xml
-
-    def __html__(self) -> str:
-        return self.xml
-
-    def __str__(self) -> str:
-        return self.xml
-
-    def __bool__(self) -> bool:
-        return bool(self.xml)
+    __slots__ = ()
 
 
 def _names(doc: BaseDocument) -> str:

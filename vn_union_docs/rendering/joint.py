@@ -16,6 +16,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from vn_union_docs.documents.models import BaseDocument
+from vn_union_docs.rendering.wordml import XmlFragment
 
 STYLE_SIGNATURE = "VBSignature"
 STYLE_NAME = "VBSignatureName"
@@ -59,10 +60,10 @@ def _cell(block: dict[str, Any] | None, width: int) -> str:
     return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{paragraphs}</w:tc>'
 
 
-class SignatureTable:
+class SignatureTable(XmlFragment):
     """The joint signature blocks as a table, for ``{{p signature_table }}``."""
 
-    __slots__ = ("xml",)
+    __slots__ = ()
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -86,11 +87,3 @@ class SignatureTable:
             for row in rows)
         self.xml = f"{head}{body}</w:tbl>"
 
-    def __html__(self) -> str:
-        return self.xml
-
-    def __str__(self) -> str:
-        return self.xml
-
-    def __bool__(self) -> bool:
-        return bool(self.xml)

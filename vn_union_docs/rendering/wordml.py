@@ -220,6 +220,25 @@ def blocks_to_wordml(blocks: list[Block], width: int = TEXT_WIDTH_TWIPS) -> str:
     return "".join(out)
 
 
+class XmlFragment:
+    """WordprocessingML ready for a template: Jinja inserts it unescaped (``__html__``), as
+    docxtpl inserts its own rich objects; everything inside was escaped when it was built."""
+
+    __slots__ = ("xml",)
+
+    def __init__(self, xml: str) -> None:
+        self.xml = xml
+
+    def __html__(self) -> str:
+        return self.xml
+
+    def __str__(self) -> str:
+        return self.xml
+
+    def __bool__(self) -> bool:
+        return bool(self.xml)
+
+
 class BodyXml:
     """The body's WordprocessingML, ready for a template's ``{{p body }}`` placeholder.
 
