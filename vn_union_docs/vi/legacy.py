@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from ruamel.yaml import YAML
@@ -83,17 +83,18 @@ def from_vni(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def _legacy_word(word: str) -> set[str]:
+@lru_cache(maxsize=65_536)  # the same words come back on every row of a batch
+def _legacy_word(word: str) -> frozenset[str]:
     """The tables (``"TCVN3"``, ``"VNI"``) through which ``word``, not a syllable as it
     stands, reads as one (both for a few words such as ``teá``)."""
     if word.isascii() or is_syllable(word):
-        return set()
+        return frozenset()
     kinds = set()
     if is_syllable(from_tcvn3(word)):
         kinds.add("TCVN3")
     if any(ch.lower() in VNI_CHARS for ch in word) and is_syllable(from_vni(word)):
         kinds.add("VNI")
-    return kinds
+    return frozenset(kinds)
 
 
 def _words(text: str) -> list[str]:
@@ -129,6 +130,7 @@ def fix_eth(text: str) -> str:
     return re.sub(rf"[\w{_CODES}]*[Ðð][\w{_CODES}]*", swap, text)
 
 
+@lru_cache(maxsize=4_096)  # a batch's fixed texts are judged once
 def detect(text: str) -> str | None:
     """``"TCVN3"``, ``"VNI"`` or ``None`` (looks like Unicode).
 
