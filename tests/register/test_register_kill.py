@@ -64,7 +64,7 @@ def test_killed_batches_leave_register_and_files_in_agreement(tmp_path: Path) ->
         while (process.poll() is None and time.monotonic() < deadline
                and len(list(out.glob("*.docx"))) <= before):
             time.sleep(0.02)
-        time.sleep(chance.uniform(0.0, 0.4))
+        time.sleep(chance.uniform(0.0, 0.15))
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)  # the batch and its workers, mid-run
             killed += 1
