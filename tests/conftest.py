@@ -33,6 +33,21 @@ CONG_VAN: dict[str, Any] = {
 }
 
 
+BATCH_SPEC: dict[str, Any] = {
+    "type": "cong_van",
+    "issuer": {"name": "Liên đoàn Lao động thành phố Thủ Đức", "code": "LĐLĐ"},
+    "number": "{{ so }}",
+    "place": "Thủ Đức",
+    "date": "2023-03-07",
+    "subject": "kết quả của {{ ten }}",
+    "recipients": ["Ban Chấp hành {{ ten }}"],
+    "body": "Đơn vị {{ ten }}.\n",
+    "signature": {"capacity": "TM. BAN THƯỜNG VỤ", "title": "Chủ tịch", "name": "Lê Văn Thành"},
+    "distribution": ["Như trên"],
+}
+"""A batch spec filled from a row's ``so`` and ``ten`` (batch tests build on it)."""
+
+
 def make_spec(base: dict[str, Any] | None = None, /, **changes: Any) -> dict[str, Any]:
     """A copy of ``base`` (default: a short công văn) with keys replaced; ``a__b=`` reaches
     into mappings (``signature__name="B"``)."""

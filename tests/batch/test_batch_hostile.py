@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import BATCH_SPEC, make_spec
 
 from vn_union_docs import files
 from vn_union_docs.batch import (
@@ -32,18 +33,7 @@ from vn_union_docs.files import csv_safe, write_atomic
 
 REPO = Path(__file__).resolve().parents[2]
 
-SPEC: dict[str, Any] = {
-    "type": "cong_van",
-    "issuer": {"name": "Liên đoàn Lao động thành phố Thủ Đức", "code": "LĐLĐ"},
-    "number": "{{ so }}",
-    "place": "Thủ Đức",
-    "date": "2023-03-07",
-    "subject": "kết quả của {{ ten }}",
-    "recipients": ["Ban Chấp hành {{ ten }}"],
-    "body": "Đơn vị {{ ten }}.\n",
-    "signature": {"capacity": "TM. BAN THƯỜNG VỤ", "title": "Chủ tịch", "name": "Lê Văn Thành"},
-    "distribution": ["Như trên"],
-}
+SPEC: dict[str, Any] = make_spec(BATCH_SPEC)
 
 
 def rows(*names: str) -> list[dict[str, Any]]:

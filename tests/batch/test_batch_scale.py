@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import typer
+from conftest import BATCH_SPEC, make_spec
 from typer.testing import CliRunner
 
 from vn_union_docs.batch import MANIFEST_NAME, generate
@@ -25,18 +26,7 @@ from vn_union_docs.cli.batch import batch_command, resume_command
 
 REPO = Path(__file__).resolve().parents[2]
 
-SPEC: dict[str, Any] = {
-    "type": "cong_van",
-    "issuer": {"name": "Liên đoàn Lao động thành phố Thủ Đức", "code": "LĐLĐ"},
-    "number": "{{ so }}",
-    "place": "Thủ Đức",
-    "date": "2023-03-07",
-    "subject": "kết quả của {{ ten }}",
-    "recipients": ["Ban Chấp hành {{ ten }}"],
-    "body": "Đơn vị {{ ten }} có {{ sk | so }} sáng kiến.\n",
-    "signature": {"capacity": "TM. BAN THƯỜNG VỤ", "title": "Chủ tịch", "name": "Lê Văn Thành"},
-    "distribution": ["Như trên"],
-}
+SPEC: dict[str, Any] = make_spec(BATCH_SPEC, body="Đơn vị {{ ten }} có {{ sk | so }} sáng kiến.\n")
 
 
 def write_csv(path: Path, n: int, start: int = 1) -> Path:
