@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -63,6 +64,16 @@ def clean_text(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
+    # A batch gives most fields the same short text on every row: judge each once.
+    return _clean_short(value) if len(value) <= 512 else _clean(value)
+
+
+@lru_cache(maxsize=8_192)
+def _clean_short(value: str) -> str:
+    return _clean(value)
+
+
+def _clean(value: str) -> str:
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     # isprintable() is False for every control character (and for \n, \t): search only then.
     bad = None if text.isprintable() else _CONTROL.search(text)

@@ -52,6 +52,7 @@ from lxml import etree
 from vn_union_docs.archives import refuse_external_links
 from vn_union_docs.documents.sandbox import template_environment
 from vn_union_docs.errors import TemplateError, VnUnionDocsError
+from vn_union_docs.rendering.direct import DirectBody, only_balanced_markup
 from vn_union_docs.rendering.docxzip import (
     DEFLATE_LEVEL,
     FIXED_DATE_TIME,
@@ -156,9 +157,13 @@ def _finish(rendered: str) -> str:
     start with the only ``\\n`` they hold, so they never overlap, and dropping that ``\\n``
     before ``<w:p `` cannot make or break a ``\\n<w:p>``.
     """
+    return _PartRenderer.resolve_listing(_unpatch(rendered))
+
+
+def _unpatch(rendered: str) -> str:
+    """``_finish`` without ``resolve_listing``."""
     xml = rendered.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    return _PartRenderer.resolve_listing(xml)
+    return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
 
 
 def _capture_source(patched: str) -> str:
@@ -215,6 +220,11 @@ def _entry(name: str, payload: bytes) -> _Entry:
         len(data), len(payload), len(encoded), 0,
     ) + encoded
     return _Entry(encoded, flags, crc, len(payload), data, header)
+
+
+@lru_cache(maxsize=256)  # the properties parts of a batch's rows are mostly the same
+def _property_entry(name: str, payload: bytes) -> _Entry:
+    return _entry(name, payload)
 
 
 _DOSDATE = (FIXED_DATE_TIME[0] - 1980) << 9 | FIXED_DATE_TIME[1] << 5 | FIXED_DATE_TIME[2]
@@ -299,7 +309,8 @@ class CompiledTemplate:
         # fix_tables changes a table only when tags reshape it ({%tr}, {%tc}, colspan, hm, vm);
         # without them its tree is the plain parse. Body tables are regular by construction.
         self._reshapes_tables = bool(_RESHAPING_TAG.search(re.sub(r"<[^>]+>", "", body_xml)))
-        self._body = self._env.compile(_capture_source(tpl.patch_xml(body_xml)))
+        body_source = _capture_source(tpl.patch_xml(body_xml))
+        self._body = self._env.compile(body_source)
         self._document_name = document.part.partname.lstrip("/")
         self._skeleton = copy.deepcopy(document.element)
         for child in list(self._skeleton.body):
@@ -348,6 +359,11 @@ class CompiledTemplate:
                 constant = _is_plain_data(env, source)
                 self._footnotes.append(_Footnotes(part.partname.lstrip("/"), part.blob, constant))
 
+        # The body part written without parsing it (``direct``), when the template allows.
+        self._direct = None if self._reshapes_tables or self._footnotes else \
+            DirectBody.for_template(body_source, env.parse(body_source), self._skeleton)
+        self.direct_documents = 0  # documents rendered that way
+
         # What python-docx saves; everything not rendered per document is deflated once.
         buffer = io.BytesIO()
         tpl.docx.save(buffer)
@@ -385,13 +401,14 @@ class CompiledTemplate:
                 reason = str(exc)
             else:
                 self.fallback_reason = None
+                entries = {name: _entry(name, blob) for name, blob in parts.items()}
                 if properties is not None:
-                    parts.update(_with_properties(
+                    entries.update((name, _property_entry(name, blob)) for name, blob in
+                                   _with_properties(
                         {**self._saved_properties, **{n: parts[n] for n in parts
                                                        if n in self._saved_properties}},
-                        self._core_name, properties))
-                return _zip([_entry(name, parts[name]) if name in parts
-                             else self._constant[name] for name in self._names])
+                        self._core_name, properties).items())
+                return _zip([entries.get(name) or self._constant[name] for name in self._names])
         self.fallback_reason = reason
         data = render_with_docxtpl(self.path, context)
         if properties is None:
@@ -406,7 +423,14 @@ class CompiledTemplate:
         out: dict[str, bytes] = {}
         # Body: render, fix_tables (its own parse), fix_docpr_ids, map_tree, serialise.
         renderer = _PartRenderer()
-        xml = _finish(self._body.render(context))
+        unpatched = _unpatch(self._body.render(context))
+        xml = _PartRenderer.resolve_listing(unpatched)
+        if self._direct is not None and xml is unpatched and "docPr" not in xml and \
+                only_balanced_markup(context) and (part := self._direct.part(xml)) is not None:
+            out[self._document_name] = part
+            self.direct_documents += 1
+            self._render_other_parts(context, out, sections=None)
+            return out
         if self._reshapes_tables:
             body = DocxTemplate.fix_tables(renderer, xml)
         else:
@@ -416,7 +440,13 @@ class CompiledTemplate:
         root = copy.deepcopy(self._skeleton)
         root.replace(root.body, body)
         out[self._document_name] = serialize_part_xml(root)
+        self._render_other_parts(context, out, sections=len(root.sectPr_lst))
+        return out
 
+    def _render_other_parts(self, context: dict[str, Any], out: dict[str, bytes],
+                            sections: int | None) -> None:
+        """Headers, footers, core properties and footnotes into ``out`` (``sections``: the
+        body's section count; footnotes are rendered once per section)."""
         for part in self._xml_parts:
             rendered = _finish(part.template.render(context)).encode(part.encoding)
             out[part.name] = serialize_part_xml(parse_xml(rendered))
@@ -427,10 +457,9 @@ class CompiledTemplate:
             out[self._core_name] = serialize_part_xml(properties.element)
 
         if self._footnotes:
-            sections = len(root.sectPr_lst)
+            assert sections is not None  # no direct body part with footnotes
             for notes in self._footnotes:
                 out[notes.name] = self._render_footnotes(notes, sections, context)
-        return out
 
     def _render_footnotes(self, notes: _Footnotes, passes: int, context: dict[str, Any]
                           ) -> bytes:

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from vn_union_docs.documents.models import BaseDocument
+from vn_union_docs.rendering.direct import BalancedMarkup
 from vn_union_docs.rendering.linebreak import Column, break_lines
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -174,7 +175,7 @@ def _original(doc: BaseDocument, key: str) -> str | None:
 _BREAK_XML = '</w:t><w:br/><w:t xml:space="preserve">'
 
 
-class LineBroken(str):
+class LineBroken(str, BalancedMarkup):
     """Lines joined by ``\\n``; inserted into a template (autoescaped) as ``<w:br/>``."""
 
     __slots__ = ()

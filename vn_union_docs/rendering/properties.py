@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -69,6 +70,7 @@ def _set(root: etree._Element, namespace: str, name: str, text: str,
         element.set(key, value)
 
 
+@lru_cache(maxsize=256)  # a batch's rows mostly share their properties
 def core_xml(raw: bytes, props: DocumentProperties) -> bytes:
     """``docProps/core.xml`` (``raw``: the template's) with the document's properties."""
     root = etree.fromstring(raw)
@@ -91,6 +93,7 @@ def core_xml(raw: bytes, props: DocumentProperties) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+@lru_cache(maxsize=256)
 def app_xml(raw: bytes | None, props: DocumentProperties) -> bytes:
     """``docProps/app.xml`` with the issuing body as the Company."""
     root = (etree.fromstring(raw) if raw else

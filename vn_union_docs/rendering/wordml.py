@@ -18,6 +18,7 @@ cannot split (``cantSplit``, 17.4.6). What moves is thus never more than
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from vn_union_docs.documents.body import (
@@ -29,6 +30,7 @@ from vn_union_docs.documents.body import (
     Run,
     Table,
 )
+from vn_union_docs.rendering.direct import BalancedMarkup
 from vn_union_docs.rendering.linebreak import paragraph_lines
 
 TAIL_MAX_LINES = 6
@@ -122,9 +124,14 @@ def _table_xml(table: Table, width: int = TEXT_WIDTH_TWIPS,
     return "".join(parts)
 
 
-def _lines(runs: list[Run]) -> list[str]:
-    return paragraph_lines([(r.text, r.bold) for r in runs], TEXT_WIDTH_TWIPS / 20,
-                           BODY_SIZE_PT, BODY_FIRST_LINE_PT)
+def _lines(runs: list[Run]) -> tuple[str, ...]:
+    return _body_lines(tuple((r.text, r.bold) for r in runs))
+
+
+@lru_cache(maxsize=4_096)  # a batch's last paragraphs are mostly the same on every row
+def _body_lines(runs: tuple[tuple[str, bool], ...]) -> tuple[str, ...]:
+    return tuple(paragraph_lines(list(runs), TEXT_WIDTH_TWIPS / 20, BODY_SIZE_PT,
+                                 BODY_FIRST_LINE_PT))
 
 
 def _split_runs(runs: list[Run], offset: int) -> tuple[list[Run], list[Run]]:
@@ -220,7 +227,7 @@ def blocks_to_wordml(blocks: list[Block], width: int = TEXT_WIDTH_TWIPS) -> str:
     return "".join(out)
 
 
-class XmlFragment:
+class XmlFragment(BalancedMarkup):
     """WordprocessingML ready for a template: Jinja inserts it unescaped (``__html__``), as
     docxtpl inserts its own rich objects; everything inside was escaped when it was built."""
 
@@ -239,7 +246,7 @@ class XmlFragment:
         return bool(self.xml)
 
 
-class BodyXml:
+class BodyXml(BalancedMarkup):
     """The body's WordprocessingML, ready for a template's ``{{p body }}`` placeholder.
 
     Jinja inserts it unescaped (``__html__``), which is how docxtpl inserts its own rich
