@@ -10,15 +10,29 @@ Public API: the models ``CongVan``, ``KeHoach``, ``ThongBao``; ``load_document``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from vn_union_docs import campaign, vi
-from vn_union_docs.checker import Finding, check
 from vn_union_docs.documents.doc_types import CongVan, KeHoach, ThongBao
 from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.documents.spec import SpecTemplate, load_document
 from vn_union_docs.errors import Problem, SpecError, TemplateError, VnUnionDocsError
 from vn_union_docs.rendering.render import render_docx
 
+if TYPE_CHECKING:
+    from vn_union_docs.checker import Finding, check
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # The checker is imported when first asked for: rendering (and each batch worker) does
+    # not pay for loading it.
+    if name in ("Finding", "check"):
+        from vn_union_docs import checker
+
+        return getattr(checker, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "BaseDocument",

@@ -2,5 +2,5 @@
 
 from vn_union_docs.cli.app import main
 
-if __name__ == "__main__":  # a spawned worker imports this module without running it
+if __name__ == "__main__":
     main()

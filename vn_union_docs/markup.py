@@ -12,6 +12,7 @@ import contextvars
 import re
 import secrets
 from collections.abc import Callable
+from functools import lru_cache
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark.
 _ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&\"'=:;$%^?,/@])")
@@ -59,7 +60,8 @@ def record_values(render: Callable[[], str]) -> tuple[str, tuple[str, list[str]]
     if len(parts) != len(recorded) + 1:
         return render(), None
     body = "".join(part + value for part, value in zip(parts, [*recorded, ""], strict=True))
-    return body, (skeleton, [_UNESCAPE.sub(r"\1", value) for value in recorded])
+    return body, (skeleton, [_UNESCAPE.sub(r"\1", value) if "\\" in value else value
+                             for value in recorded])
 
 
 class MarkdownText(str):
@@ -75,5 +77,15 @@ def escape_markdown(value: object) -> str:
     """
     if isinstance(value, MarkdownText):
         return str(value)
-    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    text = str(value)
+    return _escaped_short(text) if len(text) <= 128 else _escaped(text)
+
+
+@lru_cache(maxsize=4_096)  # a batch prints the same short values again and again
+def _escaped_short(text: str) -> str:
+    return _escaped(text)
+
+
+def _escaped(text: str) -> str:
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     return _ACTIVE.sub(r"\\\1", text)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
-import multiprocessing
 import os
 import signal
 import sys
@@ -14,14 +13,16 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
+from vn_union_docs.batch.pool import WorkerPool
 from vn_union_docs.batch.report import BatchError, RowsArg
 from vn_union_docs.batch.source import RowSource
 from vn_union_docs.documents.spec import SpecTemplate
 from vn_union_docs.errors import Problem, SpecError, TemplateError
-from vn_union_docs.files import BackgroundWriter, is_regular_file
+from vn_union_docs.files import BackgroundWriter, is_regular_file, write_atomic
 
 _Meta = TypeVar("_Meta")
 
@@ -69,7 +70,7 @@ class _Worker:
 
     def __init__(self, spec: Mapping[str, Any], source: str | None, base_dir: Path | None,
                  template: str | None, out_dir: str, skip_existing: bool,
-                 numbered: bool = False) -> None:
+                 numbered: bool = False, *, background_writes: bool = True) -> None:
         self.spec = SpecTemplate(spec, source=source, base_dir=base_dir)
         self.numbered = numbered  # a register numbers the rows: check() returns their facts
         # A spec field filled by one variable ("number: '{{ so }}'") is reported as that column.
@@ -78,7 +79,11 @@ class _Worker:
         self.out_dir = out_dir
         self.skip_existing = skip_existing
         self._compiled: dict[tuple[str, str | None], Any] = {}
-        self._writer: BackgroundWriter | None = None
+        # One process: files are written on a thread (the kernel's work on the other core).
+        # A worker of a pool writes them itself: every core already renders, and a thread
+        # would only add hand-overs of the interpreter lock.
+        self.background_writes = background_writes
+        self._writer: BackgroundWriter | _DirectWriter | None = None
 
     def failures(self, row: int, error: SpecError) -> list[tuple[str, str]]:
         found = []
@@ -121,7 +126,7 @@ class _Worker:
     def render(self, chunk: list[tuple[Any, ...]]) -> list[_Result]:
         """Render and write the chunk's rows; every file is in place when this returns."""
         if self._writer is None:
-            self._writer = BackgroundWriter()
+            self._writer = BackgroundWriter() if self.background_writes else _DirectWriter()
         try:
             results = self._render(chunk, self._writer)
         finally:
@@ -134,14 +139,15 @@ class _Worker:
             self._writer.close()
             self._writer = None
 
-    def _render(self, chunk: list[tuple[Any, ...]], writer: BackgroundWriter,
+    def _render(self, chunk: list[tuple[Any, ...]], writer: BackgroundWriter | _DirectWriter,
                 ) -> list[_Result]:
         # (row, cells, name) or, numbered by a register, (row, cells, name, number)
         return [self.write_row(row, cells, name, writer, *numbered)
                 for row, cells, name, *numbered in chunk]
 
     def write_row(self, row: int, cells: dict[str, Any], name: str,
-                  writer: BackgroundWriter, number: int | None = None) -> _Result:
+                  writer: BackgroundWriter | _DirectWriter, number: int | None = None
+                  ) -> _Result:
         """The work of one row: keep an existing file (``skip_existing``), or fill the spec
         from the cells, validate, give it its register ``number`` if any, render and queue
         the file for writing. This is the one place a row becomes a document."""
@@ -166,6 +172,20 @@ class _Worker:
         return ("ok", row, name, hashlib.sha256(data).hexdigest())
 
 
+class _DirectWriter:
+    """``BackgroundWriter``'s interface, writing each file (atomically) when it is given."""
+
+    @staticmethod
+    def put(path: str, data: bytes) -> None:
+        write_atomic(path, data, make_parents=False)
+
+    def wait(self) -> None:
+        """Nothing is pending."""
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+
 _WORKER: _Worker | None = None
 
 
@@ -174,7 +194,7 @@ def _init_worker(parent: int, *args: Any) -> None:
     if hasattr(signal, "SIGTERM"):  # the pool stops its workers with SIGTERM: let it
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
-    _WORKER = _Worker(*args)
+    _WORKER = _Worker(*args, background_writes=False)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -202,6 +222,38 @@ def _run_chunk(mode: str, chunk: list[tuple[Any, ...]]) -> list[_Result]:
     return _WORKER.check(chunk) if mode == "check" else _WORKER.render(chunk)
 
 
+def serve(read_fd: int, write_fd: int) -> None:
+    """A worker's life: compile the spec, then answer each chunk until told to stop."""
+    if hasattr(signal, "SIGINT"):  # Ctrl+C stops the command, which stops the workers
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    inbox = Connection(read_fd, writable=False)
+    outbox = Connection(write_fd, readable=False)
+    failure: BaseException | None = None
+    try:
+        parent, args = inbox.recv()
+        _init_worker(parent, *args)
+    except BaseException as exc:  # every chunk is answered with it
+        failure = exc
+    while True:
+        try:
+            message = inbox.recv()
+        except (EOFError, OSError):
+            break
+        if message is None:
+            break
+        try:
+            if failure is not None:
+                raise failure
+            outbox.send(("ok", _run_chunk(*message)))
+        except BaseException as exc:
+            try:
+                outbox.send(("error", exc))
+            except Exception:  # an error that does not pickle: its text
+                outbox.send(("error", BatchError(f"{type(exc).__name__}: {exc}")))
+    if _WORKER is not None:
+        _WORKER.close()
+
+
 # --- driving the workers -------------------------------------------------------------------
 
 _Chunk = list[tuple[Any, ...]]
@@ -222,17 +274,26 @@ def _run(mode: str, chunks: Iterator[tuple[_Chunk, _Meta]], worker_args: tuple[A
         finally:
             worker.close()
         return
-    # Spawned, not forked: the main process runs threads (the file writer, the register's
-    # lock), and a fork taken while one of them holds a lock leaves the worker waiting on it
-    # for ever.
-    with multiprocessing.get_context("spawn").Pool(
-            jobs, _init_worker, (os.getpid(), *worker_args)) as pool:
-        pending: deque[tuple[Any, _Meta]] = deque()
+    # Child processes started afresh (not forked: the main process runs threads, and a fork
+    # taken while one of them holds a lock leaves the worker waiting on it for ever).
+    pool = WorkerPool(jobs, worker_args)
+    finished = False
+    try:
+        pending: deque[tuple[int | None, _Meta]] = deque()
+        turn = 0
         for chunk, meta in chunks:
-            pending.append((pool.apply_async(_run_chunk, (mode, chunk)) if chunk else None, meta))
+            if chunk:
+                pool.submit(turn % jobs, mode, chunk)
+                pending.append((turn % jobs, meta))
+                turn += 1
+            else:
+                pending.append((None, meta))
             if len(pending) >= jobs * 3:
-                handle, first = pending.popleft()
-                yield (handle.get() if handle is not None else []), first
+                index, first = pending.popleft()
+                yield (pool.result(index) if index is not None else []), first
         while pending:
-            handle, first = pending.popleft()
-            yield (handle.get() if handle is not None else []), first
+            index, first = pending.popleft()
+            yield (pool.result(index) if index is not None else []), first
+        finished = True
+    finally:
+        pool.close(wait=finished)

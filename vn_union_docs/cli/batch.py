@@ -286,8 +286,12 @@ def batch_command(
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
         # --- signing (issue 18) ---
-        title, signer_name = ps.spec_signer(spec)
-        signed, sign_failures = signing.apply_all(report.pdfs, title=title, name=signer_name)
+        signed: list[str] = []
+        sign_failures: list[str] = []
+        if signing.active:  # else no PDF is looked at (a million rows: a million stats)
+            title, signer_name = ps.spec_signer(spec)
+            signed, sign_failures = signing.apply_all(report.pdfs, title=title,
+                                                      name=signer_name)
         # --- end signing ---
     except OSError as error:  # disk full, no permission, a folder where a file should go
         target = error.filename2 or error.filename  # a failed rename names its target second

@@ -412,7 +412,7 @@ def body_text(blocks: list[Block]) -> list[str]:
 
 # --- blocks by body text ---------------------------------------------------------------------
 
-_BLOCKS_CACHE_SIZE = 256
+_BLOCKS_CACHE_SIZE = 64
 _blocks_by_text: dict[tuple[str, tuple[str, ...]], list[Block]] = {}
 
 

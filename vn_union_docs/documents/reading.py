@@ -41,6 +41,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def bad_character(text: str) -> str | None:
     """A description of the first character of ``text`` a document cannot hold, or ``None``."""
+    if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable():
+        return None  # a scan at C speed first: the regular expression is much slower
     match = _NOT_XML.search(text)
     if match is None:
         return None

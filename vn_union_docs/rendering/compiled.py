@@ -163,6 +163,8 @@ def _finish(rendered: str) -> str:
 def _unpatch(rendered: str) -> str:
     """``_finish`` without ``resolve_listing``."""
     xml = rendered.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+    if "_" not in xml:  # one scan instead of four
+        return xml
     return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
 
 
@@ -289,6 +291,7 @@ class CompiledTemplate:
             # docxtpl raises the same error at render time, in its order: let it.
             self.static_fallback_reason = f"the template does not compile ({exc})"
         self.fallback_reason: str | None = self.static_fallback_reason
+        self.columns: dict[str, Any] | None = None  # the fitted keys' columns (render.py)
 
     # -- compile time -------------------------------------------------------------------
 
@@ -389,10 +392,12 @@ class CompiledTemplate:
         """Render ``context`` to deterministic .docx bytes (docxtpl's bytes, faster);
         ``properties``: the file's Title, Author … (``properties.core_xml``) instead of the
         template's."""
-        reason = self.static_fallback_reason or _context_fallback_reason(context)
+        plain = only_balanced_markup(context)  # then no docxtpl objects either
+        reason = self.static_fallback_reason or (
+            None if plain else _context_fallback_reason(context))
         if reason is None:
             try:
-                parts = self._render_parts(context)
+                parts = self._render_parts(context, direct=plain)
             except (JinjaTemplateError, SecurityError, ArithmeticError, LookupError, TypeError,
                     ValueError, RecursionError) as exc:
                 self.fallback_reason = None
@@ -419,14 +424,16 @@ class CompiledTemplate:
             self._core_name, properties))
         return write_zip(package)
 
-    def _render_parts(self, context: dict[str, Any]) -> dict[str, bytes]:
+    def _render_parts(self, context: dict[str, Any], direct: bool = False) -> dict[str, bytes]:
+        """Every part rendered per document; ``direct``: the body part may be written without
+        parsing it (the context holds only plain values and ``BalancedMarkup``)."""
         out: dict[str, bytes] = {}
         # Body: render, fix_tables (its own parse), fix_docpr_ids, map_tree, serialise.
         renderer = _PartRenderer()
         unpatched = _unpatch(self._body.render(context))
         xml = _PartRenderer.resolve_listing(unpatched)
-        if self._direct is not None and xml is unpatched and "docPr" not in xml and \
-                only_balanced_markup(context) and (part := self._direct.part(xml)) is not None:
+        if direct and self._direct is not None and xml is unpatched and "docPr" not in xml and \
+                (part := self._direct.part(xml)) is not None:
             out[self._document_name] = part
             self.direct_documents += 1
             self._render_other_parts(context, out, sections=None)

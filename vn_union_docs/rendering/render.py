@@ -53,7 +53,9 @@ def render_compiled(compiled: CompiledTemplate, doc: BaseDocument) -> bytes:
 def document_context(compiled: CompiledTemplate, doc: BaseDocument) -> dict[str, Any]:
     """The context ``doc`` renders with in ``compiled``: ``build_context`` with the line
     breaks of the header names and the title chosen for this template's columns."""
-    return fit_context(build_context(doc), doc, template_columns(compiled.path))
+    if compiled.columns is None:  # read once per compiled template (one file version)
+        compiled.columns = template_columns(compiled.path)
+    return fit_context(build_context(doc), doc, compiled.columns)
 
 
 def render_docx(doc: BaseDocument, path: str | Path | None = None, *,

@@ -128,7 +128,7 @@ def _lines(runs: list[Run]) -> tuple[str, ...]:
     return _body_lines(tuple((r.text, r.bold) for r in runs))
 
 
-@lru_cache(maxsize=4_096)  # a batch's last paragraphs are mostly the same on every row
+@lru_cache(maxsize=256)  # a batch's last paragraphs are mostly the same on every row
 def _body_lines(runs: tuple[tuple[str, bool], ...]) -> tuple[str, ...]:
     return tuple(paragraph_lines(list(runs), TEXT_WIDTH_TWIPS / 20, BODY_SIZE_PT,
                                  BODY_FIRST_LINE_PT))

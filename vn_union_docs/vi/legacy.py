@@ -82,7 +82,7 @@ def from_vni(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-@lru_cache(maxsize=65_536)  # the same words come back on every row of a batch
+@lru_cache(maxsize=16_384)  # the same words come back on every row of a batch
 def _legacy_word(word: str) -> frozenset[str]:
     """The tables (``"TCVN3"``, ``"VNI"``) through which ``word``, not a syllable as it
     stands, reads as one (both for a few words such as ``teá``)."""
@@ -129,16 +129,33 @@ def fix_eth(text: str) -> str:
     return re.sub(rf"[\w{_CODES}]*[Ðð][\w{_CODES}]*", swap, text)
 
 
-# Tokens (text between white space) already judged: each of their words reads as Unicode and
-# none has a guillemet (whose meaning depends on its word). Words never span white space, so a
-# text made of such tokens has no legacy word. Cleared when full: memory stays flat.
+# Lines and tokens (text between white space) already judged: each of their words reads as
+# Unicode and none has a guillemet (whose meaning depends on its word). Words never span white
+# space, so a text made of such lines or tokens has no legacy word. A batch's rows repeat most
+# lines of a body; the sets are cleared when full, so memory stays flat.
+_CLEAN_LINES: set[str] = set()
+_CLEAN_LINES_MAX = 1_024
+_CLEAN_LINE_CHARS = 2_000  # longer lines are judged, not kept
 _CLEAN_TOKENS: set[str] = set()
-_CLEAN_TOKENS_MAX = 200_000
+_CLEAN_TOKENS_MAX = 30_000
 
 
 def _all_tokens_clean(text: str) -> bool:
-    """Whether no word of ``text`` reads as legacy text (the tokens not seen before are
+    """Whether no word of ``text`` reads as legacy text (lines and tokens not seen before are
     judged and remembered)."""
+    for line in text.split("\n"):
+        if line in _CLEAN_LINES:
+            continue
+        if not _tokens_clean(line):
+            return False
+        if len(line) <= _CLEAN_LINE_CHARS:
+            if len(_CLEAN_LINES) >= _CLEAN_LINES_MAX:
+                _CLEAN_LINES.clear()
+            _CLEAN_LINES.add(line)
+    return True
+
+
+def _tokens_clean(text: str) -> bool:
     unknown = set(text.split()).difference(_CLEAN_TOKENS)
     if not unknown:
         return True
@@ -151,7 +168,6 @@ def _all_tokens_clean(text: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=4_096)  # a batch's fixed texts are judged once
 def detect(text: str) -> str | None:
     """``"TCVN3"``, ``"VNI"`` or ``None`` (looks like Unicode).
 
@@ -159,6 +175,16 @@ def detect(text: str) -> str | None:
     flags any word that only a legacy table turns into a syllable, and text with two or more
     legacy-only characters inside words (a lone «guillemet» or a name such as Müller passes).
     """
+    # A batch's short fixed texts are judged once; long ones go line by line (_CLEAN_LINES).
+    return _detect_short(text) if len(text) <= 256 else _detect(text)
+
+
+@lru_cache(maxsize=2_048)
+def _detect_short(text: str) -> str | None:
+    return _detect(text)
+
+
+def _detect(text: str) -> str | None:
     text = fix_eth(unicodedata.normalize("NFC", text))
     if text.isascii():
         return None

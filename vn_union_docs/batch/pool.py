@@ -1,0 +1,131 @@
+"""Worker processes for a batch: plain child processes fed chunks of rows over pipes.
+
+Not ``multiprocessing.Pool``: a spawned pool starts a resource-tracker process (15 MB, for
+semaphores a batch never needs) and three threads, and waits for ever when a worker is killed.
+Here each worker is ``python -c …`` started with ``subprocess``, reading ``(mode, chunk)``
+messages from one pipe and answering on another (``multiprocessing.connection.Connection``:
+length-prefixed pickles); a worker that dies is an error named at once. Chunks are handed out
+in turn and their results read back in the same order, so the batch sees them in row order.
+A thread sends the chunks, so the command never waits on a full pipe while a worker waits on
+it in turn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from typing import Any
+
+from vn_union_docs.batch.report import BatchError
+
+_BOOT = ("import sys, json; sys.path[:] = json.loads(sys.argv[1]); "
+         "from vn_union_docs.batch.workers import serve; serve(int(sys.argv[2]), int(sys.argv[3]))")
+_PIPE_BYTES = 1 << 20  # F_SETPIPE_SZ: a chunk's rows or results rarely wait on the pipe
+
+
+class WorkerPool:
+    """``jobs`` worker processes, each compiling the spec once from ``worker_args``."""
+
+    def __init__(self, jobs: int, worker_args: tuple[Any, ...]) -> None:
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self._inboxes: list[Connection] = []
+        self._outboxes: list[Connection] = []
+        self._sending: queue.Queue[tuple[int, Any] | None] = queue.Queue()
+        self._send_error: BaseException | None = None
+        try:
+            for _ in range(jobs):
+                self._start(worker_args)
+        except BaseException:
+            self.close(wait=False)
+            raise
+        self._sender = threading.Thread(target=self._send_all, name="vn-union-docs-sender",
+                                        daemon=True)
+        self._sender.start()
+
+    def _start(self, worker_args: tuple[Any, ...]) -> None:
+        to_child, from_parent = _pipe()
+        to_parent, from_child = _pipe()
+        process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, json.dumps(sys.path), str(to_child), str(from_child)],
+            pass_fds=(to_child, from_child), stdin=subprocess.DEVNULL)
+        os.close(to_child)
+        os.close(from_child)
+        self._processes.append(process)
+        self._inboxes.append(Connection(from_parent, readable=False))
+        self._outboxes.append(Connection(to_parent, writable=False))
+        self._inboxes[-1].send((os.getpid(), worker_args))
+
+    @property
+    def size(self) -> int:
+        """The number of workers."""
+        return len(self._processes)
+
+    def submit(self, worker: int, mode: str, chunk: list[Any]) -> None:
+        """Queue ``chunk`` for ``worker`` (``mode``: ``"check"`` or ``"render"``)."""
+        if self._send_error is not None:
+            raise self._send_error
+        self._sending.put((worker, (mode, chunk)))
+
+    def result(self, worker: int) -> Any:
+        """The results of ``worker``'s oldest chunk not yet read; re-raises its error."""
+        try:
+            status, payload = self._outboxes[worker].recv()
+        except (EOFError, OSError):
+            code = self._processes[worker].poll()
+            raise BatchError(
+                f"tiến trình con số {worker + 1} dừng bất ngờ (mã {code}); các tệp đã ghi "
+                "đều trọn vẹn, chạy lại với --skip-existing để làm tiếp") from None
+        if status == "error":
+            raise payload
+        return payload
+
+    def _send_all(self) -> None:
+        while (item := self._sending.get()) is not None:
+            worker, message = item
+            try:
+                self._inboxes[worker].send(message)
+            except OSError as exc:  # the worker is gone: result() says so
+                self._send_error = exc
+
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers: after their last chunk (``wait``), or at once."""
+        if wait:
+            for worker in range(len(self._inboxes)):
+                self._sending.put((worker, None))  # "stop", after what is queued
+        self._sending.put(None)
+        sender = getattr(self, "_sender", None)
+        if sender is not None:
+            sender.join(timeout=5)
+        for process in self._processes:
+            if not wait:
+                with contextlib.suppress(OSError):
+                    process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for connection in (*self._inboxes, *self._outboxes):
+            connection.close()
+
+
+def _pipe() -> tuple[int, int]:
+    """A pipe ``(read, write)`` as large as the system allows up to 1 MB (Linux)."""
+    read, write = os.pipe()
+    if hasattr(os, "set_inheritable"):
+        os.set_inheritable(read, False)
+        os.set_inheritable(write, False)
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        import fcntl
+
+        fcntl.fcntl(write, 1031, _PIPE_BYTES)  # F_SETPIPE_SZ
+    return read, write
+
+
+__all__ = ["WorkerPool"]
