@@ -116,36 +116,47 @@ class BackgroundWriter:
     """
 
     def __init__(self, depth: int = 32) -> None:
-        self._queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=depth)
+        # A SimpleQueue (C code, no lock to take per item) and two counters: the producer
+        # counts what it queued, the writer what it finished; each writes only its own.
+        self._queue: queue.SimpleQueue[tuple[str, bytes] | None] = queue.SimpleQueue()
+        self._depth = depth
+        self._queued = 0
+        self._done = 0
+        self._finished = threading.Condition()
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
 
     def put(self, path: str, data: bytes) -> None:
-        """Queue ``data`` for ``path`` (the folder must exist); blocks while the queue is full."""
+        """Queue ``data`` for ``path`` (the folder must exist); blocks while ``depth`` files
+        wait."""
         if self._error is not None:
             raise self._error
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="vn-union-docs-writer",
                                             daemon=True)
             self._thread.start()
+        if self._queued - self._done >= self._depth:
+            with self._finished:
+                self._finished.wait_for(lambda: self._queued - self._done < self._depth)
+        self._queued += 1
         self._queue.put((path, data))
 
     def _run(self) -> None:
-        while True:
-            item = self._queue.get()
+        while (item := self._queue.get()) is not None:
             try:
-                if item is None:
-                    return
                 if self._error is None:
                     write_atomic(item[0], item[1], make_parents=False)
             except BaseException as exc:  # reported by wait() in the caller's thread
                 self._error = exc
             finally:
-                self._queue.task_done()
+                with self._finished:
+                    self._done += 1
+                    self._finished.notify_all()
 
     def wait(self) -> None:
         """Block until every queued file is written; raise the first write error."""
-        self._queue.join()
+        with self._finished:
+            self._finished.wait_for(lambda: self._done >= self._queued)
         if self._error is not None:
             raise self._error
 
