@@ -7,9 +7,12 @@ line in a subprocess (``python -m vn_union_docs batch …``) with the example sp
 imports and pool start-up count), docs/s, CPU time, and memory of all processes together,
 sampled from ``/proc`` every 20 ms:
 
-* ``peak_mb``: the largest sum of the resident sizes (VmRSS) of the command and its
-  workers seen at one moment (pages shared after ``fork`` are counted in every process,
-  so this overstates the real use);
+* ``peak_pss_mb``: the largest sum of the proportional set sizes (``Pss`` of
+  ``/proc/PID/smaps_rollup``, read every 200 ms) of the command and its workers: what they
+  use together, each shared page (the Python and library code every process maps) counted
+  once, split among the processes that map it;
+* ``peak_mb``: the largest sum of the resident sizes (VmRSS) seen at one moment (shared
+  pages counted in every process: this overstates the real use);
 * ``hwm_sum_mb``: the sum of every process's own high-water mark (VmHWM): an upper bound
   even for a peak shorter than the sampling interval.
 
@@ -121,21 +124,39 @@ def _status_kb(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size in kB: the process's own pages plus its share of the pages it
+    maps together with others (the shared libraries); 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def measure(command: list[str], interval: float = 0.02) -> dict[str, Any]:
     """Run ``command``; wall time, CPU time and memory of it and all its descendants."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak_kb = 0
+    peak_kb = peak_pss_kb = 0
     hwm: dict[int, int] = {}
     processes = 0
+    samples = 0
     while process.poll() is None:
         total = 0
-        for pid in _tree(process.pid):
+        pids = _tree(process.pid)
+        for pid in pids:
             rss, high = _status_kb(pid)
             total += rss
             if high:
                 hwm[pid] = max(hwm.get(pid, 0), high)
+        if samples % 10 == 0:  # smaps_rollup walks the page tables: read it less often
+            peak_pss_kb = max(peak_pss_kb, sum(_pss_kb(pid) for pid in pids))
+        samples += 1
         processes = max(processes, len(hwm))
         peak_kb = max(peak_kb, total)
         time.sleep(interval)
@@ -148,6 +169,7 @@ def measure(command: list[str], interval: float = 0.02) -> dict[str, Any]:
         "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "peak_mb": peak_kb / 1024,
         "hwm_sum_mb": sum(hwm.values()) / 1024,
+        "peak_pss_mb": peak_pss_kb / 1024,
         "max_single_rss_mb": after.ru_maxrss / 1024,
         "processes": processes,
         "hwm_each_mb": [round(hwm[pid] / 1024) for pid in sorted(hwm)],
@@ -348,7 +370,8 @@ def _print(result: dict[str, Any]) -> None:
         f"wall {result['wall_s']:6.1f} s  {result['docs_per_s']:6.0f} docs/s  "
         f"({result['ms_per_doc']:.2f} ms/doc; plain docxtpl {plain} ms: {ratio})  "
         f"cpu {result['cpu_s']:6.1f} s ({result['cpu_s'] / result['rows'] * 1000:.2f} ms/doc)  "
-        f"peak {result['peak_mb']:5.0f} MB (sum of HWM {result['hwm_sum_mb']:.0f} MB, "
+        f"memory together (PSS) {result['peak_pss_mb']:5.0f} MB, "
+        f"resident sum {result['peak_mb']:5.0f} MB (sum of HWM {result['hwm_sum_mb']:.0f} MB, "
         f"{result['processes']} processes: {result['hwm_each_mb']} MB)"
     )
     print(f"        {result['summary']}", flush=True)

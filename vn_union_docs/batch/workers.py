@@ -131,6 +131,7 @@ class _Worker:
             results = self._render(chunk, self._writer)
         finally:
             self._writer.wait()  # a write error stops the batch, as a render error would
+        _release_free_memory()
         return results
 
     def close(self) -> None:
@@ -170,6 +171,25 @@ class _Worker:
             return ("fail", row, [("", message)], None)
         writer.put(path, data)  # temporary file in the same folder, then a rename
         return ("ok", row, name, hashlib.sha256(data).hexdigest())
+
+
+def _release_free_memory() -> None:
+    """Give the C heap's free pages back to the system after a chunk (glibc keeps them
+    otherwise: a worker's resident size would creep up with the documents' buffers)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _malloc_trim() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
 
 
 class _DirectWriter:
