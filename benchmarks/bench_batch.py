@@ -124,6 +124,14 @@ def _status_kb(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
+
+
 def _pss_kb(pid: int) -> int:
     """Proportional set size in kB: the process's own pages plus its share of the pages it
     maps together with others (the shared libraries); 0 when it is gone."""
@@ -146,9 +154,13 @@ def measure(command: list[str], interval: float = 0.02) -> dict[str, Any]:
     hwm: dict[int, int] = {}
     processes = 0
     samples = 0
+    root_cmdline = _cmdline(process.pid)
     while process.poll() is None:
         total = 0
-        pids = _tree(process.pid)
+        # A child between fork and exec still maps its parent's pages (and shows its parent's
+        # command line): it is not counted, or the parent would be counted twice.
+        pids = [pid for pid in _tree(process.pid)
+                if pid == process.pid or _cmdline(pid) != root_cmdline]
         for pid in pids:
             rss, high = _status_kb(pid)
             total += rss

@@ -81,7 +81,7 @@ def escape_markdown(value: object) -> str:
     return _escaped_short(text) if len(text) <= 128 else _escaped(text)
 
 
-@lru_cache(maxsize=4_096)  # a batch prints the same short values again and again
+@lru_cache(maxsize=2_048)  # a batch prints the same short values again and again
 def _escaped_short(text: str) -> str:
     return _escaped(text)
 

@@ -68,7 +68,7 @@ def clean_text(value: Any) -> Any:
     return _clean_short(value) if len(value) <= 256 else _clean(value)
 
 
-@lru_cache(maxsize=4_096)
+@lru_cache(maxsize=2_048)
 def _clean_short(value: str) -> str:
     return _clean(value)
 

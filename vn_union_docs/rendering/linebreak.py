@@ -61,7 +61,7 @@ def _metrics() -> dict[str, object]:
     return dict(json.loads(text.read_text("utf-8")))
 
 
-@lru_cache(maxsize=16_384)  # words repeat on every row of a batch
+@lru_cache(maxsize=8_192)  # words repeat on every row of a batch
 def text_width(text: str, size_pt: float, bold: bool = False) -> float:
     """Width in points of ``text`` set in Times New Roman / Liberation Serif at ``size_pt``."""
     data = _metrics()

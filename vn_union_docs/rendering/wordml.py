@@ -48,7 +48,7 @@ TABLE_GAP_TWIPS = 120  # 6 pt between a table and the paragraph after it
 _W_T = '<w:t xml:space="preserve">'
 
 
-@lru_cache(maxsize=1_024)  # the runs of a batch's fixed paragraphs come back on every row
+@lru_cache(maxsize=256)  # the runs of a batch's fixed paragraphs come back on every row
 def _run_xml(run: Run) -> str:
     if run.text == "\n":
         return "<w:r><w:br/></w:r>"

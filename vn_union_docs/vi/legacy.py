@@ -82,7 +82,7 @@ def from_vni(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-@lru_cache(maxsize=16_384)  # the same words come back on every row of a batch
+@lru_cache(maxsize=8_192)  # the same words come back on every row of a batch
 def _legacy_word(word: str) -> frozenset[str]:
     """The tables (``"TCVN3"``, ``"VNI"``) through which ``word``, not a syllable as it
     stands, reads as one (both for a few words such as ``teá``)."""
@@ -137,7 +137,7 @@ _CLEAN_LINES: set[str] = set()
 _CLEAN_LINES_MAX = 1_024
 _CLEAN_LINE_CHARS = 2_000  # longer lines are judged, not kept
 _CLEAN_TOKENS: set[str] = set()
-_CLEAN_TOKENS_MAX = 30_000
+_CLEAN_TOKENS_MAX = 10_000
 
 
 def _all_tokens_clean(text: str) -> bool:
