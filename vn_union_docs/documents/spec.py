@@ -31,6 +31,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from vn_union_docs import limits
+from vn_union_docs.documents import sandbox
 from vn_union_docs.documents.body import (
     DEFAULT_OUTLINE,
     Block,
@@ -50,7 +51,6 @@ from vn_union_docs.documents.reading import (
     check_yaml_events,
     load_json,
 )
-from vn_union_docs.documents.sandbox import markdown_environment, text_environment
 from vn_union_docs.errors import Problem, SpecError
 from vn_union_docs.limits import LimitError
 from vn_union_docs.markup import SLOT, record_values
@@ -244,7 +244,7 @@ def problems_from_validation(exc: ValidationError, *, source: str | None, row: i
 
 
 class _Field:
-    __slots__ = ("keys", "names", "path", "single", "template", "variables")
+    __slots__ = ("keys", "names", "path", "pieces", "single", "template", "variables")
 
     def __init__(self, keys: tuple[Any, ...], source_text: str, markdown: bool) -> None:
         self.keys = keys
@@ -252,6 +252,7 @@ class _Field:
         match = _SINGLE_VARIABLE.match(source_text.strip())
         self.single = match.group(1) if match and not markdown else None
         self.template, self.variables = compile_field(source_text, markdown)
+        self.pieces = None if markdown else sandbox.simple_substitution(source_text)
         # Every name the text mentions (globals such as theme() too): what a broken data:
         # key would break.
         self.names = frozenset(re.findall(r"[A-Za-z_]\w*", "".join(re.findall(
@@ -276,7 +277,7 @@ def compile_field(source_text: str, markdown: bool) -> tuple[Template, frozenset
 
 
 def _compile_field(source_text: str, markdown: bool) -> tuple[Template, frozenset[str]]:
-    env = markdown_environment() if markdown else text_environment()
+    env = sandbox.markdown_environment() if markdown else sandbox.text_environment()
     ast = env.parse(source_text)
     variables = frozenset(meta.find_undeclared_variables(ast) - set(env.globals))
     return env.from_string(ast), variables
@@ -493,7 +494,7 @@ class SpecTemplate:
             elif field.keys == ("body",):
                 value, slots = record_values(lambda: field.template.render(context))
             else:
-                value = field.template.render(context)
+                value = sandbox.render_text_field(field.template, field.pieces, context)
         except (JinjaTemplateError, SecurityError, ValueError, TypeError, ArithmeticError,
                 LookupError, RecursionError) as exc:
             if isinstance(exc, JinjaLimit):
