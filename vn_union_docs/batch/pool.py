@@ -7,7 +7,8 @@ messages from one pipe and answering on another (``multiprocessing.connection.Co
 length-prefixed pickles); a worker that dies is an error named at once. Chunks are handed out
 in turn and their results read back in the same order, so the batch sees them in row order.
 A thread sends the chunks, so the command never waits on a full pipe while a worker waits on
-it in turn.
+it in turn. Where a child cannot inherit pipes (``pass_fds``: not on Windows), the workers are
+started by ``multiprocessing``'s spawn method over its pipes instead (``CHILD_PROCESSES``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import queue
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -32,10 +34,14 @@ _PIPE_BYTES = 1 << 20  # F_SETPIPE_SZ: a chunk's rows or results rarely wait on 
 class WorkerPool:
     """``jobs`` worker processes, each compiling the spec once from ``worker_args``."""
 
-    def __init__(self, jobs: int, worker_args: tuple[Any, ...]) -> None:
-        self._processes: list[subprocess.Popen[bytes]] = []
-        self._inboxes: list[Connection] = []
-        self._outboxes: list[Connection] = []
+    def __init__(self, jobs: int, worker_args: tuple[Any, ...],
+                 serve: Callable[[Any, Any], None]) -> None:
+        """``serve(inbox, outbox)``: a worker's life where workers are spawned (Windows);
+        elsewhere the child runs ``workers.serve`` itself."""
+        self._serve = serve
+        self._processes: list[subprocess.Popen[bytes] | _SpawnedWorker] = []
+        self._inboxes: list[Any] = []  # multiprocessing connections
+        self._outboxes: list[Any] = []
         self._sending: queue.Queue[tuple[int, Any] | None] = queue.Queue()
         self._send_error: BaseException | None = None
         try:
@@ -49,17 +55,22 @@ class WorkerPool:
         self._sender.start()
 
     def _start(self, worker_args: tuple[Any, ...]) -> None:
-        to_child, from_parent = _pipe()
-        to_parent, from_child = _pipe()
-        process = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, json.dumps(sys.path), str(to_child), str(from_child)],
-            pass_fds=(to_child, from_child), stdin=subprocess.DEVNULL)
-        os.close(to_child)
-        os.close(from_child)
+        if CHILD_PROCESSES:
+            to_child, from_parent = _pipe()
+            to_parent, from_child = _pipe()
+            process: subprocess.Popen[bytes] | _SpawnedWorker = subprocess.Popen(
+                [sys.executable, "-c", _BOOT, json.dumps(sys.path), str(to_child),
+                 str(from_child)], pass_fds=(to_child, from_child), stdin=subprocess.DEVNULL)
+            os.close(to_child)
+            os.close(from_child)
+            inbox = Connection(from_parent, readable=False)
+            outbox = Connection(to_parent, writable=False)
+        else:
+            process, inbox, outbox = _SpawnedWorker.start(self._serve)
         self._processes.append(process)
-        self._inboxes.append(Connection(from_parent, readable=False))
-        self._outboxes.append(Connection(to_parent, writable=False))
-        self._inboxes[-1].send((os.getpid(), worker_args))
+        self._inboxes.append(inbox)
+        self._outboxes.append(outbox)
+        inbox.send((os.getpid(), worker_args))
 
     @property
     def size(self) -> int:
@@ -113,6 +124,49 @@ class WorkerPool:
                 process.wait()
         for connection in (*self._inboxes, *self._outboxes):
             connection.close()
+
+
+class _SpawnedWorker:
+    """Where ``pass_fds`` does not exist (Windows): a worker started by ``multiprocessing``'s
+    spawn method over two of its pipes, with ``subprocess.Popen``'s few methods used here."""
+
+    def __init__(self, process: Any) -> None:
+        self._process = process
+
+    @classmethod
+    def start(cls, serve: Callable[[Any, Any], None]) -> tuple[_SpawnedWorker, Any, Any]:
+        """A worker running ``serve(inbox, outbox)``; it and the batch's two ends."""
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        child_in, parent_out = context.Pipe(duplex=False)
+        parent_in, child_out = context.Pipe(duplex=False)
+        process = context.Process(target=serve, args=(child_in, child_out), daemon=True)
+        process.start()
+        child_in.close()
+        child_out.close()
+        return cls(process), parent_out, parent_in
+
+    def poll(self) -> int | None:
+        code: int | None = self._process.exitcode
+        return code
+
+    def terminate(self) -> None:
+        self._process.terminate()
+
+    def kill(self) -> None:
+        self._process.kill()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._process.join(timeout)
+        if self._process.is_alive():
+            raise subprocess.TimeoutExpired("worker", timeout or 0)
+        return self.poll()
+
+
+CHILD_PROCESSES = os.name == "posix"
+"""Workers are ``python -c`` children reading inherited pipes (POSIX); elsewhere they are
+started by ``multiprocessing`` (spawn)."""
 
 
 def _pipe() -> tuple[int, int]:

@@ -243,11 +243,15 @@ def _run_chunk(mode: str, chunk: list[tuple[Any, ...]]) -> list[_Result]:
 
 
 def serve(read_fd: int, write_fd: int) -> None:
-    """A worker's life: compile the spec, then answer each chunk until told to stop."""
+    """A worker's life (``batch.pool``): compile the spec, then answer each chunk until told
+    to stop; ``read_fd``/``write_fd``: the pipes inherited from the batch."""
+    serve_connections(Connection(read_fd, writable=False), Connection(write_fd, readable=False))
+
+
+def serve_connections(inbox: Any, outbox: Any) -> None:
+    """``serve`` over two ``multiprocessing`` connections."""
     if hasattr(signal, "SIGINT"):  # Ctrl+C stops the command, which stops the workers
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    inbox = Connection(read_fd, writable=False)
-    outbox = Connection(write_fd, readable=False)
     failure: BaseException | None = None
     try:
         parent, args = inbox.recv()
@@ -296,7 +300,7 @@ def _run(mode: str, chunks: Iterator[tuple[_Chunk, _Meta]], worker_args: tuple[A
         return
     # Child processes started afresh (not forked: the main process runs threads, and a fork
     # taken while one of them holds a lock leaves the worker waiting on it for ever).
-    pool = WorkerPool(jobs, worker_args)
+    pool = WorkerPool(jobs, worker_args, serve_connections)
     finished = False
     try:
         pending: deque[tuple[int | None, _Meta]] = deque()
