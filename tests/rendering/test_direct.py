@@ -156,3 +156,16 @@ def test_templates_that_may_print_markup_are_parsed(tmp_path: Path, text: str) -
     context = {"x": "a"}
     if "lipsum" not in text:  # random text: the two renders differ anyway
         assert compiled.render(context) == render_with_docxtpl(template, context)
+
+
+def test_a_comment_in_the_body_keeps_the_template_on_the_parsing_path(tmp_path: Path) -> None:
+    # A tag inside an XML comment would fool the balance count: such templates are parsed.
+    source = _template(tmp_path / "c.docx", "Một {{ x }}")
+    parts = read_zip(source.read_bytes())
+    xml = parts["word/document.xml"].decode().replace("<w:p>", "<w:p><!-- </w:p> -->", 1)
+    parts["word/document.xml"] = xml.encode()
+    template = tmp_path / "comment.docx"
+    template.write_bytes(write_zip(parts))
+    compiled = CompiledTemplate(template)
+    assert compiled._direct is None
+    assert compiled.render({"x": "a"}) == render_with_docxtpl(template, {"x": "a"})

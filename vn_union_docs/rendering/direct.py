@@ -120,7 +120,8 @@ class DirectBody:
         the document element without its body; ``None`` when the template does not qualify."""
         start = re.match(r"<w:body(?:\s[^<>]*)?>", source)
         if start is None or not source.endswith("</w:body>") or \
-                not _block_balanced(tree.body):
+                any(mark in source for mark in ("<!--", "<![CDATA[", "<?")) or \
+                not _block_balanced(tree.body):  # tags in comments would fool the count
             return None
         root = copy.deepcopy(skeleton)
         body = root.find(qn("w:body"))
