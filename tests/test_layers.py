@@ -2,7 +2,7 @@
 
 documents / vi / campaign → rendering → issuing (register, signing, exchange) → batch, checker,
 authoring (they number, sign and verify through issuing) → outlets (cli, service).
-Foundations (errors, files, markup, limits, archives) import no layer.
+Foundations (errors, files, markup, limits, archives, memo) import no layer.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "vn_union_docs"
-FOUNDATION = {"errors", "files", "markup", "limits", "archives"}
+FOUNDATION = {"errors", "files", "markup", "limits", "archives", "memo"}
 CORE = {"documents", "vi", "campaign"}
 RENDERING = {"rendering"}
 PRODUCERS = {"batch", "checker", "authoring"}

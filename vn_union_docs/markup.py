@@ -12,7 +12,8 @@ import contextvars
 import re
 import secrets
 from collections.abc import Callable
-from functools import lru_cache
+
+from vn_union_docs.memo import short_text_cache
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark.
 _ACTIVE = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&\"'=:;$%^?,/@])")
@@ -77,15 +78,10 @@ def escape_markdown(value: object) -> str:
     """
     if isinstance(value, MarkdownText):
         return str(value)
-    text = str(value)
-    return _escaped_short(text) if len(text) <= 128 else _escaped(text)
+    return _escaped(str(value))
 
 
-@lru_cache(maxsize=2_048)  # a batch prints the same short values again and again
-def _escaped_short(text: str) -> str:
-    return _escaped(text)
-
-
+@short_text_cache(maxsize=2_048, max_chars=128)  # a batch prints the same values again
 def _escaped(text: str) -> str:
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     return _ACTIVE.sub(r"\\\1", text)

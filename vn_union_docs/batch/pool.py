@@ -72,11 +72,6 @@ class WorkerPool:
         self._outboxes.append(outbox)
         inbox.send((os.getpid(), worker_args))
 
-    @property
-    def size(self) -> int:
-        """The number of workers."""
-        return len(self._processes)
-
     def submit(self, worker: int, mode: str, chunk: list[Any]) -> None:
         """Queue ``chunk`` for ``worker`` (``mode``: ``"check"`` or ``"render"``)."""
         if self._send_error is not None:
@@ -170,11 +165,9 @@ started by ``multiprocessing`` (spawn)."""
 
 
 def _pipe() -> tuple[int, int]:
-    """A pipe ``(read, write)`` as large as the system allows up to 1 MB (Linux)."""
+    """A pipe ``(read, write)`` as large as the system allows up to 1 MB (Linux); like every
+    ``os.pipe``, not inherited but by ``pass_fds``."""
     read, write = os.pipe()
-    if hasattr(os, "set_inheritable"):
-        os.set_inheritable(read, False)
-        os.set_inheritable(write, False)
     with contextlib.suppress(OSError, AttributeError, ValueError):
         import fcntl
 

@@ -173,23 +173,25 @@ class _Worker:
         return ("ok", row, name, hashlib.sha256(data).hexdigest())
 
 
-def _release_free_memory() -> None:
-    """Give the C heap's free pages back to the system after a chunk (glibc keeps them
-    otherwise: a worker's resident size would creep up with the documents' buffers)."""
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
-
-
-def _malloc_trim() -> Any:
+def _linux_libc() -> Any:
+    """The C library on Linux (``prctl``, ``malloc_trim``), else ``None``."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
         return None
 
 
-_MALLOC_TRIM = _malloc_trim()
+_LIBC = _linux_libc()
+
+
+def _release_free_memory() -> None:
+    """Give the C heap's free pages back to the system after a chunk (glibc keeps them
+    otherwise: a worker's resident size would creep up with the documents' buffers)."""
+    if _LIBC is not None:
+        with contextlib.suppress(AttributeError):  # a C library without it (not glibc)
+            _LIBC.malloc_trim(0)
 
 
 class _DirectWriter:
@@ -221,10 +223,9 @@ def _die_with_parent(parent: int) -> None:
     """End this worker as soon as the batch's main process is gone (killed, say), so no
     orphan goes on writing into the folder: the kernel's parent-death signal on Linux, and
     on every system a thread that watches the parent's process id."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if _LIBC is not None:
+        with contextlib.suppress(AttributeError):
+            _LIBC.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # gone before the signal was armed
         os._exit(1)
 

@@ -43,7 +43,9 @@ from vn_union_docs.documents.prefixes import (
     strip_item_prefix,
     strip_subject_prefix,
 )
+from vn_union_docs.documents.reading import printable_or_breaks
 from vn_union_docs.errors import InvalidValueError
+from vn_union_docs.memo import short_text_cache
 from vn_union_docs.vi import legacy
 
 DocumentType = str
@@ -64,25 +66,15 @@ def clean_text(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    # A batch gives most fields the same short text on every row: judge each once.
-    return _clean_short(value) if len(value) <= 256 else _clean(value)
-
-
-@lru_cache(maxsize=2_048)
-def _clean_short(value: str) -> str:
     return _clean(value)
 
 
-def _printable(text: str) -> bool:
-    """Whether ``text`` has no character but printable ones, line breaks and tabs."""
-    return text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable()
-
-
+@short_text_cache(maxsize=2_048, max_chars=256)  # a batch's fields repeat on every row
 def _clean(value: str) -> str:
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     # isprintable() is False for every control character (and for \n, \t): search only then
     # (a scan at C speed is much faster than the regular expression).
-    bad = None if _printable(text) else _CONTROL.search(text)
+    bad = None if printable_or_breaks(text) else _CONTROL.search(text)
     if bad:
         raise InvalidValueError(
             f"có ký tự điều khiển U+{ord(bad.group()):04X} (vị trí {bad.start() + 1}) không in "

@@ -39,10 +39,16 @@ from vn_union_docs.errors import Problem, SpecError
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def printable_or_breaks(text: str) -> bool:
+    """Whether ``text`` holds only printable characters, line breaks and tabs: a scan at C
+    speed, to run before a regular expression looks for the others (much slower)."""
+    return text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable()
+
+
 def bad_character(text: str) -> str | None:
     """A description of the first character of ``text`` a document cannot hold, or ``None``."""
-    if text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable():
-        return None  # a scan at C speed first: the regular expression is much slower
+    if printable_or_breaks(text):
+        return None
     match = _NOT_XML.search(text)
     if match is None:
         return None

@@ -33,7 +33,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ from lxml import etree
 from vn_union_docs.archives import refuse_external_links
 from vn_union_docs.documents.sandbox import template_environment
 from vn_union_docs.errors import TemplateError, VnUnionDocsError
-from vn_union_docs.rendering.direct import DirectBody, only_balanced_markup
+from vn_union_docs.rendering.direct import DirectBody, context_values, only_balanced_markup
 from vn_union_docs.rendering.docxzip import (
     DEFLATE_LEVEL,
     FIXED_DATE_TIME,
@@ -60,6 +60,8 @@ from vn_union_docs.rendering.docxzip import (
     read_zip,
     write_zip,
 )
+from vn_union_docs.rendering.fit import template_columns
+from vn_union_docs.rendering.linebreak import Column
 from vn_union_docs.rendering.properties import DocumentProperties, app_xml, core_xml
 from vn_union_docs.rendering.reference import render_with_docxtpl
 from vn_union_docs.rendering.templates import declared_types, template_error
@@ -70,7 +72,6 @@ COMPRESS_LEVEL = DEFLATE_LEVEL
 _LISTING_CHARS = ("\n", "\t", "\a", "\f")
 # Context objects that need a live DocxTemplate while rendering.
 _DOCXTPL_BOUND = (InlineImage, Subdoc)
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class _Capture(Exception):
@@ -291,7 +292,6 @@ class CompiledTemplate:
             # docxtpl raises the same error at render time, in its order: let it.
             self.static_fallback_reason = f"the template does not compile ({exc})"
         self.fallback_reason: str | None = self.static_fallback_reason
-        self.columns: dict[str, Any] | None = None  # the fitted keys' columns (render.py)
 
     # -- compile time -------------------------------------------------------------------
 
@@ -384,6 +384,12 @@ class CompiledTemplate:
         missing = dynamic - saved.keys()
         if missing:
             raise _NeedsDocxtpl(f"python-docx does not save {sorted(missing)}")
+
+    @cached_property
+    def columns(self) -> dict[str, Column]:
+        """Where the template sets each key whose lines are fitted (``fit.template_columns``),
+        read once for this version of the file."""
+        return template_columns(self.path)
 
     # -- per document ---------------------------------------------------------------------
 
@@ -525,17 +531,9 @@ class _Echo:
 def _context_fallback_reason(context: dict[str, Any]) -> str | None:
     """Why ``context`` needs docxtpl: objects that add parts to the package while rendering
     (searched through nested dicts, lists, tuples and sets)."""
-    stack = list(context.values())
-    seen: set[int] = set()
-    while stack:
-        value = stack.pop()
-        if type(value) in _SCALARS:
-            continue
+    for value in context_values(context):
         if isinstance(value, _DOCXTPL_BOUND):
             return f"the context holds a docxtpl {type(value).__name__}"
-        if isinstance(value, (dict, list, tuple, set, frozenset)) and id(value) not in seen:
-            seen.add(id(value))
-            stack.extend(value.values() if isinstance(value, dict) else value)
     return None
 
 

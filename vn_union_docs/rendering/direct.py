@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,8 @@ _BRANCHES: dict[type[nodes.Node], tuple[str, ...]] = {
     nodes.For: ("body", "else_"),
 }
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_CONTAINERS = frozenset({dict, list, tuple, set, frozenset})
+_CONTAINER_TYPES = (dict, list, tuple, set, frozenset)
+_CONTAINERS = frozenset(_CONTAINER_TYPES)
 
 
 def _balanced(markup: str) -> bool:
@@ -168,23 +170,30 @@ class BalancedMarkup:
     __slots__ = ()
 
 
-def only_balanced_markup(context: dict[str, Any]) -> bool:
-    """Whether ``context`` holds only plain values (text, numbers, truth values, ``None``),
-    ``BalancedMarkup``, and dicts, lists, tuples and sets of them."""
+def context_values(context: dict[str, Any]) -> Iterator[Any]:
+    """Every value ``context`` holds: its own, then those inside dicts, lists, tuples and
+    sets (their subclasses too), each container once."""
     stack = list(context.values())
     seen: set[int] = set()
     while stack:
         value = stack.pop()
+        yield value
+        if type(value) not in _SCALARS and isinstance(value, _CONTAINER_TYPES) and \
+                id(value) not in seen:
+            seen.add(id(value))
+            stack.extend(value.values() if isinstance(value, dict) else value)
+
+
+def only_balanced_markup(context: dict[str, Any]) -> bool:
+    """Whether ``context`` holds only plain values (text, numbers, truth values, ``None``),
+    ``BalancedMarkup``, and dicts, lists, tuples and sets of them."""
+    for value in context_values(context):
         kind = type(value)
-        if kind in _SCALARS or isinstance(value, BalancedMarkup) or (
+        if kind in _SCALARS or kind in _CONTAINERS or isinstance(value, BalancedMarkup) or (
                 isinstance(value, str | int | float) and not hasattr(value, "__html__")):
             continue  # plain values, also str subclasses (YAML scalars) that Jinja escapes
-        if kind not in _CONTAINERS:
-            return False  # another object: what it prints is not known here
-        if id(value) not in seen:
-            seen.add(id(value))
-            stack.extend(value.values() if kind is dict else value)
+        return False  # another object (a container subclass too): what it prints is unknown
     return True
 
 
-__all__ = ["BalancedMarkup", "DirectBody", "only_balanced_markup"]
+__all__ = ["BalancedMarkup", "DirectBody", "context_values", "only_balanced_markup"]

@@ -17,7 +17,7 @@ from vn_union_docs.files import write_atomic
 from vn_union_docs.rendering.appendix import apply_sections
 from vn_union_docs.rendering.compiled import CompiledTemplate, get_compiled
 from vn_union_docs.rendering.context import build_context
-from vn_union_docs.rendering.fit import fit_context, template_columns
+from vn_union_docs.rendering.fit import fit_context
 from vn_union_docs.rendering.properties import document_properties
 from vn_union_docs.rendering.reference import render_with_docxtpl
 from vn_union_docs.rendering.templates import (
@@ -53,8 +53,6 @@ def render_compiled(compiled: CompiledTemplate, doc: BaseDocument) -> bytes:
 def document_context(compiled: CompiledTemplate, doc: BaseDocument) -> dict[str, Any]:
     """The context ``doc`` renders with in ``compiled``: ``build_context`` with the line
     breaks of the header names and the title chosen for this template's columns."""
-    if compiled.columns is None:  # read once per compiled template (one file version)
-        compiled.columns = template_columns(compiled.path)
     return fit_context(build_context(doc), doc, compiled.columns)
 
 

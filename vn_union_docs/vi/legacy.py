@@ -21,6 +21,7 @@ from importlib import resources
 
 from ruamel.yaml import YAML
 
+from vn_union_docs.memo import short_text_cache
 from vn_union_docs.vi.syllables import is_syllable
 
 # Latin-1 characters that Vietnamese Unicode text never contains but that TCVN3 and VNI put
@@ -175,15 +176,11 @@ def detect(text: str) -> str | None:
     flags any word that only a legacy table turns into a syllable, and text with two or more
     legacy-only characters inside words (a lone «guillemet» or a name such as Müller passes).
     """
-    # A batch's short fixed texts are judged once; long ones go line by line (_CLEAN_LINES).
-    return _detect_short(text) if len(text) <= 256 else _detect(text)
-
-
-@lru_cache(maxsize=2_048)
-def _detect_short(text: str) -> str | None:
     return _detect(text)
 
 
+# A batch's short fixed texts are judged once; long ones go line by line (_CLEAN_LINES).
+@short_text_cache(maxsize=2_048, max_chars=256)
 def _detect(text: str) -> str | None:
     text = fix_eth(unicodedata.normalize("NFC", text))
     if text.isascii():
