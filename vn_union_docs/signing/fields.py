@@ -117,17 +117,6 @@ def font_factory(font_size: float = 10, italic: bool = False) -> GlyphAccumulato
     return _Factory(path, font_size=font_size)  # type: ignore[arg-type] # float works
 
 
-def _empty_appearance(width: float, height: float) -> generic.StreamObject:
-    return generic.StreamObject({
-        pdf_name("/Type"): pdf_name("/XObject"),
-        pdf_name("/Subtype"): pdf_name("/Form"),
-        pdf_name("/BBox"): generic.ArrayObject(
-            [generic.FloatObject(0), generic.FloatObject(0),
-             generic.FloatObject(round(width, 2)), generic.FloatObject(round(height, 2))]),
-        pdf_name("/Resources"): generic.DictionaryObject(),
-    }, stream_data=b"")
-
-
 def _acroform(writer: BasePdfFileWriter) -> generic.DictionaryObject:
     root = writer.root
     try:
@@ -163,7 +152,7 @@ def add_text_field(writer: BasePdfFileWriter, name: str, box: Box, font_size: fl
         pdf_name("/Q"): generic.NumberObject(2 if right else 1),
         pdf_name("/DA"): pdf_string(f"{font} {font_size:g} Tf 0 g"),
         pdf_name("/AP"): generic.DictionaryObject(
-            {pdf_name("/N"): writer.add_object(_empty_appearance(width, height))}),
+            {pdf_name("/N"): writer.add_object(_form(width, height, b""))}),
     })
     ref = writer.add_object(field)
     page = page_ref.get_object()
@@ -250,15 +239,18 @@ def _digits_stream(writer: BasePdfFileWriter, text: str, width: float, height: f
 
 
 def _form(width: float, height: float, content: bytes,
-          font_ref: generic.PdfObject) -> generic.StreamObject:
+          font_ref: generic.PdfObject | None = None) -> generic.StreamObject:
+    """A form XObject of ``width`` × ``height`` points drawing ``content``, with ``font_ref``
+    as its font /F1 (no resources without one: an empty appearance)."""
+    resources = generic.DictionaryObject() if font_ref is None else generic.DictionaryObject(
+        {pdf_name("/Font"): generic.DictionaryObject({pdf_name("/F1"): font_ref})})
     return generic.StreamObject({
         pdf_name("/Type"): pdf_name("/XObject"),
         pdf_name("/Subtype"): pdf_name("/Form"),
         pdf_name("/BBox"): generic.ArrayObject(
             [generic.FloatObject(0), generic.FloatObject(0),
              generic.FloatObject(round(width, 2)), generic.FloatObject(round(height, 2))]),
-        pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/Font"):
-            generic.DictionaryObject({pdf_name("/F1"): font_ref})}),
+        pdf_name("/Resources"): resources,
     }, stream_data=content)
 
 
@@ -283,16 +275,7 @@ def text_box_stream(writer: BasePdfFileWriter, text: str, width: float, height: 
         baseline = top - leading * (i + 1) + size * _DESCENT + (leading - size) / 2
         ops.append(b"1 0 0 1 %.2f %.2f Tm %s" % (x, baseline, shape.graphics_ops))
     ops.append(b"ET Q")
-    resources = generic.DictionaryObject({pdf_name("/Font"): generic.DictionaryObject(
-        {pdf_name("/F1"): engine.as_resource()})})
-    return generic.StreamObject({
-        pdf_name("/Type"): pdf_name("/XObject"),
-        pdf_name("/Subtype"): pdf_name("/Form"),
-        pdf_name("/BBox"): generic.ArrayObject(
-            [generic.FloatObject(0), generic.FloatObject(0),
-             generic.FloatObject(round(width, 2)), generic.FloatObject(round(height, 2))]),
-        pdf_name("/Resources"): resources,
-    }, stream_data=b"\n".join(ops))
+    return _form(width, height, b"\n".join(ops), engine.as_resource())
 
 
 def text_width(text: str, font_size: float) -> float:
