@@ -13,11 +13,14 @@ import subprocess
 import sys
 import textwrap
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import BATCH_SPEC, make_spec
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vn_union_docs import files
 from vn_union_docs.batch import (
@@ -282,3 +285,24 @@ def test_workers_stop_when_only_the_main_process_is_killed(tmp_path: Path) -> No
             main.kill()
         for pid in _children(main.pid) if _alive(main.pid) else []:
             os.kill(pid, signal.SIGKILL)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(
+    ["\u202e", "\u200b", "\u2028", "\x07", ":", "|", "\ue000", "\xad", "\u3000"]),
+    min_size=1, max_size=12))
+def test_check_name_finds_what_a_look_at_every_character_finds(name: str) -> None:
+    """The printable-first shortcut and the Windows-character search refuse exactly the names
+    a check of every character's category and of every character refuses."""
+    from vn_union_docs.batch.names import _DISGUISING, _WINDOWS_FORBIDDEN
+
+    name = f"a{name}b.docx"
+    disguised = any(unicodedata.category(ch) in _DISGUISING for ch in name)
+    forbidden = any(ch in _WINDOWS_FORBIDDEN for ch in name)
+    reason = check_name(name)
+    if disguised or forbidden:
+        assert reason is not None
+    if disguised and "/" not in name and "\\" not in name and ".." not in name:
+        assert reason is not None and ("U+" in reason)
+    elif forbidden and "/" not in name and "\\" not in name and ".." not in name:
+        assert reason is not None and "Windows không cho phép" in reason

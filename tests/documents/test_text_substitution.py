@@ -4,6 +4,7 @@ cost: the result is Jinja's, every time; anything else is left to Jinja."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -67,3 +68,20 @@ def test_values_print_as_in_a_document() -> None:
     context = {"a": Decimal("63.3"), "b": dt.date(2023, 3, 7), "c": None, "d": True}
     assert render_text_field(text_environment().from_string(source),
                              simple_substitution(source), context) == "63,3|07/3/2023||có"
+
+
+@settings(max_examples=100, deadline=None)
+@given(ma=_VALUES, ten=_VALUES, row=st.integers(min_value=1, max_value=10**6))
+def test_file_name_patterns_give_what_jinja_renders(ma: Any, ten: Any, row: int) -> None:
+    """``--name`` is filled by its pieces with the file-name finalizer (ISO dates)."""
+    from vn_union_docs.batch import NamePattern
+    from vn_union_docs.documents.sandbox import file_name_environment
+
+    source = "{{ ma }}-{{ ten }} ({{ row }})"
+    assert NamePattern(source)._pieces is not None  # the fast way is the one tested
+    expected = file_name_environment().from_string(source).render(
+        {"row": row, "ma": ma, "ten": ten})
+    expected = unicodedata.normalize("NFC", expected).strip()
+    if not expected.lower().endswith(".docx"):
+        expected += ".docx"
+    assert NamePattern(source).render(row, {"ma": ma, "ten": ten}, 4) == expected

@@ -367,3 +367,25 @@ def test_zip_layout_matches_write_zip() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.testzip() is None
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+@pytest.mark.parametrize("size", [0, 1, 257, 262, 9_000, 65_536, 300_000])
+@pytest.mark.parametrize("kind", ["xml", "random"])
+def test_one_shot_deflate_gives_zipfiles_bytes(size: int, kind: str) -> None:
+    """A part is deflated in one ``zlib.compress`` call; ``write_zip`` (zipfile) compresses
+    and flushes: the stored bytes are the same, small and large parts alike."""
+    import random
+
+    from vn_union_docs.rendering.compiled import _entry
+
+    rnd = random.Random(size)
+    alphabet = '<w:t xml:space="preserve">Công đoàn</w:t>'.encode()
+    payload = (bytes(rnd.choice(alphabet)
+                     for _ in range(size)) if kind == "xml" else rnd.randbytes(size))
+    entry = _entry("word/document.xml", payload)
+    with zipfile.ZipFile(io.BytesIO(write_zip({"word/document.xml": payload}))) as archive:
+        info = archive.getinfo("word/document.xml")
+        assert archive.read(info) == payload
+        assert entry.crc == info.CRC and info.compress_size == len(entry.data)
+    stored = write_zip({"word/document.xml": payload})
+    assert entry.header + entry.data == stored[:len(entry.header) + len(entry.data)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import stat
 import unicodedata
@@ -16,12 +17,18 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import meta
 
 from vn_union_docs.batch.report import BatchError
-from vn_union_docs.documents.sandbox import file_name_environment
+from vn_union_docs.documents.sandbox import (
+    file_name_environment,
+    finalize_file_name,
+    render_text_field,
+    simple_substitution,
+)
 from vn_union_docs.errors import InvalidValueError
 from vn_union_docs.files import open_exclusive
 
 _MAX_NAME_BYTES = 200  # leaves room under the 255-byte limit of common file systems
 _WINDOWS_FORBIDDEN = ':*?"<>|'
+_FORBIDDEN_PATTERN = re.compile(f"[{re.escape(_WINDOWS_FORBIDDEN)}]")
 # Device names Windows reserves whatever the extension: the digits include the superscripts
 # ¹ ² ³ (Windows reads them as 1 2 3), and CONIN$, CONOUT$, CLOCK$ are devices too.
 _RESERVED = (
@@ -65,13 +72,14 @@ def check_name(name: str) -> str | None:
     if name.startswith(_FORMULA_START):
         return (f"tên tệp bắt đầu bằng «{name[0]}»: Excel sẽ hiểu ô trong _manifest.csv là "
                 "công thức; đổi mẫu --name để tên bắt đầu bằng chữ hoặc số")
-    for ch in name:
-        kind = _DISGUISING.get(unicodedata.category(ch))
-        if kind is not None:
-            return (f"tên tệp chứa {kind} U+{ord(ch):04X}, làm tên tệp hiển thị sai "
-                    "(có thể che giấu đuôi tệp thật); xóa ký tự đó khỏi dữ liệu")
-    bad = sorted({ch for ch in name if ch in _WINDOWS_FORBIDDEN}, key=name.index)
-    if bad:
+    if not name.isprintable():  # every disguising category is unprintable
+        for ch in name:
+            kind = _DISGUISING.get(unicodedata.category(ch))
+            if kind is not None:
+                return (f"tên tệp chứa {kind} U+{ord(ch):04X}, làm tên tệp hiển thị sai "
+                        "(có thể che giấu đuôi tệp thật); xóa ký tự đó khỏi dữ liệu")
+    if _FORBIDDEN_PATTERN.search(name):
+        bad = sorted({ch for ch in name if ch in _WINDOWS_FORBIDDEN}, key=name.index)
         shown = " ".join(f"«{ch}»" for ch in bad)
         return f"tên tệp chứa ký tự Windows không cho phép: {shown}"
     device = stem.split(".")[0].rstrip(" ").upper()
@@ -98,12 +106,14 @@ class NamePattern:
         self.pattern = pattern
         self.variables: set[str] = set()
         self._template = None
+        self._pieces = None
         if pattern is None:
             return
         env = file_name_environment()
         try:
             self.variables = meta.find_undeclared_variables(env.parse(pattern))
             self._template = env.from_string(pattern)
+            self._pieces = simple_substitution(pattern)  # "{{ ma }}-{{ ten }}": no Jinja
         except JinjaTemplateError as exc:
             raise BatchError(f"mẫu tên tệp --name sai cú pháp: {exc}") from None
 
@@ -125,7 +135,8 @@ class NamePattern:
             text = str(row).zfill(width)
         else:
             try:
-                text = self._template.render({"row": row, **cells})
+                text = render_text_field(self._template, self._pieces, {"row": row, **cells},
+                                         finalize_file_name)
             except Exception as exc:  # a row's value broke the pattern (undefined, filter)
                 from vn_union_docs.documents.spec import _jinja_message
 

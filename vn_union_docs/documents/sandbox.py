@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -108,7 +108,8 @@ def text_environment() -> SandboxedEnvironment:
     return _make(finalize=_finalize_text, autoescape=False)
 
 
-def _finalize_file_name(value: Any) -> str:
+def finalize_file_name(value: Any) -> str:
+    """How a value prints in a file-name pattern: as in text, but dates in ISO form."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -119,7 +120,7 @@ def _finalize_file_name(value: Any) -> str:
 @cache
 def file_name_environment() -> SandboxedEnvironment:
     """Environment for file-name patterns: dates print as ``2023-03-07`` (no slashes)."""
-    return _make(finalize=_finalize_file_name, autoescape=False)
+    return _make(finalize=finalize_file_name, autoescape=False)
 
 
 @cache
@@ -166,11 +167,13 @@ def simple_substitution(source: str) -> Substitution | None:
 
 
 def render_text_field(template: Template, pieces: Substitution | None,
-                      context: Mapping[str, Any]) -> str:
-    """``template.render(context)`` (the text environment's), by ``pieces`` when given and
-    every variable is in ``context`` (else Jinja renders it and raises its own errors)."""
+                      context: Mapping[str, Any],
+                      finalize: Callable[[Any], str] = format_value) -> str:
+    """``template.render(context)`` by ``pieces`` when given and every variable is in
+    ``context`` (else Jinja renders it and raises its own errors). ``finalize`` is the
+    template environment's (the text environment's by default)."""
     if pieces is not None and all(name in context for is_name, name in pieces if is_name):
-        text = "".join(format_value(context[part]) if is_name else part
+        text = "".join(finalize(context[part]) if is_name else part
                        for is_name, part in pieces)
         if len(text) <= limits.current().jinja_output_chars:
             return text

@@ -210,9 +210,9 @@ class _Entry:
 
 
 def _entry(name: str, payload: bytes) -> _Entry:
-    """Deflate ``payload`` exactly as ``zipfile`` does for ``write_zip``."""
-    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
-    data = compressor.compress(payload) + compressor.flush()
+    """Deflate ``payload`` exactly as ``zipfile`` does for ``write_zip`` (a one-shot
+    ``zlib.compress`` gives the same bytes as zipfile's compress + flush, in one call)."""
+    data = zlib.compress(payload, COMPRESS_LEVEL, -15)
     try:
         encoded, flags = name.encode("ascii"), 0
     except UnicodeEncodeError:
