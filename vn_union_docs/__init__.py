@@ -17,10 +17,10 @@ from vn_union_docs.documents.doc_types import CongVan, KeHoach, ThongBao
 from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.documents.spec import SpecTemplate, load_document
 from vn_union_docs.errors import Problem, SpecError, TemplateError, VnUnionDocsError
-from vn_union_docs.rendering.render import render_docx
 
 if TYPE_CHECKING:
     from vn_union_docs.checker import Finding, check
+    from vn_union_docs.rendering.render import render_docx
 
 __version__ = "0.1.0"
 
@@ -28,6 +28,10 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> Any:
     # The checker is imported when first asked for: rendering (and each batch worker) does
     # not pay for loading it.
+    if name == "render_docx":
+        from vn_union_docs.rendering.render import render_docx
+
+        return render_docx
     if name in ("Finding", "check"):
         from vn_union_docs import checker
 

@@ -9,6 +9,7 @@ Markdown (a statistics table) return ``MarkdownText``, which is inserted unchang
 from __future__ import annotations
 
 import contextvars
+import html
 import re
 import secrets
 from collections.abc import Callable
@@ -32,6 +33,12 @@ it recorded, and a body where they differ is parsed whole. It never reaches an o
 _RECORDER: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
     "vn_union_docs_slot_values", default=None)
 _UNESCAPE = re.compile(r"\\(.)", re.S)
+
+
+def xml_text(text: str) -> str:
+    """``text`` escaped for an XML element's content (``&``, ``<``, ``>``): what
+    ``xml.sax.saxutils.escape`` gives, without loading urllib and ssl with it."""
+    return html.escape(text, quote=False)
 
 
 def slot_for(escaped: str) -> str:

@@ -20,7 +20,10 @@ reads), ``rules_text`` / ``rules_frame`` / ``rules_layout`` (one family each), `
 ``engine`` (the entry points).
 """
 
-from vn_union_docs.checker.engine import check, check_text, unreadable_finding
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from vn_union_docs.checker.registry import (
     DOCX_SUFFIX,
     PDF_SUFFIX,
@@ -30,6 +33,21 @@ from vn_union_docs.checker.registry import (
     rules,
     rules_markdown,
 )
+
+if TYPE_CHECKING:
+    from vn_union_docs.checker.engine import check, check_text, unreadable_finding
+
+_ENGINE = ("check", "check_text", "unreadable_finding")
+
+
+def __getattr__(name: str) -> Any:
+    # The entry points (and the rules, python-docx with them) load when first asked for:
+    # a command line that only needs the suffixes or a rule list does not pay for them.
+    if name in _ENGINE:
+        from vn_union_docs.checker import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "DOCX_SUFFIX",

@@ -19,15 +19,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from vn_union_docs.checker import (
-    DOCX_SUFFIX,
-    PDF_SUFFIX,
-    SPEC_SUFFIXES,
-    Finding,
-    unreadable_finding,
-)
-from vn_union_docs.checker import check as check_document
-from vn_union_docs.checker.with_data import check_with_data
+from vn_union_docs.checker import DOCX_SUFFIX, PDF_SUFFIX, SPEC_SUFFIXES, Finding
 from vn_union_docs.errors import UsageError
 
 __all__ = ["OutputFormat", "check", "check_command"]
@@ -72,6 +64,11 @@ def _files(paths: list[Path], err: Console) -> tuple[list[Path], list[Path]]:
 
 def _check_file(path: Path, data: Path | None = None, sheet: str | None = None,
                 trust: list[Path] | None = None) -> list[Finding]:
+    # Imported here: every command of the CLI is loaded at start (python-docx with the rules).
+    from vn_union_docs.checker import check as check_document
+    from vn_union_docs.checker import unreadable_finding
+    from vn_union_docs.checker.with_data import check_with_data
+
     try:
         if data is not None and path.suffix.lower() in SPEC_SUFFIXES:
             return check_with_data(path, data, sheet=sheet)
@@ -81,6 +78,8 @@ def _check_file(path: Path, data: Path | None = None, sheet: str | None = None,
 
 
 def _missing_finding() -> Finding:
+    from vn_union_docs.checker import unreadable_finding
+
     return unreadable_finding("không tìm thấy tệp hoặc thư mục này")
 
 

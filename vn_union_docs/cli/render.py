@@ -12,8 +12,6 @@ from vn_union_docs.cli.output import console, err_console, print_spec_error
 from vn_union_docs.cli.register import DocumentWriter, RegisterOption
 from vn_union_docs.documents.spec import load_document, spec_files
 from vn_union_docs.errors import SpecError, VnUnionDocsError
-from vn_union_docs.rendering.pdf import convert_to_pdf
-from vn_union_docs.rendering.render import render_docx
 
 
 @ps.signing_options
@@ -44,6 +42,11 @@ def render_command(
 
 def _render(specs: list[Path], out: Path, template: Path | None, pdf: bool, pdfa: bool,
             register: str | None, signing: ps.PdfSigning) -> None:
+    # Imported here: every command of the CLI is loaded at start, and a batch's main
+    # process (which only reads rows) need not hold the rendering stack.
+    from vn_union_docs.rendering.pdf import convert_to_pdf
+    from vn_union_docs.rendering.render import render_docx
+
     missing = [str(p) for p in specs if not p.exists()]
     if missing:
         err_console.print(f"Không tìm thấy: {', '.join(missing)}")

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from vn_union_docs.authoring import (
-    TemplateFinding,
-    check_template,
-    export_templates,
-    summary_line,
-)
 from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES
 from vn_union_docs.errors import TemplateError
+
+if TYPE_CHECKING:  # the authoring tools (python-docx, docxtpl) load when a command runs
+    from vn_union_docs.authoring import TemplateFinding
 
 template_app = typer.Typer(
     name="template",
@@ -49,6 +46,8 @@ def export_command(
                                         help="Ghi đè tệp đã có trong thư mục.")] = False,
 ) -> None:
     """Xuất các mẫu mặc định, mỗi mẫu trình bày một tệp (và HUONG-DAN-MAU.md), để sửa trong Word."""
+    from vn_union_docs.authoring import export_templates
+
     try:
         written = export_templates(directory, overwrite=force)
     except TemplateError as exc:
@@ -82,6 +81,8 @@ def check_command(
         case_sensitive=False)] = None,
 ) -> None:
     """Kiểm tra một mẫu .docx: báo mọi lỗi, mỗi lỗi kèm vị trí tìm được trong Word."""
+    from vn_union_docs.authoring import check_template, summary_line
+
     if not file.is_file():
         err_console.print(f"[red]✗[/red] không tìm thấy tệp «{escape(str(file))}»")
         raise typer.Exit(2)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import re
 from typing import Any
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -25,6 +24,7 @@ from vn_union_docs import vi
 from vn_union_docs.documents.body import body_blocks
 from vn_union_docs.documents.models import BaseDocument
 from vn_union_docs.errors import TemplateError
+from vn_union_docs.markup import xml_text
 from vn_union_docs.rendering.docxzip import read_zip, write_zip
 from vn_union_docs.rendering.ooxml import W_NS
 from vn_union_docs.rendering.wordml import XmlFragment, blocks_to_wordml
@@ -72,7 +72,7 @@ def guide_line(doc: BaseDocument, *, electronic: bool = False) -> str:
 
 
 def _paragraph(style: str, text: str, marker: str = "") -> str:
-    runs = f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>' if text else ""
+    runs = f'<w:r><w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>' if text else ""
     mark = (f'<w:bookmarkStart w:id="{900 + int(marker)}" w:name="{_MARKER}{marker}"/>'
             f'<w:bookmarkEnd w:id="{900 + int(marker)}"/>') if marker else ""
     return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{mark}{runs}</w:p>'

@@ -15,11 +15,11 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from vn_union_docs.documents.models import BaseDocument
+from vn_union_docs.markup import xml_text
 from vn_union_docs.rendering.direct import BalancedMarkup
 from vn_union_docs.rendering.linebreak import Column, break_lines
 
@@ -181,7 +181,7 @@ class LineBroken(str, BalancedMarkup):
     __slots__ = ()
 
     def __html__(self) -> str:
-        return _BREAK_XML.join(escape(line) for line in self.split("\n"))
+        return _BREAK_XML.join(xml_text(line) for line in self.split("\n"))
 
 
 def fit_context(context: dict[str, Any], doc: BaseDocument, columns: dict[str, Column]

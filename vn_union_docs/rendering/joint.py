@@ -13,9 +13,9 @@ would make every render of every document re-check its tables (docxtpl's ``fix_t
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
 from vn_union_docs.documents.models import BaseDocument
+from vn_union_docs.markup import xml_text
 from vn_union_docs.rendering.wordml import XmlFragment
 
 STYLE_SIGNATURE = "VBSignature"
@@ -45,7 +45,7 @@ def signature_rows(doc: BaseDocument) -> list[dict[str, Any]]:
 
 
 def _paragraph(style: str, text: str) -> str:
-    run = f'<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>' if text else ""
+    run = f'<w:r><w:t xml:space="preserve">{xml_text(text)}</w:t></w:r>' if text else ""
     return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{run}</w:p>'
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from vn_union_docs.documents.body import (
     STYLE_TABLE,
@@ -30,6 +29,7 @@ from vn_union_docs.documents.body import (
     Run,
     Table,
 )
+from vn_union_docs.markup import xml_text
 from vn_union_docs.rendering.direct import BalancedMarkup
 from vn_union_docs.rendering.linebreak import paragraph_lines
 
@@ -55,7 +55,7 @@ def _run_xml(run: Run) -> str:
     props = ("<w:b/>" if run.bold else "") + ("<w:i/>" if run.italic else "")
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     parts = run.text.split("\t")
-    inner = "<w:tab/>".join(f"{_W_T}{escape(part)}</w:t>" if part else "" for part in parts)
+    inner = "<w:tab/>".join(f"{_W_T}{xml_text(part)}</w:t>" if part else "" for part in parts)
     return f"<w:r>{rpr}{inner}</w:r>"
 
 
