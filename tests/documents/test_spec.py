@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from vn_union_docs import CongVan, KeHoach, ThongBao, load_document
+from vn_union_docs import CongVan, KeHoach, ThongBao, load_document, vi
 from vn_union_docs.documents.body import body_blocks
 from vn_union_docs.documents.spec import SpecTemplate, read_spec
 from vn_union_docs.errors import SpecError
@@ -85,7 +85,7 @@ def test_draft_number_and_day_blank_independently() -> None:
     no_number = build_context(load_document(base_spec(number=None)))
     assert no_number["place_date"] == "Thái Bình, ngày 23 tháng 02 năm 2023"
     this_year = build_context(load_document(base_spec(date=None)))
-    assert this_year["place_date"].endswith(f"năm {dt.date.today().year}")
+    assert this_year["place_date"].endswith(f"năm {vi.today().year}")
 
 
 def test_context_lines() -> None:

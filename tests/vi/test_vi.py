@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+import os
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 
@@ -568,3 +569,25 @@ def test_format_number_decimal_path_equals_exact_path(value: Decimal, digits: in
     grouped = f"{int(whole):,}".replace(",", ".")
     expected = ("-" if exact < 0 else "") + (f"{grouped},{frac}" if frac else grouped)
     assert vi.format_number(value, digits) == expected
+
+
+def test_today_is_the_date_in_vietnam_whatever_the_machines_time_zone() -> None:
+    """A server on UTC (or anywhere) dates documents by the clock in Vietnam: 26 hours apart,
+    machines at UTC-12 and UTC+14 never share a calendar date, yet agree on ``vi.today()``."""
+    import subprocess
+    import sys
+
+    def dates(zone: str) -> tuple[str, str]:
+        code = ("import datetime, vn_union_docs.vi as vi; "
+                "print(vi.today().isoformat(), datetime.date.today().isoformat())")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, env={**os.environ, "TZ": zone}).stdout.split()
+        return out[0], out[1]
+
+    for _ in range(2):  # a second try if Vietnam's midnight fell between the two runs
+        west, east = dates("WEST+12"), dates("EAST-14")  # POSIX: UTC-12, UTC+14
+        if west[0] == east[0]:
+            break
+    assert west[0] == east[0]
+    assert west[1] != east[1]  # the machines' own dates differ: the test can tell them apart
+    assert west[0] == datetime.now(timezone(timedelta(hours=7))).date().isoformat()

@@ -146,7 +146,7 @@ class Campaign:
             raise InvalidValueError("chiến dịch không có giai đoạn nào")
         object.__setattr__(self, "stages", stages)
         doc = (
-            dt.date.today()
+            vi.today()
             if self.document_date is None
             else _date(self.document_date, "ngày văn bản")
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 from ruamel.yaml.constructor import SafeConstructor
 
+from vn_union_docs import vi
 from vn_union_docs.archives import check_docx_to_read
 from vn_union_docs.checker import (  # noqa: F401  (register rules)
     rules_clerk,
@@ -98,7 +99,7 @@ def check_text(
     ``document_date`` is the date of the document (dates more than 50 years after it are
     flagged); default today. Every finding's place is ``place``.
     """
-    ctx = _Context(_markdown_units(text, place), document_date or date.today())
+    ctx = _Context(_markdown_units(text, place), document_date or vi.today())
     return _run(ctx, _TEXT_RULES)
 
 
@@ -123,7 +124,7 @@ def _check_spec(
         value = texts.get(key)
         if isinstance(value, str) and value.strip():
             units += _markdown_units(_strip_jinja(value), key)
-    doc_date = _as_spec_date(spec.get("date")) or date.today()
+    doc_date = _as_spec_date(spec.get("date")) or vi.today()
     ctx = _Context(units, doc_date, spec=dict(spec))
     findings = _run(ctx, rules())
     if load:
@@ -187,7 +188,7 @@ def _check_docx(document: Any) -> list[Finding]:
     doc_date = None
     if d.place_date is not None:
         doc_date = _analyse_place_date(d.place_date.text)[1]
-    ctx = _Context(units, doc_date or date.today(), docx=d)
+    ctx = _Context(units, doc_date or vi.today(), docx=d)
     findings = _run(ctx, rules())
 
     def rank(f: Finding) -> int:

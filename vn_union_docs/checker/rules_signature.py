@@ -7,10 +7,10 @@ maps to one rule here (``signature-none``…), whose severity and id come from `
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from vn_union_docs import vi
 from vn_union_docs.checker.registry import Finding, _Context, _rule, rules
 
 __all__ = ["SIGNATURE_RULES", "pdf_findings", "rule_id"]
@@ -56,7 +56,7 @@ def pdf_findings(path: Path, trust_roots: Iterable[Path | str] = ()) -> list[Fin
     unknown = sorted({i["rule"] for i in items if rule_id(i["rule"]) not in SIGNATURE_RULES})
     if unknown:  # a new finding in the signing package without its rule here
         raise KeyError(f"signature findings without a checker rule: {', '.join(unknown)}")
-    ctx = _Context([], dt.date.today(), signatures=items)
+    ctx = _Context([], vi.today(), signatures=items)
     order = {id(item): n for n, item in enumerate(items)}
     found = [(order[id(item)], _as_finding(item)) for rid in SIGNATURE_RULES
              for item in _matching(ctx, rid)]

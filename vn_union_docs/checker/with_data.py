@@ -8,9 +8,9 @@ batch would refuse is an error here, named by its spreadsheet row.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
+from vn_union_docs import vi
 from vn_union_docs.checker.registry import _TEXT_RULES, Finding, _make, rules
 from vn_union_docs.errors import SpecError, VnUnionDocsError
 
@@ -63,7 +63,7 @@ def check_with_data(spec: str | Path, data: str | Path, *, sheet: str | None = N
             units = []
             for field in ("subject", "body"):
                 units += _markdown_units(getattr(doc, field), f"dòng {number}: {field}")
-            when = doc.date or _as_spec_date(raw.get("date")) or dt.date.today()
+            when = doc.date or _as_spec_date(raw.get("date")) or vi.today()
             new = _run(_Context(units, when), [r for r in text_rules if r in _TEXT_RULES])
         for finding in new:
             seen_key = (finding.rule, finding.message)

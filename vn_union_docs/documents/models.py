@@ -524,7 +524,7 @@ class BaseDocument(_Model):
         """Year of the document: its date, else ``draft_year``, else this year."""
         if self.date:
             return self.date.year
-        return self.draft_year or dt.date.today().year
+        return self.draft_year or vi.today().year
 
 
 MODEL_ERROR_PATHS: dict[str, str] = {

@@ -18,6 +18,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.sign.signers import Signer, SimpleSigner
 
+from vn_union_docs import vi
 from vn_union_docs.signing.errors import SigningError
 
 __all__ = ["SigningKey", "check_certificate", "load_pkcs12", "open_pkcs11"]
@@ -75,7 +76,7 @@ def subject_field(cert: asn1_x509.Certificate, name: str) -> str:
 
 
 def _vn(moment: dt.datetime) -> str:
-    local = moment.astimezone(dt.timezone(dt.timedelta(hours=7)))
+    local = moment.astimezone(vi.VIETNAM_TIME)
     return local.strftime("%d/%m/%Y %H:%M")
 
 

@@ -28,6 +28,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.stamp import BaseStampStyle, StaticStampStyle, TextStampStyle
 
+from vn_union_docs import vi
 from vn_union_docs.files import write_atomic
 from vn_union_docs.signing.errors import SigningError
 from vn_union_docs.signing.fields import (
@@ -56,7 +57,7 @@ from vn_union_docs.signing.roles import ROLE_NAMES, Role, field_name, reason
 __all__ = ["COPY_FORMS", "VN_TZ", "NumberProvider", "NumberRequest", "SignResult", "mm_box",
            "sign_pdf", "signer_lock"]
 
-VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+VN_TZ = vi.VIETNAM_TIME  # documents are dated by the clock in Vietnam
 COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
 _STAMP_PT = 10
 # Room for the CMS signature (hex doubles it): a 4096-bit key with a four-certificate chain

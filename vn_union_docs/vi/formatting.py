@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any, Literal
@@ -51,6 +51,7 @@ from vn_union_docs.errors import InvalidValueError, UnsupportedInputError
 
 __all__ = [
     "FILTERS",
+    "VIETNAM_TIME",
     "amount_in_words",
     "draft_place_date",
     "format_date",
@@ -64,6 +65,7 @@ __all__ = [
     "place_date",
     "roman",
     "short_date",
+    "today",
 ]
 
 Number = int | Decimal | float | str
@@ -78,6 +80,15 @@ _VI_NUMBER = re.compile(r"([+-]?)([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,([0-9]+))
 
 
 # ---------------------------------------------------------------------------- dates
+
+VIETNAM_TIME = timezone(timedelta(hours=7), "ICT")
+"""Vietnam's time (UTC+7 all year: no daylight saving)."""
+
+
+def today() -> date:
+    """Today in Vietnam, whatever the machine's time zone: the date a document issued now
+    carries (a server on UTC is still on the day before until 07:00 in Hà Nội)."""
+    return datetime.now(VIETNAM_TIME).date()
 
 
 def _pad_day(d: date) -> str:

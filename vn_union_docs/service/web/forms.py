@@ -279,7 +279,7 @@ def printed_lines(spec: Mapping[str, Any], doc: BaseDocument | None) -> dict[str
             elif not spec.get("date"):
                 year = spec.get("draft_year")
                 lines["place_date"] = vi.draft_place_date(
-                    place.strip(), year if isinstance(year, int) else dt.date.today().year)
+                    place.strip(), year if isinstance(year, int) else vi.today().year)
         except (TypeError, ValueError):
             pass
     return lines
