@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from vn_union_docs import vi
 from vn_union_docs.signing import SigningKey, demo, load_pkcs12, sign_pdf
-from vn_union_docs.signing.sign import VN_TZ  # documents are dated in Vietnam (UTC+7)
 
 PASSWORD = "mật-khẩu-thử"
 PIN = "5678"
@@ -80,7 +80,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("pdfs")
     root = Path(__file__).resolve().parents[2]
     spec = (root / "examples" / "58-cdyt-cong-van.yaml").read_text("utf-8")
-    year = dt.datetime.now(VN_TZ).date().year
+    year = vi.today().year
     draft = spec.replace("number: 58", "number: null").replace(
         "date: 2023-02-23", f"date: null\ndraft_year: {year}")
     (folder / "draft.yaml").write_text(draft, "utf-8")
@@ -116,7 +116,7 @@ def issued(pdfs: dict[str, Path], keys: tuple[SigningKey, SigningKey], keys_dir:
     assert first.warnings == []
     second = sign_pdf(folder / "signed.pdf", folder / "issued.pdf", role="organisation",
                       key=organisation, image=keys_dir / "seal.png", seal_mm=36, number=7,
-                      issued_on=dt.datetime.now(VN_TZ).date())
+                      issued_on=vi.today())
     assert second.number == "07"  # Phụ lục I, II.3: numbers below 10 padded
     return {"signed": folder / "signed.pdf", "issued": folder / "issued.pdf"}
 

@@ -5,7 +5,6 @@ file's sha256."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from io import BytesIO
 from pathlib import Path
@@ -14,14 +13,13 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from typer.testing import CliRunner
 
-from vn_union_docs import check
+from vn_union_docs import check, vi
 from vn_union_docs.cli.app import app
 from vn_union_docs.documents.spec import load_document
 from vn_union_docs.register import Register, RegisterError
 from vn_union_docs.register.signed import sign_registered
 from vn_union_docs.signing import SigningKey, verify_pdf
 from vn_union_docs.signing.fields import read_text_fields
-from vn_union_docs.signing.sign import VN_TZ  # documents are dated in Vietnam (UTC+7)
 
 runner = CliRunner()
 
@@ -38,7 +36,7 @@ def test_cli_organisation_takes_the_number_from_the_register(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VN_TEST_PASS", password)
     db = tmp_path / "so.sqlite"
-    year = dt.datetime.now(VN_TZ).date().year
+    year = vi.today().year
     with Register(str(db), create=True) as register:
         register.set_next("CĐYT", year, 41)  # the office's register already runs to 40
     out = tmp_path / "41-cdyt.pdf"
@@ -46,7 +44,7 @@ def test_cli_organisation_takes_the_number_from_the_register(
     assert result.exit_code == 0, result.output
     assert "số 41" in result.output
     fields = read_text_fields(PdfFileReader(BytesIO(out.read_bytes())))
-    today = dt.datetime.now(VN_TZ).date()  # what the signing fills in: the date in Vietnam
+    today = vi.today()  # what the signing fills in
     assert fields["ND30_so"] == "41" and fields["ND30_ngay"] == f"{today.day:02d}"
     findings = check(out, trust_roots=[keys_dir / "ca.pem"])
     assert [(f.rule, f.severity) for f in findings] == [("signature-info", "info")] * 2

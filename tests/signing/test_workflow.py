@@ -15,6 +15,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from vn_union_docs import vi
 from vn_union_docs.signing import (
     NumberRequest,
     Role,
@@ -28,7 +29,6 @@ from vn_union_docs.signing import (
 from vn_union_docs.signing.fields import read_text_fields
 from vn_union_docs.signing.pdfobjects import page_sizes
 from vn_union_docs.signing.positions import analyse
-from vn_union_docs.signing.sign import VN_TZ  # documents are dated in Vietnam (UTC+7)
 
 
 def _validate_all(path: Path, keys_dir: Path) -> list[object]:
@@ -79,7 +79,7 @@ def test_seal_covers_a_third_on_the_left(issued: dict[str, Path]) -> None:
 
 
 def test_number_and_date_filled_in_the_blanks(issued: dict[str, Path]) -> None:
-    today = dt.datetime.now(VN_TZ).date()
+    today = vi.today()
     before = read_text_fields(PdfFileReader(BytesIO(issued["signed"].read_bytes())))
     assert before == {"ND30_so": "", "ND30_ngay": "", "ND30_thang": ""}
     after = read_text_fields(PdfFileReader(BytesIO(issued["issued"].read_bytes())))
@@ -196,7 +196,7 @@ def test_number_from_the_register_hook(issued: dict[str, Path], pdfs: dict[str, 
                       key=organisation, image=keys_dir / "seal.png", seal_mm=36,
                       number_provider=register)
     assert result.number == "123"
-    assert asked[0].symbol == "CĐYT" and asked[0].issued_on == dt.datetime.now(VN_TZ).date()
+    assert asked[0].symbol == "CĐYT" and asked[0].issued_on == vi.today()
 
 
 def test_blank_number_needs_a_number(issued: dict[str, Path], keys, keys_dir: Path,

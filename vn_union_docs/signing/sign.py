@@ -54,10 +54,9 @@ from vn_union_docs.signing.positions import (
 )
 from vn_union_docs.signing.roles import ROLE_NAMES, Role, field_name, reason
 
-__all__ = ["COPY_FORMS", "VN_TZ", "NumberProvider", "NumberRequest", "SignResult", "mm_box",
+__all__ = ["COPY_FORMS", "NumberProvider", "NumberRequest", "SignResult", "mm_box",
            "sign_pdf", "signer_lock"]
 
-VN_TZ = vi.VIETNAM_TIME  # documents are dated by the clock in Vietnam
 COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
 _STAMP_PT = 10
 # Room for the CMS signature (hex doubles it): a 4096-bit key with a four-certificate chain
@@ -237,7 +236,7 @@ def sign_pdf(
         raise SigningError(
             f"{name}: văn bản đã có chữ ký số vai trò «{ROLE_NAMES[role]}» ({role.value}); "
             "mỗi vai trò chỉ ký một lần.")
-    now = dt.datetime.now(VN_TZ).replace(microsecond=0)
+    now = dt.datetime.now(vi.VIETNAM_TIME).replace(microsecond=0)  # dated in Vietnam
     warnings: list[str] = []
     cache: dict[str, Positions] = {}
 

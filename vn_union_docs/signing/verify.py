@@ -19,13 +19,13 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from vn_union_docs import vi
 from vn_union_docs.signing.errors import SigningError
 from vn_union_docs.signing.fields import NUMBER_FIELD, read_text_fields
 from vn_union_docs.signing.keys import subject_field
 from vn_union_docs.signing.pdfobjects import field_widget, open_pdf, page_sizes, read_pdf
 from vn_union_docs.signing.positions import Box, analyse
 from vn_union_docs.signing.roles import ROLE_NAMES, Role, field_name, role_of
-from vn_union_docs.signing.sign import VN_TZ
 
 __all__ = ["SignatureReport", "load_trust_roots", "signature_findings", "verify_pdf"]
 
@@ -157,7 +157,7 @@ def verify_pdf(source: Path | str | bytes,
             field=sig.field_name, role=role_of(sig.field_name, str(reason) if reason else None),
             signer=subject_field(cert, "common_name"),
             organisation=subject_field(cert, "organization_name"),
-            signed_at=when.astimezone(VN_TZ) if when else None,
+            signed_at=when.astimezone(vi.VIETNAM_TIME) if when else None,
             intact=intact, valid=valid, trusted=trusted,
             covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
             modified_after=modified, modifications_allowed=allowed, timestamped=timestamped,
