@@ -25,6 +25,7 @@ import io
 import os
 import platform
 import pstats
+import shutil
 import statistics
 import sys
 import time
@@ -147,28 +148,39 @@ def batch_rows(n_rows: int, plain_s: float) -> list[str]:
         return [f"| batch, {n_rows:,} rows | not available (benchmarks/bench_batch.py "
                 "missing) | | | | |"]
     rows = []
-    for jobs in (1, 2):
-        label = f"batch CSV → .docx files, {n_rows:,} rows, --jobs {jobs}"
-        try:
-            r = bench_batch.run(n_rows, jobs)
-        except Exception as exc:  # report, keep the rest of the table
-            traceback.print_exc(file=sys.stderr)
-            rows.append(f"| {label} | not available ({type(exc).__name__}: {exc}) | | | | |")
-            continue
-        wall = _pick(r, "wall_s", "seconds", "wall", "elapsed_s", "total_s")
-        dps = _pick(r, "docs_per_s", "docs_per_second", "rate")
-        if dps is None and wall:
-            dps = n_rows / wall
-        ms = _pick(r, "ms_per_doc") or (wall / n_rows * 1000 if wall else None)
-        peak = _pick(r, "peak_mb", "peak_rss_mb", "peak_memory_mb", "max_rss_mb")
-        # bench_batch measures plain docxtpl itself just before the batch (same template,
-        # the batch's own first row); else the render rows' figure
-        plain_ms = r.get("plain_ms") or plain_s * 1000
-        ratio = f"{plain_ms / ms:.1f}×" if ms else "—"
-        rows.append(f"| {label} | {_fmt(wall, '.1f')} | {_fmt(ms, '.2f')} | "
-                    f"{_fmt(dps, ',.0f')} | {_fmt(peak, ',.0f')} | {ratio} |")
-        if not all(v is not None for v in (wall, dps, peak)):
-            rows.append(f"| (bench_batch.run returned {r}) | | | | | |")
+    leftovers: list[Path] = []  # deleted after both runs (see bench_batch._settle)
+    try:
+        for jobs in (1, 2):
+            rows.extend(_batch_row(bench_batch, n_rows, jobs, plain_s, leftovers))
+    finally:
+        for work in leftovers:
+            shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def _batch_row(bench_batch: Any, n_rows: int, jobs: int, plain_s: float,
+               leftovers: list[Path]) -> list[str]:
+    """The Markdown row(s) of one ``bench_batch.run``; its folder goes into ``leftovers``."""
+    label = f"batch CSV → .docx files, {n_rows:,} rows, --jobs {jobs}"
+    try:
+        r = bench_batch.run(n_rows, jobs, leftovers=leftovers)
+    except Exception as exc:  # report, keep the rest of the table
+        traceback.print_exc(file=sys.stderr)
+        return [f"| {label} | not available ({type(exc).__name__}: {exc}) | | | | |"]
+    wall = _pick(r, "wall_s", "seconds", "wall", "elapsed_s", "total_s")
+    dps = _pick(r, "docs_per_s", "docs_per_second", "rate")
+    if dps is None and wall:
+        dps = n_rows / wall
+    ms = _pick(r, "ms_per_doc") or (wall / n_rows * 1000 if wall else None)
+    peak = _pick(r, "peak_mb", "peak_rss_mb", "peak_memory_mb", "max_rss_mb")
+    # bench_batch measures plain docxtpl itself just before the batch (same template,
+    # the batch's own first row); else the render rows' figure
+    plain_ms = r.get("plain_ms") or plain_s * 1000
+    ratio = f"{plain_ms / ms:.1f}×" if ms else "—"
+    rows = [f"| {label} | {_fmt(wall, '.1f')} | {_fmt(ms, '.2f')} | "
+            f"{_fmt(dps, ',.0f')} | {_fmt(peak, ',.0f')} | {ratio} |"]
+    if not all(v is not None for v in (wall, dps, peak)):
+        rows.append(f"| (bench_batch.run returned {r}) | | | | | |")
     return rows
 
 
