@@ -36,6 +36,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import csv
 import io
@@ -49,7 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -232,7 +233,7 @@ def _env() -> None:
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 
-def run(n_rows: int, jobs: int, *, keep: bool = False, resume: str | None = None,
+def run(n_rows: int, jobs: int, *, resume: str | None = None,
         plain: bool = True, report: Callable[[dict[str, Any]], None] | None = None,
         leftovers: list[Path] | None = None) -> dict[str, Any]:
     """Run ``vn-union-docs batch`` on a generated ``n_rows`` CSV with ``--jobs jobs``.
@@ -241,8 +242,7 @@ def run(n_rows: int, jobs: int, *, keep: bool = False, resume: str | None = None
     ``hwm_sum_mb``, ``plain_ms`` and ``ratio`` (plain docxtpl in this run, see
     ``plain_docxtpl_ms``) and the command's summary line; with ``resume`` also
     ``resume_first_s`` and ``rerun_s`` (see ``measure_resume``). ``leftovers``: the run's
-    folder is added to this list instead of being deleted (see ``_settle``: the caller deletes
-    them once every run is measured).
+    folder is added to this list (``deferred_cleanup``'s) instead of being deleted at once.
     """
     work = Path(tempfile.mkdtemp(prefix="vnud-bench-batch-"))
     try:
@@ -278,23 +278,38 @@ def run(n_rows: int, jobs: int, *, keep: bool = False, resume: str | None = None
     finally:  # deleting a million files takes minutes: the figures are printed before
         if leftovers is not None:
             leftovers.append(work)
-        elif not keep:
+        else:
             shutil.rmtree(work, ignore_errors=True)
 
 
 def _settle() -> None:
-    """Let the file system finish what earlier work left in its journal.
+    """Let the file system write out what earlier work left in its journal."""
+    os.sync()
+    time.sleep(2)
+
+
+@contextlib.contextmanager
+def deferred_cleanup(keep: bool = False) -> Iterator[list[Path]]:
+    """A list for ``run(…, leftovers=…)``: the runs' folders, deleted when the block ends,
+    after the last measurement (``keep``: left, and named).
 
     Deleting many files just before a run slows the run's own file creation up to ten times on
     ext4: the inode allocator skips inodes freed in the last 5 seconds, and in the last 5
     minutes when their inode-table block is being rewritten, which the new files' inodes in
     the same block do; every new file then scans past the freed ones (``perf`` shows the
     kernel in ``recently_deleted`` and ``find_inode_bit``: 0.03 ms per file created, 0.4 ms
-    after a deletion, in the same loop). So ``main`` deletes the runs' folders only after the
-    last measurement, and a benchmark started within minutes of deleting a large folder
-    measures the file system's backlog too."""
-    os.sync()
-    time.sleep(2)
+    after a deletion, in the same loop). A benchmark started within minutes of deleting a
+    large folder measures that backlog too."""
+    leftovers: list[Path] = []
+    try:
+        yield leftovers
+    finally:
+        if keep:
+            if leftovers:
+                print("kept:", *leftovers)
+        else:
+            for work in leftovers:
+                shutil.rmtree(work, ignore_errors=True)
 
 
 def _name_of_row(row: int) -> str:
@@ -488,16 +503,9 @@ def main(argv: list[str] | None = None) -> int:
         args.rows, args.jobs = 100_000, [2]
     if args.million:
         args.rows, args.jobs = 1_000_000, [2]
-    leftovers: list[Path] = []
-    try:
+    with deferred_cleanup(args.keep) as leftovers:
         for jobs in args.jobs:
             run(args.rows, jobs, resume=args.resume, report=_print, leftovers=leftovers)
-    finally:
-        if not args.keep:
-            for work in leftovers:
-                shutil.rmtree(work, ignore_errors=True)
-        elif leftovers:
-            print("kept:", *leftovers)
     return 0
 
 

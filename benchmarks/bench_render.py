@@ -25,7 +25,6 @@ import io
 import os
 import platform
 import pstats
-import shutil
 import statistics
 import sys
 import time
@@ -148,13 +147,9 @@ def batch_rows(n_rows: int, plain_s: float) -> list[str]:
         return [f"| batch, {n_rows:,} rows | not available (benchmarks/bench_batch.py "
                 "missing) | | | | |"]
     rows = []
-    leftovers: list[Path] = []  # deleted after both runs (see bench_batch._settle)
-    try:
+    with bench_batch.deferred_cleanup() as leftovers:  # after both runs are measured
         for jobs in (1, 2):
             rows.extend(_batch_row(bench_batch, n_rows, jobs, plain_s, leftovers))
-    finally:
-        for work in leftovers:
-            shutil.rmtree(work, ignore_errors=True)
     return rows
 
 
