@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout
@@ -85,10 +85,10 @@ class Server:
             if found:
                 self.converters = found.group(1)
             try:
-                health = httpx.get(f"{self.url}/api/health", timeout=2).json()
+                health = httpx2.get(f"{self.url}/api/health", timeout=2).json()
                 if health["pdf"] and self.converters:
                     return self
-            except (httpx.HTTPError, ValueError, KeyError):
+            except (httpx2.HTTPError, ValueError, KeyError):
                 pass
             time.sleep(0.3)
         raise SystemExit("serve did not become ready")
@@ -105,7 +105,7 @@ class Server:
 
 def sequential(url: str, spec: dict[str, Any], fmt: str, n: int) -> dict[str, float]:
     times = []
-    with httpx.Client(base_url=url, timeout=60) as client:
+    with httpx2.Client(base_url=url, timeout=60) as client:
         for _ in range(3):  # warm-up (compiled template, converter)
             client.post(f"/api/render?format={fmt}", json=spec).raise_for_status()
         for _ in range(n):
@@ -123,14 +123,14 @@ def load(url: str, spec: dict[str, Any], fmt: str, clients: int, renders: int
     lock = threading.Lock()
 
     def client_loop() -> None:
-        with httpx.Client(base_url=url, timeout=300) as client:
+        with httpx2.Client(base_url=url, timeout=300) as client:
             for _ in range(renders):
                 start = time.perf_counter()
                 try:
                     r = client.post(f"/api/render?format={fmt}", json=spec)
                     ok = r.status_code == 200 and len(r.content) > 1000
                     why = f"{r.status_code}"
-                except httpx.HTTPError as exc:
+                except httpx2.HTTPError as exc:
                     ok, why = False, type(exc).__name__
                 elapsed = time.perf_counter() - start
                 with lock:

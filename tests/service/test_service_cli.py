@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-import httpx
+import httpx2
 from typer.testing import CliRunner
 
 from vn_union_docs.cli.app import app
@@ -40,15 +40,15 @@ def test_serve_answers_on_the_loopback_and_stops_on_sigterm() -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                r = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                r = httpx2.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
                 break
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
                 assert time.monotonic() < deadline, "serve did not answer"
                 time.sleep(0.2)
         assert r.status_code == 200 and r.json()["pdf"] is False
         assert "server" not in r.headers  # no server banner
-        doc = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
+        doc = httpx2.get(f"http://127.0.0.1:{port}/openapi.json").json()
         assert doc["info"]["title"] == "vn-union-docs"
     finally:
         proc.send_signal(signal.SIGTERM)
