@@ -17,8 +17,9 @@ sampled from ``/proc`` every 20 ms:
   even for a peak shorter than the sampling interval.
 
 Each run also measures plain docxtpl in this process (a fresh ``DocxTemplate``, ``render``,
-save to memory, for the spec's first row: the same template and context) just before the
-batch, and reports the end-to-end ratio: plain docxtpl's ms/doc over the batch's wall ms/doc.
+save to memory, for the spec's first row: the same template and context) just before and
+just after the batch, and reports the end-to-end ratio: the mean of the two docxtpl figures
+(ms/doc) over the batch's wall ms/doc.
 
 Usage::
 
@@ -240,7 +241,9 @@ def run(n_rows: int, jobs: int, *, resume: str | None = None,
 
     Returns ``wall_s``, ``docs_per_s``, ``ms_per_doc``, ``cpu_s``, ``peak_mb``,
     ``hwm_sum_mb``, ``plain_ms`` and ``ratio`` (plain docxtpl in this run, see
-    ``plain_docxtpl_ms``) and the command's summary line; with ``resume`` also
+    ``plain_docxtpl_ms``: the mean of a measurement just before the batch and one just after,
+    ``plain_ms_before``/``plain_ms_after``, since this machine's speed drifts by up to 15 %
+    between minutes) and the command's summary line; with ``resume`` also
     ``resume_first_s`` and ``rerun_s`` (see ``measure_resume``). ``leftovers``: the run's
     folder is added to this list (``deferred_cleanup``'s) instead of being deleted at once.
     """
@@ -249,9 +252,11 @@ def run(n_rows: int, jobs: int, *, resume: str | None = None,
         data = make_csv(work / "cdcs.csv", n_rows)
         out = work / "out"
         _env()
-        plain_ms = plain_docxtpl_ms() if plain else None
+        plain_before = plain_docxtpl_ms() if plain else None
         _settle()
         result = measure(_command(data, out, jobs))
+        plain_after = plain_docxtpl_ms() if plain else None
+        plain_ms = (plain_before + plain_after) / 2 if plain_before and plain_after else None
         if result["returncode"] != 0:
             raise RuntimeError(f"batch failed ({result['returncode']}): {result['stderr']}")
         written = sum(1 for p in os.scandir(out) if p.name.endswith(".docx"))
@@ -264,6 +269,8 @@ def run(n_rows: int, jobs: int, *, resume: str | None = None,
             docs_per_s=n_rows / result["wall_s"],
             ms_per_doc=ms_per_doc,
             plain_ms=plain_ms,
+            plain_ms_before=plain_before,
+            plain_ms_after=plain_after,
             ratio=plain_ms / ms_per_doc if plain_ms else None,
             summary=result.pop("stdout"),
         )
@@ -403,7 +410,8 @@ def _print(result: dict[str, Any]) -> None:
               f"{result['resume_total_s']:.1f} s", flush=True)
         return
     ratio = f"{result['ratio']:.1f}x" if result.get("ratio") else "-"
-    plain = f"{result['plain_ms']:.2f}" if result.get("plain_ms") else "-"
+    plain = (f"{result['plain_ms']:.2f} (before {result['plain_ms_before']:.2f}, after "
+             f"{result['plain_ms_after']:.2f})" if result.get("plain_ms") else "-")
     print(
         f"{result['rows']:>9,} rows  --jobs {result['jobs']}  "
         f"wall {result['wall_s']:6.1f} s  {result['docs_per_s']:6.0f} docs/s  "
