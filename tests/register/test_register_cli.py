@@ -45,6 +45,21 @@ def test_number_auto_uses_the_default_register_and_prints_the_number(tmp_path: P
     assert entry.state == "issued" and entry.doc_date and entry.doc_date.year == 2023
 
 
+def test_a_bien_ban_is_numbered_with_its_chair_as_signer(tmp_path: Path) -> None:
+    # A biên bản has no signature block of its own: the chair signs (Mẫu 1.9). The register
+    # records the block as printed, and the batch of one file goes on (it once stopped with
+    # an AttributeError on the missing signature).
+    register = str(tmp_path / "so.sqlite")
+    spec = auto_spec(EXAMPLES / "bien-ban-hop-btv.yaml", tmp_path / "bb.yaml")
+    code, output = _render(str(spec), "--out", str(tmp_path / "out"), "--register", register)
+    assert code == 0, output
+    assert "cấp số 01/BB-CĐYT" in output
+    assert printed_number(tmp_path / "out" / "bb.docx") == "01/BB-CĐYT"
+    with Register(register) as reg:
+        (entry,) = reg.entries(year=2024)
+    assert entry.signer == "Chủ tọa\nĐào Văn Truyền" and entry.doc_type == "bien_ban"
+
+
 def test_rerender_keeps_the_number_another_document_is_refused(tmp_path: Path) -> None:
     register = str(tmp_path / "so.sqlite")
     out = tmp_path / "out"

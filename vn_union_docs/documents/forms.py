@@ -204,3 +204,12 @@ class BienBanForm(BaseDocument):
     signature: Signature | None = Field(None, description=(  # type: ignore[assignment]
         "Not needed: the chair signs on the right (CHỦ TỌA) and the secretary on the left "
         "(THƯ KÝ), from meeting. Given, it replaces the chair's block."))
+
+    @property
+    def signer(self) -> Signature:
+        """The signature given, else the chair's block: «CHỦ TỌA» (``chair_label``) over the
+        chair's name, as Mẫu 1.9 prints it on the right."""
+        if self.signature is not None:
+            return self.signature
+        return Signature.model_construct(capacity=[], title=self.meeting.chair_label,
+                                         name=self.meeting.chair.name)

@@ -515,6 +515,12 @@ class BaseDocument(_Model):
         return codes
 
     @property
+    def signer(self) -> Signature:
+        """Who signs for the issuer, as the signature block prints it (the lead's block of a
+        joint document); the register, the exchange envelope and the template read it."""
+        return self.signature
+
+    @property
     def outline_levels(self) -> tuple[str, ...]:
         """The ND30 level of each body heading, ``#`` first (``body.OUTLINE_LEVELS``)."""
         return tuple(self.outline) if self.outline else self.default_outline

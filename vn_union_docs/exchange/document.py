@@ -101,8 +101,8 @@ def envelope_for(register: Register, number: int, symbol: str, year: int, spec: 
         kind = "application/pdf" if path.suffix.lower() == ".pdf" else "application/octet-stream"
         files.append(Attachment(str(index), path.name, kind, "Phụ lục", path.read_bytes()))
     lines = (entry.signer or "").splitlines()
-    title = spec.signature.title or ""
-    competence = "\n".join(spec.signature.capacity)
+    title = spec.signer.title or ""
+    competence = "\n".join(spec.signer.capacity)
     return Envelope(
         sender=Organ(spec.issuer.organ_id, spec.issuer.name, spec.issuer.parent or ""),
         recipients=recipients, number=entry.number, notation=entry.symbol,

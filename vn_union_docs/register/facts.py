@@ -77,7 +77,8 @@ def facts_from_document(doc: Any) -> DocumentFacts:
     """
     if doc.date is None:
         raise ValueError("văn bản chưa có ngày (date) nên chưa cấp số được: bản nháp không có số")
-    signer_parts = [*doc.signature.capacity, doc.signature.title or "", doc.signature.name]
+    signer = doc.signer  # a biên bản without a signature: its chair
+    signer_parts = [*signer.capacity, signer.title or "", signer.name]
     number = doc.number if isinstance(doc.number, int) else None
     return DocumentFacts(
         issuer_code=doc.issuer.code,

@@ -111,14 +111,8 @@ def build_context(doc: BaseDocument) -> dict[str, Any]:
     recipients = doc.recipients
     distribution = [f"- {item};" for item in doc.distribution]
     distribution.append(f"- Lưu: {doc.archive}.")
-    signature = doc.signature
-    if signature is None:  # a biên bản: the chair signs
-        meeting = getattr(doc, "meeting", None)
-        capacity: list[str] = []
-        title = meeting.chair_label if meeting else ""
-        name = meeting.chair.name if meeting else ""
-    else:
-        capacity, title, name = list(signature.capacity), signature.title or "", signature.name
+    signer = doc.signer  # a biên bản's chair when it has no signature
+    capacity, title, name = list(signer.capacity), signer.title or "", signer.name
     blocks = body_blocks(doc.body, doc.outline_levels)
     if doc.form == "bien_ban":
         blocks = _unclosed(blocks)
