@@ -76,6 +76,21 @@ def test_a_proper_name_is_never_split_and_lines_are_balanced() -> None:
             assert not line.endswith(("BÀ", "RỊA", "-", "VIỆT", "NAM")) or line == name
 
 
+@pytest.mark.parametrize(("typed", "lines"), [
+    # No line holds «TRƯỜNG TRUNG HỌC PHỔ THÔNG»: the break goes between the kind of school
+    # and its type, never inside «phổ thông» (a review found «PHỔ / THÔNG»).
+    ("Công đoàn cơ sở Trường Trung học phổ thông Nguyễn Bỉnh Khiêm huyện Đồng Xuân",
+     ["CÔNG ĐOÀN CƠ SỞ TRƯỜNG", "TRUNG HỌC PHỔ THÔNG", "NGUYỄN BỈNH KHIÊM", "HUYỆN ĐỒNG XUÂN"]),
+    # Where the type fits, it stays with the kind and the break comes before the name.
+    ("Công đoàn Trường Đại học Xây dựng Hà Nội",
+     ["CÔNG ĐOÀN TRƯỜNG ĐẠI HỌC", "XÂY DỰNG HÀ NỘI"]),
+    ("Công đoàn cơ sở Trường Tiểu học Kim Đồng thành phố Tuy Hòa",
+     ["CÔNG ĐOÀN CƠ SỞ", "TRƯỜNG TIỂU HỌC KIM ĐỒNG", "THÀNH PHỐ TUY HÒA"]),
+])
+def test_a_school_name_breaks_outside_its_words(typed: str, lines: list[str]) -> None:
+    assert break_lines(typed.upper(), ISSUER, typed) == lines
+
+
 def test_an_author_line_break_is_kept() -> None:
     assert break_lines("LIÊN ĐOÀN LAO ĐỘNG\nTỈNH PHÚ YÊN", Column(500, 12, True)) == [
         "LIÊN ĐOÀN LAO ĐỘNG", "TỈNH PHÚ YÊN"]

@@ -9,9 +9,10 @@ Roman, so Word measures the same; ``font_metrics.json``, extracted with fontTool
 1. a line break the author typed is kept;
 2. as few lines as fit, never breaking inside a proper name (the words after an
    administrative word such as TỈNH, THÀNH PHỐ, HUYỆN …, or a run of capitalised words);
-3. no break inside a two-syllable word (``Công / đoàn``) or an institution's name, when
-   avoidable; then a break before an administrative word when one fits
-   (``LIÊN ĐOÀN LAO ĐỘNG`` / ``TỈNH PHÚ YÊN``);
+3. when avoidable, no break inside a two-syllable word (``Công / đoàn``, ``phổ / thông``),
+   then none between an institution's kind and its type (``TRƯỜNG / ĐẠI HỌC``), then none
+   elsewhere in an institution's name; then a break before an administrative word when one
+   fits (``LIÊN ĐOÀN LAO ĐỘNG`` / ``TỈNH PHÚ YÊN``);
 4. no single word or year alone on the last line;
 5. the most balanced lines (the longest line as short as possible).
 """
@@ -103,11 +104,23 @@ def _is_number(word: str) -> bool:
 INSTITUTION_WORDS = frozenset({"NGÀNH", "KHU", "TỔNG", "CÔNG", "TẬP", "TRƯỜNG", "BỆNH"})
 
 
+def _institution_ends(words: list[str]) -> set[int]:
+    """Indexes of the words right after an institution word (TRƯỜNG, BỆNH VIỆN, CÔNG TY …),
+    the first word included."""
+    upper = [w.upper() for w in words]
+    ends = set()
+    for start in _administrative_starts(words):
+        if upper[start] in INSTITUTION_WORDS:
+            ends.add(start + max(len(p.split()) for p in ADMINISTRATIVE_WORDS
+                                 if upper[start:start + len(p.split())] == p.split()))
+    return ends
+
+
 def _forbidden_breaks(words: list[str], original: list[str], admin: set[int]
-                      ) -> tuple[set[int], set[int]]:
+                      ) -> tuple[set[int], set[int], set[int]]:
     """Breaks (before word ``i``) that would split a place name, a number from its word or
-    a parenthesised date range (forbidden), and breaks inside an institution's name
-    (avoided)."""
+    a parenthesised date range (forbidden), breaks inside an institution's name (avoided),
+    and those between the kind of institution and its capitalised type (avoided more)."""
     forbidden: set[int] = set()
     avoided: set[int] = set()
     # An administrative phrase is never split (THÀNH / PHỐ, KHU / CÔNG NGHIỆP); the name
@@ -120,11 +133,15 @@ def _forbidden_breaks(words: list[str], original: list[str], admin: set[int]
         end = min([a for a in admin if a > start] + [len(words)])
         target = avoided if words[start].upper() in INSTITUTION_WORDS else forbidden
         target.update(range(start + 1, end))
-    # A run of capitalised words in text typed in mixed case (Phú Yên, Hồ Chí Minh).
+    # A run of capitalised words in text typed in mixed case (Phú Yên, Hồ Chí Minh); from
+    # the kind of institution into its type (Trường / Trung học phổ thông …) the break is
+    # only avoided, more than the rest of the institution's name (``kinds``).
+    kinds: set[int] = set()
     if any(w != w.upper() for w in original):
+        after_kind = _institution_ends(words)
         for i in range(1, len(original)):
             if original[i][:1].isupper() and original[i - 1][:1].isupper() and i not in admin:
-                forbidden.add(i)
+                (kinds if i in after_kind else forbidden).add(i)
     for i in range(1, len(words)):
         if _is_number(words[i]) or words[i] in ("-", "–") or words[i - 1] in ("-", "–"):
             forbidden.add(i)  # "năm 2024", "(28/7/1929 - 28/7/2024)"
@@ -141,12 +158,12 @@ def _forbidden_breaks(words: list[str], original: list[str], admin: set[int]
             if i - opened < 6:
                 forbidden.update(range(opened + 1, i + 1))
             opened = None
-    return forbidden, avoided - forbidden
+    return forbidden, avoided - forbidden, kinds - forbidden
 
 
 def _score_lines(words: list[str], widths: list[float], space: float, cuts: tuple[int, ...],
-                 column: Column, forbidden: set[int], admin: set[int], avoided: set[int]
-                 ) -> tuple[float, ...] | None:
+                 column: Column, forbidden: set[int], admin: set[int], avoided: set[int],
+                 kinds: set[int]) -> tuple[float, ...] | None:
     bounds = (0, *cuts, len(words))
     line_widths = []
     for a, b in pairwise(bounds):
@@ -161,7 +178,9 @@ def _score_lines(words: list[str], widths: list[float], space: float, cuts: tupl
     return (
         sum(c in forbidden for c in cuts),
         len(cuts),
-        2 * soft + sum(c in avoided for c in cuts),  # inside a word, an institution's name
+        soft,  # inside a two-syllable word: worse than anywhere in a name
+        sum(c in kinds for c in cuts),  # Trường / Trung học …
+        sum(c in avoided for c in cuts),  # inside an institution's name
         -sum(c in admin for c in cuts),
         1 if lone else 0,
         max(line_widths) - column.width_pt * 0.1 * phrase,
@@ -224,12 +243,12 @@ def _choose_lines(line: str, column: Column, original: str) -> list[str]:
     if len(original_words) != len(words):
         original_words = words
     admin = _administrative_starts(words) - {0}
-    forbidden, avoided = _forbidden_breaks(words, original_words, admin)
+    forbidden, avoided, kinds = _forbidden_breaks(words, original_words, admin)
     best: tuple[tuple[float, ...], tuple[int, ...]] | None = None
     for count in range(1, min(MAX_LINES, len(words))):
         for cuts in _fitting_cuts(widths, space, column.width_pt - SAFETY_PT, count):
             score = _score_lines(words, widths, space, cuts, column, forbidden, admin,
-                                 avoided)
+                                 avoided, kinds)
             if score is not None and (best is None or score < best[0]):
                 best = (score, cuts)
         if best is not None and best[0][0] == 0:
