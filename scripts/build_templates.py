@@ -38,7 +38,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Length, Mm, Pt
+from docx.shared import Cm, Length, Mm, Pt, RGBColor
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -80,7 +80,11 @@ SUBJECT_RULE = Mm(50)
 # Urgency / secrecy stamp boxes, centred in the left column (ND30: urgency 20-40 × 8 mm;
 # "THƯỢNG KHẨN" at 13 pt bold is 36 mm wide). Different widths also keep the two boxes apart
 # (Word and LibreOffice merge the borders of neighbouring paragraphs with equal settings).
-URGENCY_WIDTH = Mm(40)
+# The urgency stamp's frame (NĐ 30/2020, Phụ lục I, III.2.b): 30 × 8 mm HỎA TỐC,
+# 40 × 8 mm THƯỢNG KHẨN, 20 × 8 mm KHẨN, in bright red; one style per level.
+URGENCY_WIDTHS = {"HoaToc": Mm(30), "ThuongKhan": Mm(40), "Khan": Mm(20)}
+URGENCY_LEVELS = {"HoaToc": "hoa_toc", "ThuongKhan": "thuong_khan", "Khan": "khan"}
+STAMP_RED = "FF0000"
 SECRECY_WIDTH = Mm(34)
 # Space between the text line above and a rule (clears the descenders).
 RULE_GAP = 3
@@ -241,6 +245,7 @@ class ParaStyle:
     keep_next: bool | None = None
     contextual: bool = False
     border: str | None = None  # "top" (a rule) or "box" (a stamp frame)
+    color: str | None = None  # text and border colour (RRGGBB); None: black
     next_style: str | None = None
 
 
@@ -303,8 +308,12 @@ PARAGRAPH_STYLES: tuple[ParaStyle, ...] = (
     ParaStyle("VBNumber", "VB Number", size=13, align=CENTER, before=6),
     ParaStyle("VBSubjectCV", "VB Subject CV", size=12, align=CENTER, before=6),
     ParaStyle("VBUrgency", "VB Urgency", size=13, bold=True, align=CENTER, before=6,
-              border="box", left=_center_indent(HEADER_LEFT, URGENCY_WIDTH),
-              right=_center_indent(HEADER_LEFT, URGENCY_WIDTH)),
+              border="box", left=_center_indent(HEADER_LEFT, URGENCY_WIDTHS["ThuongKhan"]),
+              right=_center_indent(HEADER_LEFT, URGENCY_WIDTHS["ThuongKhan"])),
+    *(ParaStyle(f"VBUrgency{level}", f"VB Urgency {level}", base="VBUrgency", border="box",
+                color=STAMP_RED, left=_center_indent(HEADER_LEFT, width),
+                right=_center_indent(HEADER_LEFT, width))
+      for level, width in URGENCY_WIDTHS.items()),
     ParaStyle("VBSecrecy", "VB Secrecy", base="VBUrgency",
               left=_center_indent(HEADER_LEFT, SECRECY_WIDTH),
               right=_center_indent(HEADER_LEFT, SECRECY_WIDTH)),
@@ -367,18 +376,19 @@ def _rpr_fonts(rpr: etree._Element) -> None:
     rpr.append(_el("lang", val=LANG, eastAsia="en-US", bidi="ar-SA"))
 
 
-def _border(side: str, size: int = 6, space: int = 0) -> etree._Element:
-    return _el(side, val="single", sz=str(size), space=str(space), color="000000")
+def _border(side: str, size: int = 6, space: int = 0, color: str = "000000"
+            ) -> etree._Element:
+    return _el(side, val="single", sz=str(size), space=str(space), color=color)
 
 
-def _insert_pbdr(ppr: etree._Element, kind: str) -> None:
+def _insert_pbdr(ppr: etree._Element, kind: str, color: str = "000000") -> None:
     """Add a paragraph border (a rule on top, or a full box) in schema order."""
     pbdr = _el("pBdr")
     if kind == "top":
-        pbdr.append(_border("top", size=6, space=0))
+        pbdr.append(_border("top", size=6, space=0, color=color))
     else:
         for side in ("top", "left", "bottom", "right"):
-            pbdr.append(_border(side, size=8, space=1))
+            pbdr.append(_border(side, size=8, space=1, color=color))
     # CT_PPrBase order: ... keepNext keepLines pageBreakBefore framePr widowControl numPr
     # suppressLineNumbers pBdr shd tabs ... spacing ind contextualSpacing ... jc ...
     after = {qn(f"w:{t}") for t in ("keepNext", "keepLines", "pageBreakBefore", "framePr",
@@ -465,7 +475,9 @@ def _add_paragraph_style(doc: DocxDocument, spec: ParaStyle) -> None:
     if spec.contextual:
         _insert_before(ppr, _el("contextualSpacing"), _PPR_AFTER_CONTEXTUAL)
     if spec.border:
-        _insert_pbdr(ppr, spec.border)
+        _insert_pbdr(ppr, spec.border, spec.color or "000000")
+    if spec.color:
+        font.color.rgb = RGBColor.from_string(spec.color)
     if spec.next_style:
         style.next_paragraph_style = doc.styles.get_by_id(spec.next_style,
                                                           WD_STYLE_TYPE.PARAGRAPH)
@@ -639,9 +651,13 @@ def _layout_table(table: Table, widths: list[Length], top_margin: Length | None 
 
 
 def _stamp_lines() -> list[Line]:
+    urgency: list[Line] = []
+    for level, value in URGENCY_LEVELS.items():
+        keyword = "if" if not urgency else "elif"
+        urgency += [("VBUrgency", f"{{%p {keyword} urgency_level == '{value}' %}}"),
+                    (f"VBUrgency{level}", "{{ urgency }}")]
     return [
-        ("VBUrgency", "{%p if urgency %}"),
-        ("VBUrgency", "{{ urgency }}"),
+        *urgency,
         ("VBUrgency", "{%p endif %}"),
         ("VBSecrecy", "{%p if secrecy %}"),
         ("VBSecrecy", "{{ secrecy }}"),

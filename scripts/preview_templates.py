@@ -99,6 +99,7 @@ def sample_context(
         "subject": subject[0].upper() + subject[1:],
         "subject_line": "V/v " + subject if doc_type == "cong_van" else subject,
         "urgency": "THƯỢNG KHẨN" if urgent else "",
+        "urgency_level": "thuong_khan" if urgent else "",
         "secrecy": "MẬT" if urgent else "",
         "recipient_line": "" if recipients else one,
         "recipients": many if recipients and kinh_gui else [],

@@ -279,3 +279,32 @@ def test_pdf_pages(tmp_path: Path) -> None:
         last = pages[-1]
         assert any("Nơi nhận:" in line and "TM. BAN THƯỜNG VỤ" in line for line in last)
         assert "Đào Văn Truyền" in last[-1]
+
+
+@pytest.mark.parametrize(("level", "printed", "style", "width_mm"), [
+    ("hoa_toc", "HỎA TỐC", "VBUrgencyHoaToc", 30),
+    ("thuong_khan", "THƯỢNG KHẨN", "VBUrgencyThuongKhan", 40),
+    ("khan", "KHẨN", "VBUrgencyKhan", 20),
+])
+def test_urgency_stamp_has_its_levels_frame_in_red(tmp_path: Path, level: str, printed: str,
+                                                   style: str, width_mm: int) -> None:
+    # NĐ 30/2020, Phụ lục I, III.2.b: 30 × 8, 40 × 8 and 20 × 8 mm frames, bright red ink.
+    from vn_union_docs import load_document, render_docx
+
+    spec = (REPO / "examples" / "du-thao-cong-van-thang-cong-nhan.yaml").read_text("utf-8")
+    spec = re.sub(r"(?m)^urgency: .*$", f"urgency: {level}", spec)
+    assert f"urgency: {level}" in spec
+    (tmp_path / "urgent.yaml").write_text(spec, encoding="utf-8")
+    document = Document(io.BytesIO(render_docx(load_document(tmp_path / "urgent.yaml"))))
+    stamps = [p for p in document.element.body.iter(qn("w:p"))
+              if "".join(t.text or "" for t in p.iter(qn("w:t"))) == printed]
+    assert len(stamps) == 1
+    assert stamps[0].pPr.pStyle.val == style
+    definition = document.styles.get_by_id(style, WD_STYLE_TYPE.PARAGRAPH)
+    column = build.HEADER_LEFT
+    fmt = definition.paragraph_format
+    assert fmt.left_indent == fmt.right_indent
+    assert column - 2 * fmt.left_indent == pytest.approx(Mm(width_mm), abs=Mm(0.1))
+    assert str(definition.font.color.rgb) == "FF0000"
+    borders = definition.element.pPr.find(qn("w:pBdr"))
+    assert {b.get(qn("w:color")) for b in borders} == {"FF0000"} and len(borders) == 4

@@ -32,6 +32,8 @@ CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "subject": ("str", "Trích yếu, như người soạn viết."),
     "subject_line": ("str", "Công văn: «V/v …»; loại khác: như subject."),
     "urgency": ("str", "Độ khẩn: rỗng, KHẨN, THƯỢNG KHẨN, HỎA TỐC."),
+    "urgency_level": ("str", "Độ khẩn dạng mã: rỗng, khan, thuong_khan, hoa_toc (mỗi mức "
+                             "một khung dấu: 20, 40, 30 mm; NĐ 30/2020, Phụ lục I, III.2.b)."),
     "secrecy": ("str", "Độ mật: rỗng, MẬT, TỐI MẬT, TUYỆT MẬT."),
     "recipient_line": ("str", "Nơi nhận ở Kính gửi khi chỉ có một; rỗng nếu không."),
     "recipients": ("list[str]", "Kính gửi khi có nhiều: «- A;» … «- Z.»; rỗng nếu không."),
@@ -131,6 +133,7 @@ def build_context(doc: BaseDocument) -> dict[str, Any]:
         "subject": subject,
         "subject_line": f"V/v {subject}" if doc.type == "cong_van" else subject,
         "urgency": URGENCY_MARKS.get(doc.urgency or "", ""),
+        "urgency_level": doc.urgency or "",
         "secrecy": SECRECY_MARKS.get(doc.secrecy or "", ""),
         "recipient_line": recipients[0] if len(recipients) == 1 else "",
         "recipients": _punctuated(recipients) if len(recipients) > 1 else [],
