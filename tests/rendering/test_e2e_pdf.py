@@ -38,7 +38,7 @@ PAGES = {
     "giay-gioi-thieu": 1,
     "giay-moi-hoi-nghi": 1,
     "giay-nghi-phep": 1,
-    "qd-khen-thuong": 1,
+    "qd-khen-thuong": 2,
     "tb-lien-tich-dhxd-cdt": 1,
     "bc-tong-ket-nhiem-ky": 2,
     "kh-phu-luc-ngang": 2,
@@ -48,7 +48,7 @@ PAGES = {
     "nguyen-binh-khiem-ke-hoach-95-nam-cdvn": 2,
 }
 # Page 2 of these is an appendix's first page: numbering restarts, page 1 shows none.
-APPENDIX_FROM_PAGE_2 = {"kh-phu-luc-ngang"}
+APPENDIX_FROM_PAGE_2 = {"kh-phu-luc-ngang", "qd-khen-thuong"}
 
 
 @pytest.fixture(scope="module")
