@@ -11,6 +11,8 @@ import typer
 from docx import Document
 from docx.oxml import parse_xml
 from docx.shared import Pt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from vn_union_docs import vi
@@ -391,3 +393,23 @@ def test_template_of_another_type_is_refused(tmp_path: Path) -> None:
     assert any(f.code == "wrong-type" and f.severity == "error" for f in findings)
     assert not any(f.code == "wrong-type" for f in check_template(default_template("cong_van"),
                                                                    "cong_van"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="{}%#ab \n", max_size=60))
+def test_tag_spans_are_tag_res_matches(text: str) -> None:
+    from vn_union_docs.authoring.parts import TAG_RE, tag_spans
+
+    assert tag_spans(text) == [m.span() for m in TAG_RE.finditer(text)]
+
+
+def test_tag_spans_of_a_paragraph_of_unclosed_openers_is_quick() -> None:
+    # TAG_RE scans to the end from every unclosed «{{»: minutes for this paragraph.
+    import time
+
+    from vn_union_docs.authoring.parts import tag_spans
+
+    text = "{{ a }} " + "{{ {% {#" * 30_000 + " {% b %}"
+    start = time.perf_counter()
+    assert tag_spans(text) == [(0, 7), (11, len(text))]
+    assert time.perf_counter() - start < 5

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import docx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vn_union_docs import check, limits
+from vn_union_docs.checker import check_text
 
 
 def test_check_refuses_a_docx_with_too_many_paragraphs(tmp_path: Path) -> None:
@@ -31,3 +36,50 @@ def test_check_of_a_billion_laughs_spec(tmp_path: Path) -> None:
                     encoding="utf-8")
     findings = check(path)
     assert len(findings) == 1 and "giới hạn" in findings[0].message
+
+
+# The number masks as they were before they were anchored at the start of a run; the anchored
+# ones must find the same spans (a review found these took minutes on a 40 KB "word").
+_UNANCHORED = [
+    r"\S+@\S+|https?://\S+|www\.\S+",
+    r"\d+(?:[.,]\d+)*\s*%",
+    r"[^\W\d_]+-?\d+\w*",
+    r"\d+[^\W\d_]+",
+    r"\d+:\d+",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aĐệ1 0.,:%@-/_(w", max_size=40))
+def test_anchored_masks_find_what_the_unanchored_found(text: str) -> None:
+    import re
+
+    from vn_union_docs.checker.rules_text import _MASKS
+
+    anchored = {p.pattern.replace("(?<!\\S)", "").replace("(?<!\\d)(?<!\\d[.,])", "")
+                .replace("(?<![^\\W\\d_])", "").replace("(?<!\\d)", ""): p for p in _MASKS}
+    for source in _UNANCHORED:
+        new = anchored[source]
+        assert [m.span() for m in new.finditer(text)] == \
+            [m.span() for m in re.finditer(source, text)], source
+
+
+@pytest.mark.parametrize("run", ["a", "Đ", "1", "1.", "1,", "0 ", "a1"])
+def test_a_long_run_is_checked_in_linear_time(run: str) -> None:
+    # 100,000 characters without a break: linear checks take well under a second here; the
+    # unanchored patterns took minutes (the web page checks as the clerk types).
+    text = "Nội dung: " + run * (100_000 // len(run))
+    start = time.perf_counter()
+    check_text(text)
+    assert time.perf_counter() - start < 10
+
+
+def test_a_place_date_line_padded_with_spaces_is_quick_and_not_one() -> None:
+    from vn_union_docs.checker.rules_frame import _analyse_place_date
+
+    padded = "Thái Bình" + " " * 100_000 + ", ngày 01 tháng 02 năm 2024"
+    start = time.perf_counter()
+    problems, found = _analyse_place_date(padded)
+    assert time.perf_counter() - start < 5
+    assert problems == [("form", {})] and found is None
+    assert _analyse_place_date("Thái Bình, ngày 01 tháng 02 năm 2024")[1] is not None

@@ -40,9 +40,30 @@ W_TXBX = _w("txbxContent")
 _WRAPPERS = {_w("sdt"), _w("sdtContent"), _w("customXml"), _w("smartTag")}
 _TRACKED = [_w("ins"), _w("del"), _w("moveFrom"), _w("moveTo")]
 
-# Tags as the author sees them in the paragraph text.
+# Tags as the author sees them in the paragraph text (``tag_spans`` finds them).
 TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _OPEN_RE = re.compile(r"\{[{%#]")
+_CLOSERS = {"{": "}}", "%": "%}", "#": "#}"}
+
+
+def tag_spans(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of every match of ``TAG_RE`` in ``text``, in linear time: the
+    regular expression, on a paragraph of unclosed ``{{``, scans to the end from every one of
+    them (time growing with the square of the paragraph). A kind whose closing mark is not
+    found once is not looked for again."""
+    spans: list[tuple[int, int]] = []
+    unclosed: set[str] = set()
+    position = 0
+    while (opener := _OPEN_RE.search(text, position)) is not None:
+        start, kind = opener.start(), opener.group()[1]
+        end = -1 if kind in unclosed else text.find(_CLOSERS[kind], start + 2)
+        if end < 0:
+            unclosed.add(kind)
+            position = start + 1
+            continue
+        spans.append((start, end + 2))
+        position = end + 2
+    return spans
 _CLOSE_RE = re.compile(r"[}%#]\}")
 _LEVEL_RE = re.compile(r"^\{([{%#])(tr|tc|p|r) ")
 _KEYWORD_RE = re.compile(r"^\{%[-+]?\s*([A-Za-z_]\w*)")

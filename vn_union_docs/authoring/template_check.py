@@ -39,7 +39,6 @@ from vn_union_docs.authoring.parts import (
     JOINT_SAMPLE,
     RT_FOOTER,
     RT_HEADER,
-    TAG_RE,
     W_T,
     _docxtpl_join,
     _own_xml,
@@ -51,6 +50,7 @@ from vn_union_docs.authoring.parts import (
     _Tag,
     _w,
     expected_for,
+    tag_spans,
 )
 from vn_union_docs.documents.doc_types import DOC_TYPES as TYPE_INFO
 from vn_union_docs.documents.sandbox import template_environment
@@ -108,8 +108,14 @@ class _Checker:
 
     # -- per paragraph
     def tags_of(self, para: _Para, next_para: _Para | None) -> list[_Tag]:
-        tags = [_Tag(m.group(0), para, m.start()) for m in TAG_RE.finditer(para.text)]
-        rest = TAG_RE.sub(lambda m: " " * len(m.group(0)), para.text)
+        text = para.text
+        spans = tag_spans(text)
+        tags = [_Tag(text[start:end], para, start) for start, end in spans]
+        pieces, previous = [], 0  # the text with every tag blanked out
+        for start, end in spans:
+            pieces += [text[previous:start], " " * (end - start)]
+            previous = end
+        rest = "".join(pieces) + text[previous:]
         opener = _OPEN_RE.search(rest)
         spanned, self.spanning = self.spanning, False
         if opener:
@@ -164,8 +170,8 @@ class _Checker:
         """Compare the tags the author sees with those docxtpl finds in the XML."""
         joined = _docxtpl_join(_own_xml(para.element))
         seen: list[str] = []
-        for m in TAG_RE.finditer(joined):
-            inner = m.group(0)
+        for start, end in tag_spans(joined):
+            inner = joined[start:end]
             clean = html.unescape(re.sub(r"<[^>]*>", "", inner))
             if "<" in inner:
                 fake = next((t for t in tags if _squash(t.raw) == _squash(clean)), None)

@@ -179,10 +179,18 @@ _PLACE_DATE = re.compile(
     r"(?P<sp3>\s*)tháng(?P<sp4>\s*)(?P<m>\d*)(?P<sp5>\s*)(?P<nam>năm|tháng)(?P<sp6>\s*)"
     r"(?P<y>\d{4})\s*(?P<dot>\.?)$"
 )
+_PLACE_DATE_MAX = 200  # a place-date line is about 60 characters; longer is not one
+
+
+def _match_place_date(text: str) -> re.Match[str] | None:
+    """``_PLACE_DATE`` on the stripped text; ``None`` for a line far too long to be one (the
+    pattern's time grows with the square of a run of spaces)."""
+    text = text.strip()
+    return _PLACE_DATE.match(text) if len(text) <= _PLACE_DATE_MAX else None
 
 
 def _analyse_place_date(text: str) -> tuple[list[tuple[str, dict[str, Any]]], date | None]:
-    m = _PLACE_DATE.match(text.strip())
+    m = _match_place_date(text)
     if not m:
         return [("form", {})], None
     g = m.groupdict()
@@ -261,7 +269,7 @@ def _place_name(ctx: _Context) -> Iterator[Finding]:
             for detail, values in _place_name_problems(place):
                 yield _make("place-name", "place", detail, text=place.strip(), **values)
     if ctx.docx is not None and ctx.docx.place_date is not None:
-        m = _PLACE_DATE.match(ctx.docx.place_date.text.strip())
+        m = _match_place_date(ctx.docx.place_date.text)
         place = m.group("place").strip() if m else ""
         if place:
             for detail, values in _place_name_problems(place):

@@ -232,18 +232,21 @@ def _anniversary_count(ctx: _Context) -> Iterator[Finding]:
 
 # Numbers: what is a count, what is a date, a year, a document number, a phone number, a code.
 _MASKS = [
-    re.compile(r"\S+@\S+|https?://\S+|www\.\S+"),
+    # Each pattern starts only where its first run starts ((?<!…)): a match starting inside a
+    # run would also start at the run's start, and a start at every character of a long run
+    # (a 20,000-letter "word") costs time growing with the square of its length.
+    re.compile(r"(?<!\S)\S+@\S+|https?://\S+|www\.\S+"),
     _LONG_DATE,
     re.compile(r"(?<![\d/.,])\d{1,2}([/.\-])\d{1,2}\1\d{2,4}(?!\d)"),  # 07/3/2023
     re.compile(r"(?<![\d/.,])\d{1,2}/\d{4}(?!\d)"),  # 11/2022, 30/2020/NĐ-CP
     re.compile(r"(?<![\d.,])\d+[a-zđ]?(?:/\d{4})?\s?/\s?[A-ZĐ]"),  # 2799/UBND, 06b/NQ-TLĐ
     re.compile(r"(?<![\d.,])\d+-[A-ZĐ]{2,}"),  # 269-CV/BDVTU
     re.compile(r"(?<!\d)\d{4}\s*[-–—]\s*\d{4}(?!\d)"),  # 2023-2028
-    re.compile(r"\d+(?:[.,]\d+)*\s*%"),
+    re.compile(r"(?<!\d)(?<!\d[.,])\d+(?:[.,]\d+)*\s*%"),
     re.compile(r"(?i:điện thoại|đt|sđt|fax|hotline|di động)\s*:?\s*[\d.\s+()-]{6,}"),
-    re.compile(r"[^\W\d_]+-?\d+\w*"),  # Covid-19, A4, QH13
-    re.compile(r"\d+[^\W\d_]+"),  # 8h30, 06b, 2km
-    re.compile(r"\d+:\d+"),  # 14:00, TCVN 6909:2001
+    re.compile(r"(?<![^\W\d_])[^\W\d_]+-?\d+\w*"),  # Covid-19, A4, QH13
+    re.compile(r"(?<!\d)\d+[^\W\d_]+"),  # 8h30, 06b, 2km
+    re.compile(r"(?<!\d)\d+:\d+"),  # 14:00, TCVN 6909:2001
     re.compile(r"\b[A-ZĐ]{2,}\s\d+"),  # TCVN 6909, ISO 9001
     re.compile(r"(?<![\d.,])\d+(?:\.\d{3})*,\d+(?!\d)"),  # decimals: 1,5; 1.234,5
 ]
