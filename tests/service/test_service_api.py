@@ -39,6 +39,20 @@ def test_render_docx_is_the_librarys_bytes(client: TestClient, spec58: dict[str,
     assert client.post("/api/render?format=docx", json=spec58).content == r.content
 
 
+def test_repeated_keys_and_overlong_numbers_are_refused_by_key(
+        client: TestClient, spec58: dict[str, Any]) -> None:
+    # As `vn-union-docs render` refuses them (a review found the service rendering the
+    # second "number" of a JSON body).
+    raw = json.dumps(spec58, ensure_ascii=False)[:-1] + ', "number": 99}'
+    r = client.post("/api/render", content=raw.encode(),
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and "hai lần" in problems(r)["number"]
+    raw = json.dumps({**spec58, "number": 1})[:-1].replace('"number": 1', '"number": ' + "9" * 5000)
+    r = client.post("/api/render", content=(raw + "}").encode(),
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and "number_digits" in problems(r)["number"]
+
+
 def test_bad_spec_gives_422_with_the_librarys_problems(client: TestClient,
                                                        spec58: dict[str, Any]) -> None:
     bad = {**spec58, "signature": {"capacity": "T/M BAN THƯỜNG VỤ", "name": "A"},
@@ -58,7 +72,7 @@ def test_bad_spec_gives_422_with_the_librarys_problems(client: TestClient,
     (b"{not json", "JSON sai cú pháp"),
     (b"[1, 2]", "đối tượng JSON"),
     (b'{"number": NaN}', "NaN"),
-    (b"[" * 100_000 + b"]" * 100_000, "sâu"),
+    (b"[" * 100_000 + b"]" * 100_000, "lồng nhau"),
 ])
 def test_unreadable_json_is_422(client: TestClient, body: bytes, fragment: str) -> None:
     r = client.post("/api/render", content=body, headers={"content-type": "application/json"})

@@ -67,8 +67,24 @@ def _opaque_png(path: Path) -> Path:
     return path
 
 
+def _bomb_png(path: Path) -> Path:
+    """A small PNG whose header declares 30000 × 30000 pixels (Pillow refuses to open it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    header = struct.pack(">IIBBBBB", 30_000, 30_000, 8, 6, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                     + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
+    return path
+
+
 @pytest.mark.parametrize(("make", "message"), [
     (lambda p: _jpeg(p / "sig.png"), "phải là tệp PNG"),  # a JPEG named .png
+    (lambda p: _bomb_png(p / "sig.png"), "quá lớn"),  # was a traceback (a review)
     (lambda p: _opaque_png(p / "sig.png"), "không có nền trong suốt"),
     (lambda p: (p / "sig.png").write_bytes(b"not an image") and p / "sig.png", "không phải ảnh"),
 ])

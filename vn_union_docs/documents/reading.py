@@ -158,6 +158,10 @@ def _json_depth(text: str) -> tuple[int, int]:
     return deepest, stripped.count("\n", 0, where) + 1
 
 
+def _json_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"JSON không cho phép {name}", name, 0)
+
+
 def _size_check(text: str, source: str | None, limit: str) -> None:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > getattr(limits.current(), limit):
@@ -173,7 +177,8 @@ def load_json(text: str, source: str | None = None, *, size_limit: str = "spec_b
         raise limits.limit_error("nesting_depth", f"dòng {line}",
                                  f"lồng nhau {deepest} cấp", source=source)
     try:
-        return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int)
+        return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int,
+                          parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise SpecError(problems=[Problem(
             "", f"JSON sai cú pháp ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}",

@@ -127,8 +127,15 @@ def read_spec(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise SpecError(problems=[Problem(
             "", "tệp không phải UTF-8; hãy lưu lại với mã hóa UTF-8", source)]) from None
+    return read_spec_text(text, source, json=path.suffix.lower() == ".json")
+
+
+def read_spec_text(text: str, source: str | None = None, *, json: bool = False
+                   ) -> dict[str, Any]:
+    """``read_spec`` for a spec's text (``json``: read as JSON, else YAML 1.2): duplicate
+    keys, YAML pitfalls, control characters and the size limits are refused the same way."""
     problems: list[Problem] = []
-    if path.suffix.lower() == ".json":
+    if json:
         data = load_json(text, source)
     else:
         check_yaml_events(text, source)

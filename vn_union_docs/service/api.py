@@ -23,6 +23,7 @@ from vn_union_docs import __version__
 from vn_union_docs.checker import Finding, check, check_text, unreadable_finding
 from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES, DOCUMENT_ADAPTER, MODELS
 from vn_union_docs.documents.models import BaseDocument
+from vn_union_docs.documents.reading import check_tree
 from vn_union_docs.documents.spec import load_document
 from vn_union_docs.errors import Problem, SpecError, TemplateError
 from vn_union_docs.rendering.compiled import get_compiled
@@ -126,6 +127,7 @@ def _template_folders(settings: ServiceSettings) -> list[Path]:
 def spec_to_document(spec: dict[str, Any], folders: Sequence[Path]
                      ) -> tuple[BaseDocument, Path | None]:
     """Validate a spec dict into a model; its ``template:`` resolved among ``folders``."""
+    check_tree(spec)  # before the copy: a repeated key is marked on the parsed object
     spec = dict(spec)
     template = safe_template_name(spec.pop("template", None), folders)
     try:

@@ -9,7 +9,6 @@ entity-expansion and external-entity attacks).
 from __future__ import annotations
 
 import io
-import json
 import re
 import zipfile
 from collections.abc import Sequence
@@ -18,7 +17,8 @@ from typing import Any
 
 from fastapi import Request, UploadFile
 
-from vn_union_docs.errors import Problem, VnUnionDocsError
+from vn_union_docs.documents.reading import load_json
+from vn_union_docs.errors import Problem, SpecError, VnUnionDocsError
 from vn_union_docs.service.settings import ServiceSettings
 
 __all__ = ["UploadRefused", "inspect_zip", "read_json_body", "read_upload", "refuse",
@@ -60,24 +60,19 @@ async def read_json_body(request: Request, settings: ServiceSettings) -> dict[st
     return parse_json_object(b"".join(chunks), "body")
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"JSON không cho phép {name}")
-
-
 def parse_json_object(raw: bytes, path: str) -> dict[str, Any]:
     """Parse JSON that must be an object; 422 with a Vietnamese message otherwise."""
     if not raw.strip():
         raise refuse(422, path, "thiếu nội dung: gửi spec dạng JSON (type, issuer, …)")
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constants)
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise refuse(422, path, "nội dung không phải UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise refuse(422, path, f"JSON sai cú pháp ở dòng {exc.lineno}, cột "
-                     f"{exc.colno}: {exc.msg}") from None
-    except (ValueError, RecursionError) as exc:
-        message = str(exc) if isinstance(exc, ValueError) else "JSON lồng nhau quá sâu"
-        raise refuse(422, path, message) from None
+    try:  # the library's reader: repeated keys and overlong numbers are reported by key
+        data = load_json(text)
+    except SpecError as exc:
+        raise refuse(422, path, "; ".join(problem.message for problem in exc.problems)) \
+            from None
     if not isinstance(data, dict):
         raise refuse(422, path, "spec phải là một đối tượng JSON {\"type\": …, …}")
     return data

@@ -106,6 +106,9 @@ def _load_image(source: str, _size: int, _mtime: int, what: str) -> StampImage:
                     "chữ của văn bản. Hãy tách nền (xuất PNG có kênh alpha).")
             colour = _ink_colour(image)
             size = (image.width, image.height)
+    except Image.DecompressionBombError:  # Pillow refuses to open it: far over our limit
+        raise SigningError(f"{source}: {what} quá lớn (hơn {_MAX_PIXELS:,} điểm ảnh); "
+                           "1000–2000 điểm ảnh mỗi chiều là đủ.".replace(",", ".")) from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise SigningError(f"{source}: {what} không phải ảnh PNG đọc được ({rule}).") from exc
     return StampImage(source, data, size, colour)

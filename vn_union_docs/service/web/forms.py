@@ -29,6 +29,7 @@ from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES, DOCUMENT_ADAPTER, 
 from vn_union_docs.documents.models import (
     BaseDocument,
 )
+from vn_union_docs.documents.spec import read_spec_text
 
 #: Largest spec (JSON body) the page's endpoints accept, in bytes (issue 20: 1 MB).
 MAX_SPEC_BYTES = 1_000_000
@@ -372,10 +373,9 @@ def load_yaml(request: YamlText) -> dict[str, Any]:
     Raises ``SpecError`` when the text is not a YAML/JSON mapping. Values at the ``freeform``
     paths come back as YAML text (the form edits them so).
     """
-    data = _read_yaml(request.text, "")
-    if not isinstance(data, dict):
-        raise SpecError(problems=[Problem("", "tệp phải là một văn bản (các cặp khóa: giá trị)")])
-    data = _json_ready(data)
+    # The command line's reader (JSON is YAML too): duplicate keys, YAML 1.2, dates kept as
+    # typed (checked with their key with the form), control characters and sizes by key.
+    data = _json_ready(read_spec_text(request.text.removeprefix("\ufeff")))
     texts: dict[str, str] = {}
     for path in request.freeform:
         value = _get_path(data, _path_keys(path))
