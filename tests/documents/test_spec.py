@@ -174,6 +174,14 @@ def test_impossible_date() -> None:
     assert "date" in found
 
 
+@pytest.mark.parametrize("value", ["3030-02-23", "0001-01-01", "23/02/3030"])
+def test_a_slipped_year_is_refused(value: str) -> None:
+    # The seeds hold a year 3030; a document dated so is a typing slip (a review rendered one).
+    found = dict(problems(base_spec(date=value)))
+    assert "gõ nhầm năm" in found["date"]
+    assert load_document(base_spec(date="2200-12-31")).date == dt.date(2200, 12, 31)
+
+
 def test_vietnamese_date_text_is_read() -> None:
     assert load_document(base_spec(date="07/3/2023")).date == dt.date(2023, 3, 7)
 

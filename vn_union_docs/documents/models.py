@@ -417,6 +417,16 @@ class BaseDocument(_Model):
     def _date(cls, value: Any) -> Any:
         return date_value(value)
 
+    @field_validator("date", "due_date")
+    @classmethod
+    def _plausible_year(cls, value: dt.date | None) -> dt.date | None:
+        # A year such as 3030 (typed for 2023) is a slip, as draft_year's bounds say.
+        if value is not None and not 1900 <= value.year <= 2200:
+            raise InvalidValueError(
+                f"năm {value.year} không hợp lý (ngoài 1900–2200): có lẽ gõ nhầm năm; "
+                "kiểm tra lại ngày tháng")
+        return value
+
     @field_validator("recipients", "distribution")
     @classmethod
     def _list_items(cls, items: list[str], info: ValidationInfo) -> list[str]:
