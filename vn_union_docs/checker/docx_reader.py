@@ -78,6 +78,7 @@ class _Styles:
         self.defaults = root.find(f"{_w('docDefaults')}/{_w('rPrDefault')}/{_w('rPr')}")
         self.theme = self._theme_fonts(document)
         self._chains: dict[str | None, list[etree._Element]] = {}
+        self._by_paragraph: dict[etree._Element, list[etree._Element]] = {}
 
     @staticmethod
     def _theme_fonts(document: Any) -> dict[str, str]:
@@ -116,13 +117,26 @@ class _Styles:
             rstyle = rpr.find(_w("rStyle"))
             if rstyle is not None:
                 layers += self._chain(rstyle.get(_w("val")))
-        pstyle = para.element.find(f"{_w('pPr')}/{_w('pStyle')}")
-        layers += self._chain(pstyle.get(_w("val")) if pstyle is not None else self.default_para)
-        if para.table_style:
-            layers += self._chain(para.table_style)
-        if self.defaults is not None:
-            layers.append(self.defaults)
-        return layers
+        return layers + self._paragraph_layers(para)
+
+    def _paragraph_layers(self, para: _Para) -> list[etree._Element]:
+        """What every run of ``para`` inherits, found once per paragraph (a path search
+        scans all the paragraph's children: per run, time grew with the square of the
+        runs)."""
+        key = para.element
+        found = self._by_paragraph.get(key)
+        if found is None:
+            if len(self._by_paragraph) > 1_000:
+                self._by_paragraph.clear()
+            pstyle = para.element.find(f"{_w('pPr')}/{_w('pStyle')}")
+            found = self._chain(pstyle.get(_w("val")) if pstyle is not None
+                                else self.default_para)
+            if para.table_style:
+                found = found + self._chain(para.table_style)
+            if self.defaults is not None:
+                found = [*found, self.defaults]
+            self._by_paragraph[key] = found
+        return found
 
     def fonts(self, run: etree._Element, para: _Para) -> set[str]:
         """The fonts the run's letters are shown in (ASCII and high-ANSI slots)."""
