@@ -244,3 +244,34 @@ def test_example_xlsx_is_reproducible(tmp_path: Path) -> None:
     finally:
         sys.path.remove(str(EXAMPLES))
     assert make_xlsx.build() == (EXAMPLES / "cdcs.xlsx").read_bytes()
+
+
+_HEADER = "ma;ten\n"
+
+
+def test_a_utf16_csv_is_read_by_its_bom(tmp_path: Path) -> None:
+    # Excel's «Unicode Text» (a review: the header came out as «ÿ₫m a _ …», exit 2).
+    path = tmp_path / "u16.csv"
+    path.write_text(_HEADER + "0101;Công đoàn phường An Khánh\n", encoding="utf-16")
+    assert [cells for _, cells in read_rows(path)] == [
+        {"ma": "0101", "ten": "Công đoàn phường An Khánh"}]
+
+
+def test_a_utf8_csv_with_one_broken_byte_names_its_line(tmp_path: Path) -> None:
+    # Read as Windows-1258 it became legacy-looking text on every row (a review).
+    path = tmp_path / "bad.csv"
+    path.write_bytes((_HEADER + "0101;Công đoàn A\n").encode() + b"0102;C\xa0ng\n")
+    with pytest.raises(SpecError) as caught:
+        list(read_rows(path))
+    (problem,) = caught.value.problems
+    assert problem.row == 3 and "UTF-8" in problem.message and "0xA0" in problem.message
+
+
+def test_a_byte_no_encoding_defines_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    # 0x9D is in the UTF-8 of «Hùng» and undefined in Windows-1258 (a review: a traceback).
+    path = tmp_path / "bad.csv"
+    path.write_bytes(cp1258(_HEADER + "0101;Trần\n") + b"0102;Tr\x9d\n")
+    with pytest.raises(SpecError) as caught:
+        list(read_rows(path))
+    (problem,) = caught.value.problems
+    assert problem.row == 3 and "0x9D" in problem.message

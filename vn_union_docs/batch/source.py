@@ -195,20 +195,35 @@ class RowSource:
     # -- CSV ----------------------------------------------------------------------------
 
     def _detect(self) -> None:
-        """Detect encoding (UTF-8 strictly, else Windows-1258) and delimiter, once."""
+        """Detect encoding (UTF-16 by its BOM, UTF-8 strictly, else Windows-1258) and
+        delimiter, once. A UTF-8 file with a broken byte is refused with its line (read as
+        Windows-1258 it would turn into legacy-looking text on every row)."""
         if self._encoding is not None:
             return
         decoder = codecs.getincrementaldecoder("utf-8")("strict")
         encoding = "utf-8-sig"
         with self.path.open("rb") as raw:
             head = raw.read(65536)
-            chunk = head
+            chunk, offset = head, 0
             try:
+                if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    encoding = "utf-16"  # Excel's «Unicode Text»
+                    chunk = b""
                 while chunk:
                     decoder.decode(chunk)
+                    offset += len(chunk)
                     chunk = raw.read(1 << 20)
                 decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as error:
+                bad = max(0, offset + error.start - len(decoder.getstate()[0]))
+                raw.seek(0)
+                before = raw.read(bad)
+                if not before.isascii():  # letters already read as UTF-8: a broken byte
+                    line = before.count(b"\n") + 1
+                    raise self._error("", (
+                        f"tệp không phải UTF-8 hợp lệ: byte 0x{error.object[error.start]:02X} "
+                        f"ở dòng {line} (byte thứ {bad + 1} của tệp); mở tệp, sửa chỗ đó rồi lưu "
+                        "lại dạng CSV UTF-8"), line) from None
                 encoding = "cp1258"
         text = head.decode(encoding, errors="replace")
         self._encoding = encoding
@@ -232,6 +247,23 @@ class RowSource:
                 yield number, cells
         except csv.Error as error:
             raise self._error("", f"tệp CSV hỏng: {error}", reader.line_num) from None
+        except UnicodeDecodeError as error:  # a byte Windows-1258 does not define
+            line = self._line_of_byte(error.object[error.start])
+            raise self._error("", (
+                f"tệp không phải UTF-8 cũng không phải Windows-1258: byte "
+                f"0x{error.object[error.start]:02X} ở dòng {line} không đọc được bằng bảng mã "
+                "nào; lưu lại tệp dạng CSV UTF-8"), line) from None
+
+    def _line_of_byte(self, value: int) -> int:
+        """The line of the file where byte ``value`` first occurs (read in blocks)."""
+        line = 1
+        with self.path.open("rb") as raw:
+            while block := raw.read(1 << 20):
+                where = block.find(bytes([value]))
+                if where >= 0:
+                    return line + block.count(b"\n", 0, where)
+                line += block.count(b"\n")
+        return line
 
     def count(self) -> tuple[int, int]:
         """(number of data rows, row number of the last one), reading the file once without
