@@ -68,6 +68,13 @@ def test_lone_surrogate_in_json_is_refused_with_its_key(tmp_path: Path) -> None:
     assert "U+D800" in found["subject"] and "trước" in found["subject"]
 
 
+def test_a_raw_control_character_in_yaml_is_refused_with_its_line(tmp_path: Path) -> None:
+    # ruamel's ReaderError reached the clerk as a traceback (a review).
+    found = refused(write(tmp_path, "type: cong_van\nsubject: x\nbody: \"Nội\x07 dung\"\n",
+                          "s.yaml"))
+    assert "U+0007" in found["dòng 3"] and "cột 11" in found["dòng 3"]
+
+
 def test_nonxml_noncharacters_are_refused_with_their_key() -> None:
     found = refused(base_spec(body="a <b> \ufffe & c", subject="x \uffff y"))
     assert "U+FFFE" in found["body"] and "U+FFFF" in found["subject"]

@@ -31,6 +31,7 @@ from ruamel.yaml.events import (
     CollectionStartEvent,
     ScalarEvent,
 )
+from ruamel.yaml.reader import ReaderError
 
 from vn_union_docs import limits
 from vn_union_docs.errors import Problem, SpecError
@@ -243,6 +244,14 @@ def check_yaml_events(text: str, source: str | None = None, *,
                     "bí danh YAML (*…) nhân lên thành quá nhiều giá trị", source=source)
     except MarkedYAMLError:
         return  # the loader reports syntax errors with their place
+    except ReaderError as error:  # a character YAML does not allow (a control character)
+        position = error.position if isinstance(error.position, int) else 0
+        line = text.count("\n", 0, position) + 1
+        code = error.character if isinstance(error.character, int) else ord(text[position])
+        raise SpecError(problems=[Problem(f"dòng {line}", (
+            f"có ký tự điều khiển U+{code:04X} (cột {position - text.rfind(chr(10), 0, position)})"
+            " mà YAML không cho phép; hãy xóa nó (thường do sao chép từ Word/Excel)"),
+            source)]) from None
     except RecursionError:
         raise limits.limit_error("nesting_depth", "", "lồng nhau quá sâu",
                                  source=source) from None
