@@ -306,3 +306,23 @@ def test_check_name_finds_what_a_look_at_every_character_finds(name: str) -> Non
         assert reason is not None and ("U+" in reason)
     elif forbidden and "/" not in name and "\\" not in name and ".." not in name:
         assert reason is not None and "Windows không cho phép" in reason
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bad_cell_fails_its_row_and_the_batch_goes_on(tmp_path: Path, jobs: int) -> None:
+    # A control character (or a cell over a limit) in one row stopped the whole batch midway,
+    # leaving no manifest (a review).
+    path = write_csv(tmp_path / "rows.csv", 8)
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[3] = text[3].replace("CĐCS", "CĐ\x01CS")
+    text[6] = text[6].replace("CĐCS", "CĐ\x02CS")
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report = generate(SPEC, read_rows(path), out, name="{{ ma }}", jobs=jobs)
+    assert report.written_count == 6 and report.failed_row_count == 2
+    errors = cells(out / ERRORS_NAME)
+    assert [row[:2] for row in errors[1:]] == [["4", "ten"], ["7", "ten"]]
+    assert "U+0001" in errors[1][2] and "U+0002" in errors[2][2]
+    assert len(cells(out / MANIFEST_NAME)) == 7
+    assert sorted(p.name for p in out.glob("*.docx")) == [
+        f"{i:04d}.docx" for i in (1, 2, 4, 5, 7, 8)]

@@ -168,6 +168,8 @@ class _Batch:
     def __init__(self, spec_args: tuple[Any, Any, Any], rows: RowsArg, out: Path,
                  pattern: NamePattern, template: str | None, jobs: int, skip_existing: bool,
                  on_progress: Callable[[int, int], None] | None, numbering: Any = None) -> None:
+        if isinstance(rows, RowSource):  # a bad cell fails its row, not the batch
+            rows = rows.reporting_bad_cells()
         self.rows = rows
         self.read = _row_factory(rows)
         self.out = out

@@ -11,7 +11,7 @@ from typing import Any
 
 from vn_union_docs.batch.names import NamePattern, NameRegistry, check_name
 from vn_union_docs.batch.report import NAME_FIELD, BatchError, RowFailure
-from vn_union_docs.batch.source import RowSource
+from vn_union_docs.batch.source import BadRow, RowSource
 
 Rows = Callable[[], Iterator[tuple[int, Mapping[str, Any]]]]
 Work = list[tuple[Any, ...]]  # (row, cells, name) and, with a register, the number
@@ -23,6 +23,7 @@ class ChunkMeta:
 
     last_row: int
     rows: int  # data rows in the chunk, the bad-name rows included
+    # Rows failed here: a bad file name, or a cell the library cannot take (BadRow).
     name_failures: list[RowFailure] = field(default_factory=list)
 
 
@@ -52,11 +53,16 @@ def chunks(rows: Iterator[tuple[int, Mapping[str, Any]]], pattern: NamePattern, 
     for number, cells in rows:
         meta.rows += 1
         meta.last_row = number
-        try:
-            name = pattern.render(number, cells, width)
-        except ValueError as exc:
-            meta.name_failures.append(RowFailure(number, NAME_FIELD, str(exc)))
+        if isinstance(cells, BadRow):  # a cell the library cannot take: the row fails
+            meta.name_failures += [RowFailure(number, p.path, p.message) for p in cells.problems]
+            name = None
         else:
+            try:
+                name = pattern.render(number, cells, width)
+            except ValueError as exc:
+                meta.name_failures.append(RowFailure(number, NAME_FIELD, str(exc)))
+                name = None
+        if name is not None:
             if pattern.pattern is None and len(name) > width + 5:
                 raise BatchError("dữ liệu đã thay đổi trong lúc chạy (có thêm dòng); hãy chạy lại")
             problem = check_name(name)

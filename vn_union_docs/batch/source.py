@@ -19,6 +19,7 @@ float noise) and XLSX dates become ``datetime.date``.
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import datetime as dt
 import io
@@ -37,6 +38,14 @@ from vn_union_docs.vi.cells import convert_text
 __all__ = ["RowSource", "convert_text", "read_rows"]
 
 Row = dict[str, Any]
+
+
+class BadRow(dict[str, Any]):
+    """A row with cells the library cannot take (control characters, over a limit …), as
+    ``RowSource.reporting_bad_cells`` yields it: ``problems`` name each cell, and the batch
+    reports the row and goes on."""
+
+    problems: list[Problem]
 
 # A plain Vietnamese number: no leading zero, "." groups thousands, "," is the decimal mark.
 
@@ -109,9 +118,17 @@ class RowSource:
             raise self._error("", "không tìm thấy tệp dữ liệu")
         self._encoding: str | None = None
         self._delimiter: str | None = None
+        self._bad_rows_inline = False
 
     def __repr__(self) -> str:
         return f"RowSource({str(self.path)!r}, sheet={self.sheet!r})"
+
+    def reporting_bad_cells(self) -> RowSource:
+        """This source, where a row with a bad cell comes as a ``BadRow`` instead of raising
+        ``SpecError`` (a batch reports that row and goes on with the others)."""
+        reporting = copy.copy(self)
+        reporting._bad_rows_inline = True
+        return reporting
 
     def __iter__(self) -> Iterator[tuple[int, Row]]:
         if self.kind == "csv":
@@ -186,10 +203,20 @@ class RowSource:
                                      source=str(self.path), row=row)
         result = dict.fromkeys(names)
         cell_chars = current.cell_chars
+        problems: list[Problem] = []
         for name, value in zip(names, values, strict=False):
             if not (type(value) is str and len(value) <= cell_chars and value.isprintable()):
-                check_cell(value, name, str(self.path), row)  # the slow path: ints, odd text
+                try:  # the slow path: ints, odd text
+                    check_cell(value, name, str(self.path), row)
+                except SpecError as error:
+                    if not self._bad_rows_inline:
+                        raise
+                    problems += error.problems
             result[name] = value
+        if problems:
+            bad = BadRow(result)
+            bad.problems = problems
+            return bad
         return result
 
     # -- CSV ----------------------------------------------------------------------------
