@@ -64,6 +64,26 @@ def tag_spans(text: str) -> list[tuple[int, int]]:
         spans.append((start, end + 2))
         position = end + 2
     return spans
+
+
+def _excerpt(text: str, start: int = 0, length: int = 0, width: int = 90) -> str:
+    """The paragraph text, shortened around ``text[start:start+length]``."""
+    text = text.replace("\t", " ")
+    if len(text) <= width:
+        return text.strip()
+    centre = start + length // 2
+    lo = max(0, min(centre - width // 2, len(text) - width))
+    hi = lo + width
+    return ("…" if lo else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each ``(start, end)`` span replaced by as many spaces."""
+    pieces, previous = [], 0
+    for start, end in spans:
+        pieces += [text[previous:start], " " * (end - start)]
+        previous = end
+    return "".join(pieces) + text[previous:]
 _CLOSE_RE = re.compile(r"[}%#]\}")
 _LEVEL_RE = re.compile(r"^\{([{%#])(tr|tc|p|r) ")
 _KEYWORD_RE = re.compile(r"^\{%[-+]?\s*([A-Za-z_]\w*)")

@@ -41,6 +41,7 @@ from vn_union_docs.authoring.parts import (
     RT_HEADER,
     W_T,
     _docxtpl_join,
+    _excerpt,
     _own_xml,
     _Para,
     _Part,
@@ -49,6 +50,7 @@ from vn_union_docs.authoring.parts import (
     _squash,
     _Tag,
     _w,
+    blank_spans,
     expected_for,
     tag_spans,
 )
@@ -59,17 +61,6 @@ from vn_union_docs.rendering.context import CONTEXT_FIELDS
 from vn_union_docs.rendering.ooxml import W_NS
 
 # --------------------------------------------------------------------------- the checker
-
-
-def _excerpt(text: str, start: int = 0, length: int = 0, width: int = 90) -> str:
-    """The paragraph text, shortened around ``text[start:start+length]``."""
-    text = text.replace("\t", " ")
-    if len(text) <= width:
-        return text.strip()
-    centre = start + length // 2
-    lo = max(0, min(centre - width // 2, len(text) - width))
-    hi = lo + width
-    return ("…" if lo else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
 
 
 def _suggest(name: str, candidates: Iterable[str]) -> str:
@@ -108,14 +99,9 @@ class _Checker:
 
     # -- per paragraph
     def tags_of(self, para: _Para, next_para: _Para | None) -> list[_Tag]:
-        text = para.text
-        spans = tag_spans(text)
-        tags = [_Tag(text[start:end], para, start) for start, end in spans]
-        pieces, previous = [], 0  # the text with every tag blanked out
-        for start, end in spans:
-            pieces += [text[previous:start], " " * (end - start)]
-            previous = end
-        rest = "".join(pieces) + text[previous:]
+        spans = tag_spans(para.text)
+        tags = [_Tag(para.text[start:end], para, start) for start, end in spans]
+        rest = blank_spans(para.text, spans)
         opener = _OPEN_RE.search(rest)
         spanned, self.spanning = self.spanning, False
         if opener:

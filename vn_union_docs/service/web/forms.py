@@ -29,7 +29,7 @@ from vn_union_docs.documents.doc_types import DOC_TYPE_NAMES, DOCUMENT_ADAPTER, 
 from vn_union_docs.documents.models import (
     BaseDocument,
 )
-from vn_union_docs.documents.spec import read_spec_text
+from vn_union_docs.documents.spec_file import read_spec_text
 
 #: Largest spec (JSON body) the page's endpoints accept, in bytes (issue 20: 1 MB).
 MAX_SPEC_BYTES = 1_000_000
