@@ -108,6 +108,12 @@ def test_check_name_refuses(name: str) -> None:
     assert check_name(name)
 
 
+def test_a_name_ending_in_a_dot_is_told_so() -> None:
+    # «CĐ A.» + «.docx» was refused as a path trick («..») (a review).
+    reason = check_name("CĐ A..docx")
+    assert reason is not None and "kết thúc bằng dấu chấm" in reason
+
+
 @pytest.mark.parametrize("name", ["0101-CĐCS Phường An Khánh.docx", "CONTROL.docx", "a.b.docx"])
 def test_check_name_accepts(name: str) -> None:
     assert check_name(name) is None

@@ -326,3 +326,16 @@ def test_a_bad_cell_fails_its_row_and_the_batch_goes_on(tmp_path: Path, jobs: in
     assert len(cells(out / MANIFEST_NAME)) == 7
     assert sorted(p.name for p in out.glob("*.docx")) == [
         f"{i:04d}.docx" for i in (1, 2, 4, 5, 7, 8)]
+
+
+def test_an_empty_number_cell_is_named(tmp_path: Path) -> None:
+    # «cần một số, nhận được None» did not say which cell (a review).
+    from vn_union_docs.documents.spec import SpecTemplate
+    from vn_union_docs.errors import SpecError
+
+    spec = SpecTemplate(REPO / "examples" / "batch" / "cong_van_cdcs.yaml")
+    cells = {"ma_cdcs": "0101", "ten_cdcs": "CĐCS A", "chu_tich": "Trần Văn B",
+             "so_doan_vien": None, "so_sang_kien": 24, "chi_tieu": 40}
+    with pytest.raises(SpecError) as caught:
+        spec.document(cells, row=2)
+    assert "ô «so_doan_vien» để trống" in caught.value.problems[0].message

@@ -65,6 +65,8 @@ def check_name(name: str) -> str | None:
     for sep in ("/", "\\"):
         if sep in name:
             return f"tên tệp chứa «{sep}»: tệp sẽ nằm ngoài thư mục kết quả"
+    if stem.endswith((".", " ")):  # before «..»: «CĐ A.» + «.docx» is no path trick
+        return "tên tệp kết thúc bằng dấu chấm hoặc dấu cách (Windows cắt bỏ, tên sẽ khác)"
     if ".." in name:
         return "tên tệp chứa «..»: tệp có thể nằm ngoài thư mục kết quả"
     if name.startswith("."):
@@ -86,8 +88,6 @@ def check_name(name: str) -> str | None:
     if device in _RESERVED:
         return (f"«{stem}» là tên Windows dành riêng cho thiết bị ({device}), "
                 "không dùng làm tên tệp")
-    if stem.endswith((".", " ")):
-        return "tên tệp kết thúc bằng dấu chấm hoặc dấu cách (Windows cắt bỏ, tên sẽ khác)"
     if len(name.encode("utf-8", "surrogatepass")) > _MAX_NAME_BYTES:
         return f"tên tệp quá dài (tối đa {_MAX_NAME_BYTES} byte)"
     return None

@@ -406,8 +406,12 @@ class SpecTemplate:
                 # A cell's value broke a filter: name the column whose value the message quotes.
                 columns = [name for name in sorted(field.variables) if name in context
                            and context[name] is not None and repr(context[name]) in message]
+                empty = [name for name in sorted(field.variables)
+                         if name in context and context[name] is None]
                 if columns:
                     message = f"cột «{columns[0]}»: {message}"
+                elif empty and "None" in message:  # an empty cell reached a filter
+                    message = f"ô «{empty[0]}» để trống: {message}"
             problems.append(Problem(field.path, message, self.source, row))
             return None
         if isinstance(value, str) and (problem := check_rendered(value, field.path, self.source,
