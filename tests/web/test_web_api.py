@@ -279,6 +279,28 @@ def test_a_spec_over_the_limit_is_413(tmp_path: Path) -> None:
         assert small.post("/web/api/inspect", json=_form(spec)).status_code == 413
 
 
+def test_a_chunked_body_over_the_limit_is_413(tmp_path: Path) -> None:
+    # Without Content-Length the page's own check saw nothing; a 5 MB body kept the
+    # service busy (a review). The guard counts it against the spec limit.
+    from vn_union_docs.service.app import create_app
+    from vn_union_docs.service.settings import ServiceSettings
+
+    from .conftest import LOOPBACK
+
+    app = create_app(ServiceSettings(converters=0, max_spec_bytes=10_000, job_dir=tmp_path))
+
+    def chunks() -> Any:
+        yield b'{"spec": {"type": "cong_van", "body": "'
+        for _ in range(100):
+            yield b"a" * 1_000
+        yield b'"}}'
+
+    with TestClient(app, client=LOOPBACK) as small:
+        response = small.post("/web/api/inspect", content=chunks(),
+                              headers={"content-type": "application/json"})
+        assert response.status_code == 413
+
+
 def test_preview_pages_are_png_images_of_the_pdf(tmp_path: Path) -> None:
     need_libreoffice()
     from vn_union_docs.service.app import create_app

@@ -160,6 +160,7 @@ class _Guard:
         self.app = app
         self.settings = settings
         self.limit = settings.max_upload_bytes + 1_000_000  # multipart overhead
+        self.page_limit = settings.max_spec_bytes + 10_000  # the page's JSON (form + spec)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -183,9 +184,12 @@ class _Guard:
                     401, problem, headers={"WWW-Authenticate": "Bearer"})
                 await response(scope, receive, send)
                 return
+        # The web page's endpoints take JSON only: the spec limit, counted for chunked bodies
+        # too (their own check reads Content-Length).
+        limit = self.page_limit if scope["path"].startswith("/web/api/") else self.limit
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await service_errors.too_large(self.limit, "body")(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await service_errors.too_large(limit, "body")(scope, receive, send)
             return
         seen = 0
         started = False
@@ -195,8 +199,8 @@ class _Guard:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge(self.limit)
+                if seen > limit:
+                    raise _TooLarge(limit)
             return message
 
         async def tracked(message: Message) -> None:
@@ -213,7 +217,7 @@ class _Guard:
                 await response(scope, receive, send)
         except* _TooLarge:
             if not started:
-                await service_errors.too_large(self.limit, "body")(scope, receive, send)
+                await service_errors.too_large(limit, "body")(scope, receive, send)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
