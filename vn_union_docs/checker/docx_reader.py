@@ -197,6 +197,8 @@ class _Docx:
     distribution_items: list[_Line] = field(default_factory=list)
     capacity_lines: list[_Line] = field(default_factory=list)
     lines: list[_Line] = field(default_factory=list)
+    # (part, kind, target) of every relationship pointing outside the file, web links aside
+    external_links: list[tuple[str, str, str]] = field(default_factory=list)
 
     def top_place(self) -> str:
         return "đầu văn bản"
@@ -341,12 +343,32 @@ def _sections(document: Any) -> list[_Section]:
     ]
 
 
+_WEB_LINK = re.compile(r"(?i)^(?:https?|mailto):")
+
+
+def _external_links(document: Any) -> list[tuple[str, str, str]]:
+    """What the file makes Word or LibreOffice fetch or read when it is opened: every
+    external relationship (an attached template, a linked image, ``file:///…``) except a
+    hyperlink to a web page or an address, which the reader has to click."""
+    found = []
+    for part in document.part.package.iter_parts():
+        for rel in part.rels.values():
+            if not rel.is_external:
+                continue
+            kind = rel.reltype.rsplit("/", 1)[-1]
+            if kind == "hyperlink" and _WEB_LINK.match(rel.target_ref):
+                continue
+            found.append((str(part.partname).lstrip("/"), kind, rel.target_ref))
+    return found
+
+
 def _load_docx(document: Any) -> _Docx:
     paras = _docx_paragraphs(document)
     d = _Docx(
         document=document, paras=paras, styles=_Styles(document),
         sections=_sections(document), page_numbers=_page_number_info(document),
         several_pages_hint=_several_pages_hint(document),
+        external_links=_external_links(document),
     )
     for index, para in enumerate(paras):
         # hand-made headers often put two parts on one line, separated by tabs

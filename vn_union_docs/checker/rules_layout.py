@@ -105,6 +105,14 @@ def _page_numbers(ctx: _Context) -> Iterator[Finding]:
         yield _make("page-numbers", place, "missing")
 
 
+@_rule("external-link")
+def _external_link(ctx: _Context) -> Iterator[Finding]:
+    if ctx.docx is None:
+        return
+    for part, kind, target in ctx.docx.external_links:
+        yield _make("external-link", "tệp", kind=kind, target=target, part=part)
+
+
 @_rule("spec-invalid")
 def _spec_invalid(ctx: _Context) -> Iterator[Finding]:
     # Added by _check_spec from load_document's problems; nothing to look at here.
