@@ -240,6 +240,15 @@ def test_cli_interrupted_prints_the_command_that_resumes(
     result = CliRunner().invoke(application, argv)
     assert result.exit_code == 130
     assert "--skip-existing" in result.stderr and str(data) in result.stderr
+    # SIGTERM (a stopped service, `kill`) says the same and exits 143, as shells expect.
+    from vn_union_docs.cli.batch import _raise_interrupt
+
+    def terminated(*args: Any, **kwargs: Any) -> Any:
+        _raise_interrupt(15, None)
+
+    monkeypatch.setattr(cli_batch, "generate", terminated)
+    result = CliRunner().invoke(application, argv)
+    assert result.exit_code == 143 and "--skip-existing" in result.stderr
 
 
 def test_strict_resume_after_a_run_with_bad_rows_writes_nothing_new(tmp_path: Path) -> None:

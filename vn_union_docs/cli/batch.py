@@ -125,8 +125,12 @@ def _duration(seconds: float) -> str:
     return f"{secs} giây"
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl+C but exiting 143 (128 + 15), as shells expect."""
+
+
 def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    raise _Terminated
 
 
 @ps.signing_options
@@ -303,12 +307,12 @@ def batch_command(
         )
         err.print(f"  {escape(resume_command())}", soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         err.print(
             "[yellow]Đã dừng.[/] Các tệp đã ghi đều trọn vẹn; để làm tiếp từ chỗ dừng, chạy:"
         )
         err.print(f"  {escape(resume_command())}", soft_wrap=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(143 if isinstance(stop, _Terminated) else 130) from None
     finally:
         signing.__exit__()  # signing (issue 18): close the token session
 
