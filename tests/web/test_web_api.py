@@ -363,3 +363,17 @@ def test_hostile_yaml_is_refused(client: TestClient, text: str) -> None:
     assert "vượt giới hạn" in loaded.json()["problems"][0]["message"]
     data = client.post("/web/api/inspect", json=_form({"type": "cong_van"}, data=text)).json()
     assert any(p["path"] == "data" and "quá lớn" in p["message"] for p in data["problems"])
+
+
+def test_every_key_of_every_form_has_a_vietnamese_label() -> None:
+    # Keys without one showed their English schema title («Organ Id», «Due Date» …) on the
+    # page (a review).
+    from vn_union_docs.documents.doc_types import MODELS
+    from vn_union_docs.service.web.forms import LABELS
+
+    for doc_type, model in MODELS.items():
+        properties = model.model_json_schema()["properties"]
+        missing = [key for key in properties if key != "type" and key not in LABELS]
+        assert not missing, (doc_type, missing)
+    issuer = MODELS["cong_van"].model_json_schema()["$defs"]["Issuer"]["properties"]
+    assert all(f"issuer.{key}" in LABELS for key in issuer)

@@ -51,6 +51,9 @@ LABELS: dict[str, dict[str, Any]] = {
                       "help": "In hoa ở dòng trên, ví dụ LĐLĐ tỉnh Thái Bình."},
     "issuer.name": {"label": "Tên cơ quan ban hành", "help": "In hoa, đậm."},
     "issuer.code": {"label": "Chữ viết tắt trong ký hiệu", "help": "Ví dụ CĐYT, LĐLĐ."},
+    "issuer.organ_id": {"label": "Mã định danh cơ quan", "advanced": True,
+                        "help": "Mã trong danh mục mã định danh quốc gia, ví dụ 000.00.00.G22; "
+                                "không in, dùng khi gửi văn bản điện tử (edXML)."},
     "number": {"label": "Số văn bản", "printed": "number_line",
                "help": "Để trống khi là bản nháp; số dưới 10 in 05."},
     "symbol": {"label": "Ký hiệu (ghi đè)", "advanced": True,
@@ -64,6 +67,19 @@ LABELS: dict[str, dict[str, Any]] = {
                 "help": "Công văn: «V/v» được thêm tự động."},
     "urgency": {"label": "Độ khẩn", "advanced": True},
     "secrecy": {"label": "Độ mật", "advanced": True},
+    "due_date": {"label": "Hạn xử lý", "advanced": True, "placeholder": "ngày/tháng/năm",
+                 "help": "Hạn đề nghị nơi nhận xử lý; không in, gửi kèm văn bản điện tử."},
+    "steering_type": {"label": "Loại văn bản chỉ đạo (mã)", "advanced": True,
+                      "help": "Mã SteeringType theo QCVN 102:2016; không in."},
+    "type_name": {"label": "Tên loại in trên văn bản (ghi đè)", "advanced": True,
+                  "help": "Ví dụ Chương trình phối hợp (in hoa); bộ kiểm tra báo khi trái "
+                          "với ký hiệu."},
+    "unnumbered": {"label": "Văn bản không có số", "advanced": True,
+                   "help": "Không in dòng «Số:» (khác bản nháp); NĐ 30/2020 yêu cầu văn bản "
+                           "có số nên bộ kiểm tra sẽ cảnh báo."},
+    "outline": {"label": "Cấp của đề mục #, ##, ###", "advanced": True, "item": "cấp",
+                "help": "Theo thứ tự: phan, chuong, muc, tieu_muc, dieu, khoan, diem "
+                        "(NĐ 30/2020, Phụ lục I, Mục V)."},
     "recipients": {"label": "Kính gửi", "item": "nơi nhận",
                    "help": "Mỗi dòng một nơi; không gõ dấu gạch đầu dòng hay dấu chấm phẩy."},
     "body": {"label": "Nội dung", "widget": "markdown"},
@@ -82,6 +98,24 @@ LABELS: dict[str, dict[str, Any]] = {
              "help": "Dùng trong nội dung qua {{ … }}, "
                      "ví dụ progress: {achieved: 493, target: 779}."},
     "grounds": {"label": "Căn cứ ban hành", "item": "căn cứ"},
+    # Keys of one form (documents/forms.py).
+    "authority": {"label": "Thẩm quyền ban hành",
+                  "help": "Ví dụ Ban Thường vụ Công đoàn ngành Y tế."},
+    "proposal": {"label": "Theo đề nghị của",
+                 "help": "Đơn vị đề nghị, in ở dòng «Theo đề nghị của …»."},
+    "invitee": {"label": "Người hoặc cơ quan được mời"},
+    "event": {"label": "Cuộc họp, hội nghị"},
+    "chair": {"label": "Người chủ trì"},
+    "time": {"label": "Thời gian"},
+    "venue": {"label": "Địa điểm"},
+    "meeting": {"label": "Cuộc họp"},
+    "person": {"label": "Người được nêu trong giấy"},
+    "sent_to": {"label": "Nơi được giới thiệu đến"},
+    "valid_until": {"label": "Có giá trị đến ngày", "placeholder": "ngày/tháng/năm"},
+    "request_date": {"label": "Ngày làm đơn", "placeholder": "ngày/tháng/năm"},
+    "leave": {"label": "Thời gian nghỉ phép"},
+    "confirmation": {"label": "Xác nhận nơi nghỉ phép"},
+    "sender": {"label": "Cơ quan gửi công điện"},
     "appendices": {"label": "Phụ lục", "item": "phụ lục"},
 }
 
