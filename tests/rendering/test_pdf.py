@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -356,3 +357,34 @@ def test_bundles_refuse_empty_input(tmp_path: Path) -> None:
         bundle_docx([], tmp_path / "a.docx")
     with pytest.raises(ValueError):
         bundle_pdf([], tmp_path / "a.pdf")
+
+
+def test_bundle_composer_writes_docxcomposes_bytes(tmp_path: Path) -> None:
+    # The composer that skips add_styles for documents of one template (3x faster bundles)
+    # against docxcompose's own Composer: documents of one template, then a mix of templates
+    # (where add_styles runs and adds the other template's styles).
+    from vn_union_docs import load_document, render_docx
+    from vn_union_docs.rendering.bundle import _compose
+    from vn_union_docs.rendering.docxzip import normalize_zip
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    same = []
+    for i in range(4):
+        same.append(tmp_path / f"cv{i}.docx")
+        render_docx(load_document(examples / "58-cdyt-cong-van.yaml"), same[-1])
+    other = tmp_path / "qd.docx"
+    render_docx(load_document(examples / "qd-khen-thuong.yaml"), other)
+    own = Document()  # a style the master does not have: add_styles must copy it over
+    own.styles.add_style("Kiểu riêng", WD_STYLE_TYPE.PARAGRAPH)
+    own.add_paragraph("Đoạn có kiểu riêng.", style="Kiểu riêng")
+    own.save(str(tmp_path / "own.docx"))
+    mixed = [same[0], other, same[1], tmp_path / "own.docx",
+             make_docx(tmp_path / "plain.docx", "VĂN BẢN 1")]
+    for name, paths in (("same", same), ("mixed", mixed)):
+        _compose(paths, tmp_path / f"{name}-fast.docx")
+        _compose(paths, tmp_path / f"{name}-ref.docx", reference=True)
+        fast = normalize_zip((tmp_path / f"{name}-fast.docx").read_bytes())
+        reference = normalize_zip((tmp_path / f"{name}-ref.docx").read_bytes())
+        assert fast == reference, name
+    assert b"Ki\xe1\xbb\x83u ri\xc3\xaang" in zipfile.ZipFile(tmp_path / "mixed-fast.docx").read(
+        "word/styles.xml")
