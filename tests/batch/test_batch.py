@@ -400,6 +400,15 @@ def test_bundle_docx(tmp_path: Path) -> None:
         assert f"Đơn vị CĐCS Công ty số {i} có" in text
 
 
+def test_bundling_reports_its_progress(tmp_path: Path) -> None:
+    # Bundles come after the documents and took minutes, silently (a review).
+    calls: list[tuple[int, int]] = []
+    report = generate(SPEC, make_rows(5), tmp_path / "out", bundle=tmp_path / "all.docx",
+                      bundle_size=2, jobs=1, on_bundle=lambda done, total: calls.append(
+                          (done, total)))
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)] and len(report.bundles) == 3
+
+
 @pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_pdf_and_pdf_bundle(tmp_path: Path) -> None:
     out = tmp_path / "out"

@@ -73,6 +73,7 @@ def generate(
     skip_existing: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
     register: Any = None,
+    on_bundle: Callable[[int, int], None] | None = None,
 ) -> BatchReport:
     """Render one .docx per row into ``out_dir``; see the module docstring.
 
@@ -86,7 +87,9 @@ def generate(
     (``NAME-001.docx`` … when there are several). ``strict``: write nothing if any row is
     bad. ``skip_existing``: keep files already there (resume a stopped run; from its
     checkpoint when the inputs are the same data file, else by looking at each file).
-    ``on_progress``: called as ``on_progress(done_rows, total_rows)``. ``register``: a
+    ``on_progress``: called as ``on_progress(done_rows, total_rows)``; ``on_bundle`` as
+    ``on_bundle(done_files, total_files)`` before the first print bundle and after each one
+    (bundling comes after the documents and takes minutes for a big run). ``register``: a
     register path, URL or ``Register`` that numbers and records the documents (else
     ``VN_UNION_DOCS_REGISTER``, else the default file when the spec has ``number: auto``; see
     ``vn_union_docs.register.batch``).
@@ -138,7 +141,7 @@ def generate(
             if need_pdf and report.written_count + report.skipped_count:
                 make_pdfs(report, pdfa=pdfa, jobs=jobs, skip_existing=skip_existing)
             if bundle_path is not None and report.written_count + report.skipped_count:
-                make_bundles(report, bundle_path, bundle_size)
+                make_bundles(report, bundle_path, bundle_size, on_bundle)
         if numbering is not None:
             report.numbers = numbering.texts()
             report.warnings = numbering.warnings

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from vn_union_docs.batch.report import BatchReport
@@ -59,16 +59,21 @@ def bundle_paths(bundle: Path, documents: int, size: int) -> list[Path]:
             for i in range(1, count + 1)]
 
 
-def make_bundles(report: BatchReport, bundle: Path, size: int) -> None:
+def make_bundles(report: BatchReport, bundle: Path, size: int,
+                 on_bundle: Callable[[int, int], None] | None = None) -> None:
     """Print bundles of at most ``size`` documents each, in row order, each document on new
-    pages with its own page numbering (``rendering.bundle``)."""
+    pages with its own page numbering (``rendering.bundle``); ``on_bundle(done, total)``
+    before the first file and after each."""
     from vn_union_docs.rendering.bundle import bundle_docx, bundle_pdf
 
     mark = time.perf_counter()
     documents = report.written_count + report.skipped_count
     targets = bundle_paths(bundle, documents, size)
     is_pdf = bundle.suffix.lower() == ".pdf"
-    for target, group in zip(targets, _groups(report, size), strict=False):
+    if on_bundle is not None:
+        on_bundle(0, len(targets))
+    for done, (target, group) in enumerate(zip(targets, _groups(report, size), strict=False),
+                                           start=1):
         try:
             if is_pdf:
                 pdfs = [p.with_suffix(".pdf") for p in group
@@ -80,7 +85,9 @@ def make_bundles(report: BatchReport, bundle: Path, size: int) -> None:
                 bundle_docx(group, target)
         except (VnUnionDocsError, OSError, ValueError) as error:
             report.errors.append(f"không tạo được tệp gộp «{target}»: {error}")
-            continue
-        report.bundles.append(target)
+        else:
+            report.bundles.append(target)
+        if on_bundle is not None:
+            on_bundle(done, len(targets))
     report.bundle = report.bundles[0] if report.bundles else None
     report.timings["bundle"] = time.perf_counter() - mark

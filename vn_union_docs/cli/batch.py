@@ -269,6 +269,13 @@ def batch_command(
             task_id = progress.add_task("batch", total=total, completed=done)
         progress.update(task_id, completed=done)
 
+    def on_bundle(done: int, total: int) -> None:
+        # Bundling comes after the documents and takes minutes for a big run: say so.
+        if done == 0:
+            err.print(f"Đang gộp tệp in (--bundle): {_num(total)} tệp …")
+        else:
+            err.print(f"  tệp in {_num(done)}/{_num(total)} xong")
+
     previous = None
     if hasattr(signal, "SIGTERM"):  # a stopped service or `kill` ends cleanly, like Ctrl+C
         with contextlib.suppress(ValueError):  # not the main thread
@@ -283,6 +290,7 @@ def batch_command(
                 spec, rows, out, name=name, template=template, jobs=jobs, pdf=pdf or pdfa,
                 pdfa=pdfa, bundle=bundle, bundle_size=bundle_size, strict=strict,
                 skip_existing=skip_existing, on_progress=on_progress, register=register,
+                on_bundle=on_bundle,
             )
         finally:
             if progress is not None:
