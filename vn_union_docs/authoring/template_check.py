@@ -22,6 +22,7 @@ from vn_union_docs.authoring.findings import DOC_TYPES, Severity, TemplateFindin
 from vn_union_docs.authoring.package_check import package_findings
 from vn_union_docs.authoring.parts import (
     _CLOSE_RE,
+    _CLOSERS,
     _DUNDER_RE,
     _ENDS,
     _EXPECTED_COMMON,
@@ -107,7 +108,7 @@ class _Checker:
         if opener:
             start = opener.start()
             shown = _excerpt(para.text[start:], width=40)
-            closer = {"{{": "}}", "{%": "%}", "{#": "#}"}[opener.group(0)]
+            closer = _CLOSERS[opener.group(0)[1]]
             fake = _Tag(para.text[start:], para, start)
             head = next_para.text if next_para is not None else ""
             first_open = _OPEN_RE.search(head)

@@ -12,6 +12,7 @@ from typing import Any
 
 from lxml import etree
 
+from vn_union_docs.archives import ExternalLink, external_link_entries, link_parts
 from vn_union_docs.checker.patterns import (
     _DASHES,
     _NUMBER_LINE,
@@ -197,8 +198,8 @@ class _Docx:
     distribution_items: list[_Line] = field(default_factory=list)
     capacity_lines: list[_Line] = field(default_factory=list)
     lines: list[_Line] = field(default_factory=list)
-    # (part, kind, target) of every relationship pointing outside the file, web links aside
-    external_links: list[tuple[str, str, str]] = field(default_factory=list)
+    # every link pointing outside the file, web links aside
+    external_links: list[ExternalLink] = field(default_factory=list)
 
     def top_place(self) -> str:
         return "đầu văn bản"
@@ -346,20 +347,24 @@ def _sections(document: Any) -> list[_Section]:
 _WEB_LINK = re.compile(r"(?i)^(?:https?|mailto):")
 
 
-def _external_links(document: Any) -> list[tuple[str, str, str]]:
-    """What the file makes Word or LibreOffice fetch or read when it is opened: every
-    external relationship (an attached template, a linked image, ``file:///…``) except a
-    hyperlink to a web page or an address, which the reader has to click."""
-    found = []
-    for part in document.part.package.iter_parts():
-        for rel in part.rels.values():
-            if not rel.is_external:
-                continue
-            kind = rel.reltype.rsplit("/", 1)[-1]
-            if kind == "hyperlink" and _WEB_LINK.match(rel.target_ref):
-                continue
-            found.append((str(part.partname).lstrip("/"), kind, rel.target_ref))
-    return found
+def _external_links(document: Any) -> list[ExternalLink]:
+    """What the file makes Word or LibreOffice fetch or read when it is opened
+    (``archives.external_link_entries`` over the loaded package): every external
+    relationship and linking field, except a hyperlink to a web page or an address, which
+    the reader has to click."""
+    package = document.part.package
+
+    def parts() -> Iterator[tuple[str, bytes]]:
+        yield "_rels/.rels", package.rels.xml
+        for part in package.iter_parts():
+            name = str(part.partname).lstrip("/")
+            folder, _, base = name.rpartition("/")
+            yield f"{folder}/_rels/{base}.rels".lstrip("/"), part.rels.xml
+            if link_parts(name):
+                yield name, part.blob
+
+    return [link for link in external_link_entries(parts())
+            if not (link.kind == "hyperlink" and _WEB_LINK.match(link.target))]
 
 
 def _load_docx(document: Any) -> _Docx:

@@ -109,8 +109,8 @@ def _page_numbers(ctx: _Context) -> Iterator[Finding]:
 def _external_link(ctx: _Context) -> Iterator[Finding]:
     if ctx.docx is None:
         return
-    for part, kind, target in ctx.docx.external_links:
-        yield _make("external-link", "tệp", kind=kind, target=target, part=part)
+    for link in ctx.docx.external_links:
+        yield _make("external-link", "tệp", kind=link.kind, target=link.target, part=link.part)
 
 
 @_rule("spec-invalid")
