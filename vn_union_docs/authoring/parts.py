@@ -87,6 +87,7 @@ def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
         pieces += [text[previous:start], " " * (end - start)]
         previous = end
     return "".join(pieces) + text[previous:]
+
 CURLY_QUOTES = "“”‘’"
 
 _OPENERS = {
