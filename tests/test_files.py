@@ -62,3 +62,34 @@ def test_background_writer_reports_the_first_error_and_writes_nothing_after_it(
     assert not (tmp_path / "3.docx").exists() and not (tmp_path / "4.docx").exists()
     # The failed write's temporary file is removed.
     assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == []
+
+
+def test_background_writer_writes_into_several_folders_and_closes_them(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    fds = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    with BackgroundWriter(depth=2) as writer:
+        for i in range(6):
+            writer.put(str(tmp_path / "ab"[i % 2] / f"{i}.docx"), f"{i}".encode())
+        writer.put(str(tmp_path / "top.docx"), b"top")
+        writer.wait()
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["0.docx", "2.docx", "4.docx"]
+    assert (tmp_path / "b" / "5.docx").read_bytes() == b"5"
+    assert (tmp_path / "top.docx").read_bytes() == b"top"
+    if fds is not None:  # the folders' descriptors are closed with the writer
+        assert set(os.listdir("/proc/self/fd")) <= fds
+
+
+def test_background_writer_replaces_a_planted_link_instead_of_writing_through_it(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "x.docx").symlink_to(outside)
+    with BackgroundWriter() as writer:
+        writer.put(str(tmp_path / "out" / "x.docx"), b"doc")
+        writer.wait()
+    assert outside.read_bytes() == b"keep"
+    assert not (tmp_path / "out" / "x.docx").is_symlink()
+    assert (tmp_path / "out" / "x.docx").read_bytes() == b"doc"

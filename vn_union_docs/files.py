@@ -35,6 +35,9 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 _EXCLUSIVE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC | _BINARY
+# Whether files can be opened, renamed and removed relative to a folder descriptor.
+_RELATIVE = {os.open, os.unlink, os.rename} <= os.supports_dir_fd
+_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC
 
 # Cells Excel and LibreOffice read as a formula or a command (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,18 +66,46 @@ def open_exclusive(path: str | os.PathLike[str]) -> int:
     return os.open(path, _EXCLUSIVE, 0o666)
 
 
-def _create_temporary(path: str) -> tuple[int, str]:
+def _create_temporary(path: str, dir_fd: int | None = None) -> tuple[int, str]:
     """A new file beside ``path``, created exclusively without following links (a planted
     link at the temporary name is never written through; ``mkstemp`` would also give mode
-    0600 and colleagues could not open the documents)."""
+    0600 and colleagues could not open the documents). With ``dir_fd``, ``path`` and the
+    returned name are relative to that folder."""
     head, tail = os.path.split(path)
     pid = os.getpid()
     while True:
         tmp = os.path.join(head, f".{tail}.{pid}.{next(_counter)}.part")
         try:
-            return open_exclusive(tmp), tmp
+            return os.open(tmp, _EXCLUSIVE, 0o666, dir_fd=dir_fd), tmp
         except FileExistsError:
             continue
+
+
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _replace_through_temporary(target: str, data: bytes | Callable[[BinaryIO], object],
+                               dir_fd: int | None = None) -> None:
+    """The atomic write itself: a temporary file, then a rename over ``target`` (relative
+    to ``dir_fd`` when given); the temporary file is removed if anything fails."""
+    fd, tmp = _create_temporary(target, dir_fd)
+    try:
+        if isinstance(data, bytes | bytearray | memoryview):
+            _write_all(fd, data)
+            os.close(fd)
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                data(handle)
+        os.replace(tmp, target, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dir_fd)
+        raise
 
 
 def write_atomic(
@@ -86,23 +117,7 @@ def write_atomic(
     target = os.fspath(path)
     if make_parents:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _create_temporary(target)
-    try:
-        if isinstance(data, bytes | bytearray | memoryview):
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.close(fd)
-        else:
-            with os.fdopen(fd, "wb") as handle:
-                data(handle)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    _replace_through_temporary(target, data)
     return Path(target)
 
 
@@ -113,18 +128,25 @@ class BackgroundWriter:
     document while the previous one is written. ``wait()`` returns once every queued file is
     in place and raises the first write error; after an error the files queued behind it are
     not written. At most ``depth`` documents wait in memory.
+
+    The thread holds the GIL as little as it can: every hand-over between the threads costs
+    the renderer time. Files are named relative to their folder's descriptor, opened once
+    (the kernel does not walk the whole path per call), and the thread's bookkeeping is two
+    ``SimpleQueue`` calls (C code) per file: ``depth`` tokens go round between the renderer
+    and the writer, so ``put`` blocks while ``depth`` files wait, and ``wait`` has every
+    file written once it holds all the tokens.
     """
 
     def __init__(self, depth: int = 32) -> None:
-        # A SimpleQueue (C code, no lock to take per item) and two counters: the producer
-        # counts what it queued, the writer what it finished; each writes only its own.
-        self._queue: queue.SimpleQueue[tuple[str, bytes] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[str, bytes] | threading.Event | None] = \
+            queue.SimpleQueue()
+        self._tokens: queue.SimpleQueue[None] = queue.SimpleQueue()
+        for _ in range(depth):
+            self._tokens.put(None)
         self._depth = depth
-        self._queued = 0
-        self._done = 0
-        self._finished = threading.Condition()
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._folders: dict[str, int] = {}  # folder → descriptor, used by the thread only
 
     def put(self, path: str, data: bytes) -> None:
         """Queue ``data`` for ``path`` (the folder must exist); blocks while ``depth`` files
@@ -135,30 +157,65 @@ class BackgroundWriter:
             self._thread = threading.Thread(target=self._run, name="vn-union-docs-writer",
                                             daemon=True)
             self._thread.start()
-        if self._queued - self._done >= self._depth:
-            with self._finished:
-                self._finished.wait_for(lambda: self._queued - self._done < self._depth)
-        self._queued += 1
+        self._tokens.get()
         self._queue.put((path, data))
 
     def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
+        get, give_back = self._queue.get, self._tokens.put
+        while (item := get()) is not None:
+            if isinstance(item, threading.Event):  # a mark: every file before it is written
+                item.set()
+                continue
+            path, data = item
             try:
-                if self._error is None:
-                    write_atomic(item[0], item[1], make_parents=False)
-            except BaseException as exc:  # reported by wait() in the caller's thread
+                if self._error is None and _RELATIVE:
+                    folder, name = os.path.split(path)
+                    _replace_through_temporary(name, data, self._folder(folder))
+                elif self._error is None:  # no *at() calls (Windows): whole paths
+                    _replace_through_temporary(path, data)
+            except OSError as exc:  # reported by wait() in the caller's thread, with whole paths
+                folder = os.path.dirname(path)
+                for attribute in ("filename", "filename2"):
+                    name = getattr(exc, attribute)
+                    if isinstance(name, str) and folder and not os.path.isabs(name):
+                        setattr(exc, attribute, os.path.join(folder, name))
                 self._error = exc
-            finally:
-                with self._finished:
-                    self._done += 1
-                    self._finished.notify_all()
+            except BaseException as exc:
+                self._error = exc
+            give_back(None)
+
+    def _folder(self, folder: str) -> int:
+        fd = self._folders.get(folder)
+        if fd is None:
+            fd = self._folders[folder] = os.open(folder or ".", _FOLDER)
+        return fd
+
+    def mark(self) -> Callable[[], None]:
+        """A function that blocks until every file queued so far is written and raises the
+        first write error; files queued later are not waited for (so the thread keeps
+        writing while the caller renders the next ones)."""
+        if self._thread is None:
+            return self._raise_error
+        passed = threading.Event()
+        self._queue.put(passed)
+
+        def written() -> None:
+            passed.wait()
+            self._raise_error()
+
+        return written
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            raise self._error
 
     def wait(self) -> None:
         """Block until every queued file is written; raise the first write error."""
-        with self._finished:
-            self._finished.wait_for(lambda: self._done >= self._queued)
-        if self._error is not None:
-            raise self._error
+        for _ in range(self._depth):
+            self._tokens.get()
+        for _ in range(self._depth):
+            self._tokens.put(None)
+        self._raise_error()
 
     def close(self) -> None:
         """Finish the queued files and stop the thread (errors are left to ``wait``)."""
@@ -166,6 +223,9 @@ class BackgroundWriter:
             self._queue.put(None)
             self._thread.join()
             self._thread = None
+        for fd in self._folders.values():
+            os.close(fd)
+        self._folders.clear()
 
     def __enter__(self) -> BackgroundWriter:
         return self

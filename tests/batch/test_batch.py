@@ -277,11 +277,11 @@ def test_interrupted_run_leaves_only_complete_files_and_resumes(
     original = os.replace
     calls = {"n": 0}
 
-    def dying_replace(src: Any, dst: Any) -> None:
+    def dying_replace(src: Any, dst: Any, **folders: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 5:  # the 5th file is written to its temp name, then we "die"
             raise KeyboardInterrupt
-        original(src, dst)
+        original(src, dst, **folders)
 
     monkeypatch.setattr(batch_module.os, "replace", dying_replace)
     with pytest.raises(KeyboardInterrupt):

@@ -129,15 +129,20 @@ def test_resume_continues_from_the_checkpoint_without_reading_written_files(
     assert (out / ".vnud-checkpoint.json").is_file() and not (out / MANIFEST_NAME).exists()
     done_before = len(list(out.glob("*.docx")))
     assert done_before >= 400
+    # The chunk rendered while the last one's files were written is on disk too, not yet
+    # in the checkpoint: resuming reads those files (at most a chunk) too.
+    checkpointed = json.loads((out / ".vnud-checkpoint.json").read_bytes())["done"]
+    assert done_before - 64 <= checkpointed <= done_before
 
     read = _count_reads(monkeypatch)
     seen: list[tuple[int, int]] = []
     report = generate(SPEC, read_rows(data), out, name="{{ ma }}", jobs=1, skip_existing=True,
                       on_progress=lambda done, total: seen.append((done, total)))
-    assert report.ok and report.resumed_rows == done_before
+    assert report.ok and report.resumed_rows == checkpointed
     assert report.skipped_count == done_before and report.written_count == 600 - done_before
-    assert len(read) <= 64  # only the last chunk is checked, not the 400 files before it
-    assert seen[0] == (done_before, 600) and seen[-1] == (600, 600)
+    # Only the last chunk is checked, not the 400 files before it (and those ahead of it).
+    assert len(read) <= 64 + done_before - checkpointed
+    assert seen[0] == (checkpointed, 600) and seen[-1] == (600, 600)
     assert report.skipped == [f"{i:06d}.docx" for i in range(1, 1 + done_before)]
 
     generate(SPEC, read_rows(data), tmp_path / "fresh", name="{{ ma }}", jobs=1)
@@ -262,3 +267,33 @@ def test_strict_resume_after_a_run_with_bad_rows_writes_nothing_new(tmp_path: Pa
                      skip_existing=True)
     assert again.failed_rows == [3] and again.written_count == 0
     assert not (out / "003.docx").exists()
+
+
+def test_a_row_is_reported_only_once_its_file_is_on_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # jobs=1 renders the next chunk while the writer thread finishes the last one; a chunk's
+    # results (manifest, checkpoint, progress) must still wait for its files. A slow disk
+    # makes the writer lag behind the renderer, by more than a chunk (60 rows: chunks of 15,
+    # and up to 32 files wait for the writer).
+    import time
+
+    import vn_union_docs.files as files_module
+
+    data = write_csv(tmp_path / "d.csv", 60)
+    out = tmp_path / "out"
+    original = files_module.os.replace
+
+    def slow_replace(src: Any, dst: Any, **folders: Any) -> None:
+        time.sleep(0.005)
+        original(src, dst, **folders)
+
+    monkeypatch.setattr(files_module.os, "replace", slow_replace)
+    missing: list[int] = []
+
+    def check(done: int, total: int) -> None:
+        missing.extend(row for row in range(1, done + 1)
+                       if not (out / f"{row:06d}.docx").is_file())
+
+    report = generate(SPEC, read_rows(data), out, name="{{ ma }}", jobs=1, on_progress=check)
+    assert report.ok and report.written_count == 60
+    assert missing == []
