@@ -371,21 +371,31 @@ def test_zip_layout_matches_write_zip() -> None:
 
 @pytest.mark.parametrize("size", [0, 1, 257, 262, 9_000, 65_536, 300_000])
 @pytest.mark.parametrize("kind", ["xml", "random"])
-def test_one_shot_deflate_gives_zipfiles_bytes(size: int, kind: str) -> None:
-    """A part is deflated in one ``zlib.compress`` call; ``write_zip`` (zipfile) compresses
-    and flushes: the stored bytes are the same, small and large parts alike."""
+def test_the_zip_writer_gives_what_zipfile_reads(size: int, kind: str) -> None:
+    """``docxzip`` writes zips itself (ISA-L's deflate, its own headers): ``zipfile`` reads
+    every entry back, CRC and sizes checked, small and large parts, names in UTF-8."""
     import random
 
-    from vn_union_docs.rendering.compiled import _entry
+    from vn_union_docs.rendering.docxzip import deflate_entry
 
     rnd = random.Random(size)
     alphabet = '<w:t xml:space="preserve">Công đoàn</w:t>'.encode()
     payload = (bytes(rnd.choice(alphabet)
                      for _ in range(size)) if kind == "xml" else rnd.randbytes(size))
-    entry = _entry("word/document.xml", payload)
-    with zipfile.ZipFile(io.BytesIO(write_zip({"word/document.xml": payload}))) as archive:
-        info = archive.getinfo("word/document.xml")
-        assert archive.read(info) == payload
-        assert entry.crc == info.CRC and info.compress_size == len(entry.data)
-    stored = write_zip({"word/document.xml": payload})
-    assert entry.header + entry.data == stored[:len(entry.header) + len(entry.data)]
+    parts = {"word/document.xml": payload, "[Content_Types].xml": b"<Types/>",
+             "word/media/ảnh.png": payload[::-1]}
+    data = write_zip(parts)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == ["[Content_Types].xml", "word/document.xml",
+                                      "word/media/ảnh.png"]
+        for info in archive.infolist():
+            assert archive.read(info) == parts[info.filename]
+            assert zlib.crc32(parts[info.filename]) == info.CRC
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert archive.getinfo("word/media/ảnh.png").flag_bits & 0x800
+    entry = deflate_entry("word/document.xml", payload)
+    assert zlib.decompress(entry.data, -15) == payload
+    assert entry.header + entry.data in data
+    assert write_zip(dict(reversed(parts.items()))) == data  # order and bytes are fixed

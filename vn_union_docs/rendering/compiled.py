@@ -17,7 +17,8 @@ depends on the context, with docxtpl's own code wherever it can:
   ``fix_docpr_ids`` for the body (the latter skipped when there is no ``docPr``), core
   properties through docxtpl's ``render_properties``, footnotes through its
   ``render_xml_part``; the python-docx parse and serialisation ``save`` does; then a zip
-  byte-identical to ``docxzip.write_zip``'s, the unchanged entries copied pre-compressed.
+  byte-identical to ``docxzip.write_zip``'s (its ``deflate_entry`` and ``assemble``), the
+  unchanged entries copied pre-compressed.
 
 What it cannot do (subdocuments, images inserted per document, packages python-docx would
 change on save) falls back to docxtpl (``reference.render_with_docxtpl``), with the reason in
@@ -30,8 +31,6 @@ import copy
 import io
 import os
 import re
-import struct
-import zlib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -54,9 +53,10 @@ from vn_union_docs.documents.sandbox import template_environment
 from vn_union_docs.errors import TemplateError, VnUnionDocsError
 from vn_union_docs.rendering.direct import DirectBody, context_values, only_balanced_markup
 from vn_union_docs.rendering.docxzip import (
-    DEFLATE_LEVEL,
-    FIXED_DATE_TIME,
+    Entry,
     _order_key,
+    assemble,
+    deflate_entry,
     read_zip,
     write_zip,
 )
@@ -65,9 +65,6 @@ from vn_union_docs.rendering.linebreak import Column
 from vn_union_docs.rendering.properties import DocumentProperties, app_xml, core_xml
 from vn_union_docs.rendering.reference import render_with_docxtpl
 from vn_union_docs.rendering.templates import declared_types, template_error
-
-COMPRESS_LEVEL = DEFLATE_LEVEL
-"""Deflate level of ``docxzip.write_zip`` (what ``normalize_zip`` uses)."""
 
 _LISTING_CHARS = ("\n", "\t", "\a", "\f")
 # Context objects that need a live DocxTemplate while rendering.
@@ -197,62 +194,9 @@ class _Footnotes:
     by_passes: dict[int, bytes] = field(default_factory=dict)  # constant results
 
 
-@dataclass
-class _Entry:
-    """A zip entry ready to write: local header (without offset) and deflated data."""
-
-    name: bytes
-    flags: int
-    crc: int
-    size: int
-    data: bytes
-    header: bytes
-
-
-def _entry(name: str, payload: bytes) -> _Entry:
-    """Deflate ``payload`` exactly as ``zipfile`` does for ``write_zip`` (a one-shot
-    ``zlib.compress`` gives the same bytes as zipfile's compress + flush, in one call)."""
-    data = zlib.compress(payload, COMPRESS_LEVEL, -15)
-    try:
-        encoded, flags = name.encode("ascii"), 0
-    except UnicodeEncodeError:
-        encoded, flags = name.encode("utf-8"), 0x800
-    crc = zlib.crc32(payload)
-    header = struct.pack(
-        "<4s2B4HL2L2H", b"PK\003\004", 20, 0, flags, 8, _DOSTIME, _DOSDATE, crc,
-        len(data), len(payload), len(encoded), 0,
-    ) + encoded
-    return _Entry(encoded, flags, crc, len(payload), data, header)
-
-
 @lru_cache(maxsize=256)  # the properties parts of a batch's rows are mostly the same
-def _property_entry(name: str, payload: bytes) -> _Entry:
-    return _entry(name, payload)
-
-
-_DOSDATE = (FIXED_DATE_TIME[0] - 1980) << 9 | FIXED_DATE_TIME[1] << 5 | FIXED_DATE_TIME[2]
-_DOSTIME = FIXED_DATE_TIME[3] << 11 | FIXED_DATE_TIME[4] << 5 | FIXED_DATE_TIME[5] // 2
-_EXTERNAL_ATTR = 0o644 << 16
-
-
-def _zip(entries: list[_Entry]) -> bytes:
-    """The zip ``docxzip.write_zip`` writes for these entries, byte for byte."""
-    chunks: list[bytes] = []
-    central: list[bytes] = []
-    offset = 0
-    for entry in entries:
-        chunks.append(entry.header)
-        chunks.append(entry.data)
-        central.append(struct.pack(
-            "<4s4B4HL2L5H2L", b"PK\001\002", 20, 0, 20, 0, entry.flags, 8, _DOSTIME,
-            _DOSDATE, entry.crc, len(entry.data), entry.size, len(entry.name), 0, 0, 0, 0,
-            _EXTERNAL_ATTR, offset,
-        ) + entry.name)
-        offset += len(entry.header) + len(entry.data)
-    directory = b"".join(central)
-    end = struct.pack("<4s4H2LH", b"PK\005\006", 0, 0, len(entries), len(entries),
-                      len(directory), offset, 0)
-    return b"".join(chunks) + directory + end
+def _property_entry(name: str, payload: bytes) -> Entry:
+    return deflate_entry(name, payload)
 
 
 _APP_XML = "docProps/app.xml"
@@ -379,7 +323,7 @@ class CompiledTemplate:
         # The document's own properties replace these two parts when render() is given them.
         self._saved_properties = {name: saved[name] for name in (self._core_name, _APP_XML)
                                   if name in saved}
-        self._constant = {name: _entry(name, saved[name]) for name in saved
+        self._constant = {name: deflate_entry(name, saved[name]) for name in saved
                           if name not in dynamic}
         missing = dynamic - saved.keys()
         if missing:
@@ -412,14 +356,14 @@ class CompiledTemplate:
                 reason = str(exc)
             else:
                 self.fallback_reason = None
-                entries = {name: _entry(name, blob) for name, blob in parts.items()}
+                entries = {name: deflate_entry(name, blob) for name, blob in parts.items()}
                 if properties is not None:
                     entries.update((name, _property_entry(name, blob)) for name, blob in
                                    _with_properties(
                         {**self._saved_properties, **{n: parts[n] for n in parts
                                                        if n in self._saved_properties}},
                         self._core_name, properties).items())
-                return _zip([entries.get(name) or self._constant[name] for name in self._names])
+                return assemble([entries.get(name) or self._constant[name] for name in self._names])
         self.fallback_reason = reason
         data = render_with_docxtpl(self.path, context)
         if properties is None:
