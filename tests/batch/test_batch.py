@@ -204,6 +204,8 @@ def test_strict_writes_nothing(tmp_path: Path) -> None:
     assert docx_files(out) == []
     assert not (out / MANIFEST_NAME).exists()
     assert (out / ERRORS_NAME).exists()
+    # Nothing else either: the table of names checked for collisions is removed.
+    assert sorted(p.name for p in out.iterdir()) == [ERRORS_NAME]
     good = generate(SPEC, make_rows(6), out, strict=True, jobs=2)
     assert len(good.written) == 6 and not (out / ERRORS_NAME).exists()
 

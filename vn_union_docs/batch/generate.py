@@ -241,19 +241,19 @@ class _Batch:
         size = max(1, min(64, math.ceil(checkpoint.total / (jobs * 4))))
         unique = self.pattern.pattern is None and isinstance(self.rows, RowSource)
         registry = None if unique else NameRegistry(out / NAMES_DB)
+        finished = False  # else an interrupted run keeps the names to resume with
         try:
             if registry is not None and not fresh:
                 registry.forget_after(checkpoint.row)
             if (strict or self.numbering is not None) and not self._check(
                     checkpoint, registry, jobs, size, strict):
+                finished = True  # strict and a bad row: nothing is written, no names kept
                 return report
             self._documents(checkpoint, fresh, registry, jobs, size)
-        except BaseException:
+            finished = True
+        finally:
             if registry is not None:
-                registry.close(remove=not self.resumable)
-            raise
-        if registry is not None:
-            registry.close(remove=True)
+                registry.close(remove=finished or not self.resumable)
         return report
 
     def _rows_after(self, row: int, done: int = 0, total: int = -1,
