@@ -566,3 +566,21 @@ def test_empty_number_cell_is_reported_not_a_silent_draft(tmp_path: Path) -> Non
     assert [(f.row, f.field) for f in report.failed] == [(2, "so")] or \
         [f.row for f in report.failed] == [2]
     assert "để trống" in report.failed[0].message
+
+
+def test_cli_names_bundles_left_from_an_earlier_run(
+    app: typer.Typer, tmp_path: Path, spec_file: Path
+) -> None:
+    def run(rows: int) -> Any:
+        data = write_csv(tmp_path / "d.csv", make_rows(rows))
+        return CliRunner().invoke(app, [
+            "batch", str(spec_file), str(data), "--out", str(tmp_path / f"out{rows}"),
+            "--bundle", str(tmp_path / "in.docx"), "--bundle-size", "2", "-j", "1"])
+
+    first = run(5)
+    assert first.exit_code == 0, first.output
+    assert "Lưu ý" not in first.stderr
+    second = run(3)
+    assert second.exit_code == 0, second.output
+    assert "Lưu ý: 1 tệp gộp của lần chạy trước" in second.stderr
+    assert "in-003.docx" in second.stderr

@@ -213,6 +213,16 @@ def test_bundles_hold_at_most_bundle_size_documents(tmp_path: Path) -> None:
     body = docx.Document(str(report.bundles[0])).element.body.xml
     assert body.count('w:start="1"') == 2
     assert bundle_paths(tmp_path / "x.pdf", 3, 10) == [tmp_path / "x.pdf"]
+    assert report.warnings == []
+
+    # Fewer rows the next time: the third bundle of the first run is named, not printed.
+    (tmp_path / "in-01.docx").write_bytes(b"not ours: the number has two digits")
+    data = write_csv(tmp_path / "d.csv", 3)
+    again = generate(SPEC, read_rows(data), tmp_path / "out2", jobs=1,
+                     bundle=tmp_path / "in.docx", bundle_size=2)
+    assert again.bundles == [tmp_path / "in-001.docx", tmp_path / "in-002.docx"]
+    assert len(again.warnings) == 1 and "1 tệp gộp của lần chạy trước" in again.warnings[0]
+    assert "in-003.docx" in again.warnings[0] and "in-01.docx" not in again.warnings[0]
 
 
 def test_resume_command_adds_skip_existing_once() -> None:

@@ -5,6 +5,8 @@ the manifest, so neither the list of documents nor a province's print job is eve
 from __future__ import annotations
 
 import itertools
+import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -59,6 +61,20 @@ def bundle_paths(bundle: Path, documents: int, size: int) -> list[Path]:
             for i in range(1, count + 1)]
 
 
+def stale_bundles(bundle: Path, targets: list[Path]) -> list[Path]:
+    """Bundles beside ``bundle`` named as this command names them (``NAME.docx``,
+    ``NAME-001.docx`` …) that are not among ``targets``: an earlier run's, which a clerk
+    could print with this one's."""
+    shape = re.compile(rf"{re.escape(bundle.stem)}(?:-\d{{3,}})?{re.escape(bundle.suffix)}")
+    made = {target.name for target in targets}
+    try:
+        names = os.listdir(bundle.parent)
+    except OSError:
+        return []
+    return sorted(bundle.parent / name for name in names
+                  if name not in made and shape.fullmatch(name))
+
+
 def make_bundles(report: BatchReport, bundle: Path, size: int,
                  on_bundle: Callable[[int, int], None] | None = None) -> None:
     """Print bundles of at most ``size`` documents each, in row order, each document on new
@@ -90,4 +106,10 @@ def make_bundles(report: BatchReport, bundle: Path, size: int,
         if on_bundle is not None:
             on_bundle(done, len(targets))
     report.bundle = report.bundles[0] if report.bundles else None
+    old = stale_bundles(bundle, targets)
+    if old:
+        shown = ", ".join(path.name for path in old[:5]) + (" …" if len(old) > 5 else "")
+        report.warnings.append(
+            f"{len(old)} tệp gộp của lần chạy trước vẫn còn cạnh tệp gộp mới và không thuộc "
+            f"lần này ({shown}); hãy xóa để khỏi in nhầm")
     report.timings["bundle"] = time.perf_counter() - mark

@@ -336,7 +336,10 @@ def batch_command(
         err.print(f"[bold red]Lỗi:[/] {escape(message)}")
     if strict and report.failure_count:
         err.print("[yellow]--strict: chưa ghi văn bản nào vì có dòng lỗi.[/]")
-    print_numbers(report, console, err)
+    print_numbers(report, console, err)  # with a register, its warnings too
+    if report.register is None:
+        for warning in report.warnings:
+            err.print(f"[yellow]Lưu ý:[/] {escape(warning)}")
     console.print(escape(_summary(report)))
     # --- signing (issue 18) ---
     for line in sign_failures:
