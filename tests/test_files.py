@@ -93,3 +93,26 @@ def test_background_writer_replaces_a_planted_link_instead_of_writing_through_it
     assert outside.read_bytes() == b"keep"
     assert not (tmp_path / "out" / "x.docx").is_symlink()
     assert (tmp_path / "out" / "x.docx").read_bytes() == b"doc"
+
+
+@pytest.mark.parametrize("relative", [False, True])
+def test_background_writer_errors_name_the_whole_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, relative: bool
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    base = Path("out") if relative else tmp_path / "out"
+    base.mkdir()
+    (base / "x.docx").mkdir()  # a folder where the file should go: the rename fails
+    writer = BackgroundWriter()
+    writer.put(str(base / "x.docx"), b"x")
+    with pytest.raises(IsADirectoryError) as failed:
+        writer.wait()
+    assert str(base / "x.docx") in (failed.value.filename, failed.value.filename2)
+    writer.close()
+
+    missing = BackgroundWriter()  # a folder that is not there: named as given, once
+    missing.put(str(base / "nowhere" / "y.docx"), b"y")
+    with pytest.raises(FileNotFoundError) as gone:
+        missing.wait()
+    assert gone.value.filename == str(base / "nowhere")
+    missing.close()

@@ -174,11 +174,12 @@ class BackgroundWriter:
                 elif self._error is None:  # no *at() calls (Windows): whole paths
                     _replace_through_temporary(path, data)
             except OSError as exc:  # reported by wait() in the caller's thread, with whole paths
-                folder = os.path.dirname(path)
-                for attribute in ("filename", "filename2"):
-                    name = getattr(exc, attribute)
-                    if isinstance(name, str) and folder and not os.path.isabs(name):
-                        setattr(exc, attribute, os.path.join(folder, name))
+                folder, name = os.path.split(path)
+                for attribute in ("filename", "filename2"):  # the names relative to the folder
+                    given = getattr(exc, attribute)
+                    if given == name or (isinstance(given, str) and given.startswith(f".{name}.")
+                                         and given.endswith(".part") and os.sep not in given):
+                        setattr(exc, attribute, os.path.join(folder, given))
                 self._error = exc
             except BaseException as exc:
                 self._error = exc
