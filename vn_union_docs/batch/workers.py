@@ -309,8 +309,13 @@ def _render_overlapped(worker: _Worker, chunks: Iterator[tuple[_Chunk, _Meta]]
     0.04 ms a document, 6 %). A chunk's results still wait for its files: the manifest
     never lists a file that is not on disk."""
     pending: tuple[list[_Result], Callable[[], None], _Meta] | None = None
-    for chunk, meta in chunks:
-        try:
+    items = iter(chunks)
+    while True:
+        try:  # reading the rows may fail or be interrupted too
+            item = next(items, None)
+            if item is None:
+                break
+            chunk, meta = item
             started = worker.start(chunk) if chunk else None
         except BaseException:  # the rendered chunk before still counts: its files are there
             if pending is not None:
