@@ -63,7 +63,20 @@ def fill_cong_van(browser: Any, number: str | None, recipients: list[str], body:
     _type(browser, "#f-issuer-name", "Công đoàn ngành Y tế")
     _type(browser, "#f-issuer-code", "CĐYT")
     if number is None:
-        _el(browser, "label[for=f-number-auto]").click()
+        # The live check's messages appear as the issuer is typed and move the form down; a
+        # click given while they arrive can land beside the label (the likely cause of one
+        # CI failure), so it is given again if the box is not ticked. Ticked, the number
+        # field is switched off.
+        for _ in range(3):
+            if not _el(browser, "#f-number-auto").is_selected():
+                _el(browser, "label[for=f-number-auto]").click()
+            try:
+                _wait(lambda: _el(browser, "#f-number-auto").is_selected(), timeout=2,
+                      message="«auto» ticked")
+                break
+            except AssertionError:
+                continue
+        assert _el(browser, "#f-number-auto").is_selected()
         assert not _el(browser, "#f-number").is_enabled()
     else:
         _type(browser, "#f-number", number)
