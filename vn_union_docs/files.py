@@ -60,10 +60,11 @@ def is_regular_file(path: str | os.PathLike[str]) -> bool:
         return False
 
 
-def open_exclusive(path: str | os.PathLike[str]) -> int:
-    """Create ``path`` for writing and return its descriptor; fails if anything (a file, a
-    link, a folder) is already there. Mode 0666 less the umask, as ``open`` gives."""
-    return os.open(path, _EXCLUSIVE, 0o666)
+def open_exclusive(path: str | os.PathLike[str], dir_fd: int | None = None) -> int:
+    """Create ``path`` (relative to ``dir_fd`` when given) for writing and return its
+    descriptor; fails if anything (a file, a link, a folder) is already there. Mode 0666 less
+    the umask, as ``open`` gives."""
+    return os.open(path, _EXCLUSIVE, 0o666, dir_fd=dir_fd)
 
 
 def _create_temporary(path: str, dir_fd: int | None = None) -> tuple[int, str]:
@@ -76,7 +77,7 @@ def _create_temporary(path: str, dir_fd: int | None = None) -> tuple[int, str]:
     while True:
         tmp = os.path.join(head, f".{tail}.{pid}.{next(_counter)}.part")
         try:
-            return os.open(tmp, _EXCLUSIVE, 0o666, dir_fd=dir_fd), tmp
+            return open_exclusive(tmp, dir_fd), tmp
         except FileExistsError:
             continue
 
@@ -133,8 +134,8 @@ class BackgroundWriter:
     the renderer time. Files are named relative to their folder's descriptor, opened once
     (the kernel does not walk the whole path per call), and the thread's bookkeeping is two
     ``SimpleQueue`` calls (C code) per file: ``depth`` tokens go round between the renderer
-    and the writer, so ``put`` blocks while ``depth`` files wait, and ``wait`` has every
-    file written once it holds all the tokens.
+    and the writer, so ``put`` blocks while ``depth`` files wait; ``mark`` (and ``wait``)
+    queue an event the thread sets when it reaches it.
     """
 
     def __init__(self, depth: int = 32) -> None:
@@ -143,7 +144,6 @@ class BackgroundWriter:
         self._tokens: queue.SimpleQueue[None] = queue.SimpleQueue()
         for _ in range(depth):
             self._tokens.put(None)
-        self._depth = depth
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self._folders: dict[str, int] = {}  # folder → descriptor, used by the thread only
@@ -212,11 +212,7 @@ class BackgroundWriter:
 
     def wait(self) -> None:
         """Block until every queued file is written; raise the first write error."""
-        for _ in range(self._depth):
-            self._tokens.get()
-        for _ in range(self._depth):
-            self._tokens.put(None)
-        self._raise_error()
+        self.mark()()
 
     def close(self) -> None:
         """Finish the queued files and stop the thread (errors are left to ``wait``)."""

@@ -308,6 +308,12 @@ def _render_overlapped(worker: _Worker, chunks: Iterator[tuple[_Chunk, _Meta]]
     first, so the writer thread never runs dry at a chunk's end (waiting for it there cost
     0.04 ms a document, 6 %). A chunk's results still wait for its files: the manifest
     never lists a file that is not on disk."""
+    def finished(started: tuple[list[_Result], Callable[[], None], _Meta]
+                 ) -> tuple[list[_Result], _Meta]:
+        results, written, meta = started
+        written()
+        return results, meta
+
     pending: tuple[list[_Result], Callable[[], None], _Meta] | None = None
     items = iter(chunks)
     while True:
@@ -319,20 +325,17 @@ def _render_overlapped(worker: _Worker, chunks: Iterator[tuple[_Chunk, _Meta]]
             started = worker.start(chunk) if chunk else None
         except BaseException:  # the rendered chunk before still counts: its files are there
             if pending is not None:
-                pending[1]()
-                yield pending[0], pending[2]
+                yield finished(pending)
             raise
         if pending is not None:
-            pending[1]()
-            yield pending[0], pending[2]
+            yield finished(pending)
             pending = None
         if started is None:
             yield [], meta
         else:
             pending = (*started, meta)
     if pending is not None:
-        pending[1]()
-        yield pending[0], pending[2]
+        yield finished(pending)
 
 
 def _run(mode: str, chunks: Iterator[tuple[_Chunk, _Meta]], worker_args: tuple[Any, ...],
