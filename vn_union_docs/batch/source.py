@@ -243,10 +243,8 @@ class RowSource:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError as error:
                 bad = max(0, offset + error.start - len(decoder.getstate()[0]))
-                raw.seek(0)
-                before = raw.read(bad)
-                if not before.isascii():  # letters already read as UTF-8: a broken byte
-                    line = before.count(b"\n") + 1
+                line, ascii_before = self._line_at(bad)
+                if not ascii_before:  # letters already read as UTF-8: a broken byte
                     raise self._error("", (
                         f"tệp không phải UTF-8 hợp lệ: byte 0x{error.object[error.start]:02X} "
                         f"ở dòng {line} (byte thứ {bad + 1} của tệp); mở tệp, sửa chỗ đó rồi lưu "
@@ -280,6 +278,17 @@ class RowSource:
                 f"tệp không phải UTF-8 cũng không phải Windows-1258: byte "
                 f"0x{error.object[error.start]:02X} ở dòng {line} không đọc được bằng bảng mã "
                 "nào; lưu lại tệp dạng CSV UTF-8"), line) from None
+
+    def _line_at(self, offset: int) -> tuple[int, bool]:
+        """The line of the file's byte ``offset``, and whether every byte before it is ASCII
+        (read in blocks: the bad byte of a big file may come late)."""
+        line, ascii_only, left = 1, True, offset
+        with self.path.open("rb") as raw:
+            while left > 0 and (block := raw.read(min(left, 1 << 20))):
+                line += block.count(b"\n")
+                ascii_only = ascii_only and block.isascii()
+                left -= len(block)
+        return line, ascii_only
 
     def _line_of_byte(self, value: int) -> int:
         """The line of the file where byte ``value`` first occurs (read in blocks)."""
