@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from vn_union_docs.files import BackgroundWriter, write_atomic
+import vn_union_docs.files as files_module
+from vn_union_docs.files import AdaptiveWriter, BackgroundWriter, DirectWriter, write_atomic
 
 
 def test_write_atomic_creates_parents_and_leaves_no_temporary(tmp_path: Path) -> None:
@@ -116,3 +118,86 @@ def test_background_writer_errors_name_the_whole_path(
         missing.wait()
     assert gone.value.filename == str(base / "nowhere")
     missing.close()
+
+
+def test_direct_writer_writes_at_once_and_names_whole_paths_in_errors(tmp_path: Path) -> None:
+    (tmp_path / "x.docx").mkdir()  # a folder where the file should go: the rename fails
+    with DirectWriter() as writer:
+        writer.put(str(tmp_path / "a.docx"), b"a")
+        assert (tmp_path / "a.docx").read_bytes() == b"a"  # before any wait
+        with pytest.raises(IsADirectoryError) as failed:
+            writer.put(str(tmp_path / "x.docx"), b"x")
+    assert str(tmp_path / "x.docx") in (failed.value.filename, failed.value.filename2)
+    assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == []
+
+
+def _slow_disk(monkeypatch: pytest.MonkeyPatch, seconds: list[float]) -> None:
+    """Every rename takes ``seconds[0]`` (changeable while the test runs)."""
+    original = files_module.os.replace
+
+    def slow_replace(src: object, dst: object, **folders: object) -> None:
+        time.sleep(seconds[0])
+        original(src, dst, **folders)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files_module.os, "replace", slow_replace)
+
+
+def test_adaptive_writer_stays_in_the_callers_thread_while_the_disk_is_quick(
+    tmp_path: Path,
+) -> None:
+    before = threading.active_count()
+    with AdaptiveWriter() as writer:
+        writer.slow_s = 1.0  # whatever this machine's disk does now, it is quick enough
+        for i in range(200):
+            writer.put(str(tmp_path / f"{i:03d}.docx"), f"{i}".encode())
+            assert (tmp_path / f"{i:03d}.docx").is_file()  # written when given
+            if i % 20 == 19:
+                writer.mark()()
+        assert not writer.threaded and threading.active_count() == before
+
+
+def test_adaptive_writer_moves_to_the_thread_on_a_slow_disk_and_tries_again_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delay = [0.002]  # 2 ms a file
+    _slow_disk(monkeypatch, delay)
+    writer = AdaptiveWriter(depth=4)
+    writer.window, writer.retry, writer.slow_s = 4, 8, 0.001
+    modes = []
+    for i in range(60):
+        writer.put(str(tmp_path / f"{i:02d}.docx"), f"{i}".encode())
+        if i % 4 == 3:  # a chunk of 4 files
+            written = writer.mark()
+            modes.append(writer.threaded)
+            if i == 31:  # the disk becomes quick
+                delay[0] = 0.0
+    written()
+    # 4 direct, then 8 on the thread, 4 direct (still slow), 16 on the thread (the wait
+    # doubled), 4 direct (quick now) and direct from there on.
+    assert modes == [True, True, False, True, True, True, True, False] + [False] * 7
+    writer.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{i:02d}.docx" for i in range(60)]
+
+
+def test_adaptive_writer_waits_for_the_threads_files_after_moving_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The files queued on the thread before a move back to direct writes are still waited
+    # for by the next mark, and a write error on the thread still reaches the caller.
+    _slow_disk(monkeypatch, [0.002])
+    writer = AdaptiveWriter(depth=8)
+    writer.window, writer.retry = 2, 2
+    for i in range(2):
+        writer.put(str(tmp_path / f"d{i}.docx"), b"d")
+    writer.mark()()
+    assert writer.threaded
+    (tmp_path / "bad.docx").mkdir()  # the thread's second file fails
+    writer.put(str(tmp_path / "t0.docx"), b"t")
+    writer.put(str(tmp_path / "bad.docx"), b"t")
+    written = writer.mark()
+    assert not writer.threaded  # trying direct writes again
+    writer.put(str(tmp_path / "after.docx"), b"a")  # written now, in this thread
+    with pytest.raises(IsADirectoryError):
+        written()
+    writer.close()
+    assert (tmp_path / "t0.docx").read_bytes() == b"t"

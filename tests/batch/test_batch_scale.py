@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -298,12 +299,18 @@ def test_a_row_is_reported_only_once_its_file_is_on_disk(
         original(src, dst, **folders)
 
     monkeypatch.setattr(files_module.os, "replace", slow_replace)
+    # 5 ms a file is slow: after the first chunk the files go to the thread.
+    monkeypatch.setattr(files_module.AdaptiveWriter, "slow_s", 0.001)
+    monkeypatch.setattr(files_module.AdaptiveWriter, "window", 1)
     missing: list[int] = []
+    threaded: list[bool] = []
 
     def check(done: int, total: int) -> None:
         missing.extend(row for row in range(1, done + 1)
                        if not (out / f"{row:06d}.docx").is_file())
+        threaded.append(any(t.name == "vn-union-docs-writer" for t in threading.enumerate()))
 
     report = generate(SPEC, read_rows(data), out, name="{{ ma }}", jobs=1, on_progress=check)
     assert report.ok and report.written_count == 60
     assert missing == []
+    assert threaded[-1]  # the thread did write

@@ -22,7 +22,7 @@ from vn_union_docs.batch.report import BatchError, RowsArg
 from vn_union_docs.batch.source import RowSource
 from vn_union_docs.documents.spec import SpecTemplate
 from vn_union_docs.errors import Problem, SpecError, TemplateError
-from vn_union_docs.files import BackgroundWriter, is_regular_file, write_atomic
+from vn_union_docs.files import AdaptiveWriter, DirectWriter, is_regular_file
 
 _Meta = TypeVar("_Meta")
 
@@ -79,11 +79,12 @@ class _Worker:
         self.out_dir = out_dir
         self.skip_existing = skip_existing
         self._compiled: dict[tuple[str, str | None], Any] = {}
-        # One process: files are written on a thread (the kernel's work on the other core).
-        # A worker of a pool writes them itself: every core already renders, and a thread
-        # would only add hand-overs of the interpreter lock.
+        # One process: files are written here while the disk is quick, on a thread (the
+        # kernel's work on the other core) while it is slow (files.AdaptiveWriter). A worker
+        # of a pool writes them itself: every core already renders, and a thread would only
+        # add hand-overs of the interpreter lock.
         self.background_writes = background_writes
-        self._writer: BackgroundWriter | _DirectWriter | None = None
+        self._writer: AdaptiveWriter | DirectWriter | None = None
 
     def failures(self, row: int, error: SpecError) -> list[tuple[str, str]]:
         found = []
@@ -128,7 +129,7 @@ class _Worker:
         """Render the chunk's rows and queue their files: the results, and a function that
         returns once those files are in place (raising the first write error)."""
         if self._writer is None:
-            self._writer = BackgroundWriter() if self.background_writes else _DirectWriter()
+            self._writer = AdaptiveWriter() if self.background_writes else DirectWriter()
         try:
             results = self._render(chunk, self._writer)
         except BaseException:
@@ -154,14 +155,14 @@ class _Worker:
             self._writer.close()
             self._writer = None
 
-    def _render(self, chunk: list[tuple[Any, ...]], writer: BackgroundWriter | _DirectWriter,
+    def _render(self, chunk: list[tuple[Any, ...]], writer: AdaptiveWriter | DirectWriter,
                 ) -> list[_Result]:
         # (row, cells, name) or, numbered by a register, (row, cells, name, number)
         return [self.write_row(row, cells, name, writer, *numbered)
                 for row, cells, name, *numbered in chunk]
 
     def write_row(self, row: int, cells: dict[str, Any], name: str,
-                  writer: BackgroundWriter | _DirectWriter, number: int | None = None
+                  writer: AdaptiveWriter | DirectWriter, number: int | None = None
                   ) -> _Result:
         """The work of one row: keep an existing file (``skip_existing``), or fill the spec
         from the cells, validate, give it its register ``number`` if any, render and queue
@@ -206,24 +207,6 @@ def _release_free_memory() -> None:
     if _LIBC is not None:
         with contextlib.suppress(AttributeError):  # a C library without it (not glibc)
             _LIBC.malloc_trim(0)
-
-
-class _DirectWriter:
-    """``BackgroundWriter``'s interface, writing each file (atomically) when it is given."""
-
-    @staticmethod
-    def put(path: str, data: bytes) -> None:
-        write_atomic(path, data, make_parents=False)
-
-    def wait(self) -> None:
-        """Nothing is pending."""
-
-    def mark(self) -> Callable[[], None]:
-        """Every file is written already: nothing to wait for."""
-        return self.wait
-
-    def close(self) -> None:
-        """Nothing to stop."""
 
 
 _WORKER: _Worker | None = None
