@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,14 +137,14 @@ def test_direct_writer_writes_at_once_and_names_whole_paths_in_errors(tmp_path: 
 
 
 def _slow_disk(monkeypatch: pytest.MonkeyPatch, seconds: list[float]) -> None:
-    """Every rename takes ``seconds[0]`` (changeable while the test runs)."""
-    original = files_module.os.replace
+    """Every file's write takes ``seconds[0]`` (changeable while the test runs)."""
+    original = files_module._write_all
 
-    def slow_replace(src: object, dst: object, **folders: object) -> None:
+    def slow_write(fd: int, data: bytes) -> None:
         time.sleep(seconds[0])
-        original(src, dst, **folders)  # type: ignore[arg-type]
+        original(fd, data)
 
-    monkeypatch.setattr(files_module.os, "replace", slow_replace)
+    monkeypatch.setattr(files_module, "_write_all", slow_write)
 
 
 def test_adaptive_writer_stays_in_the_callers_thread_while_the_disk_is_quick(
@@ -201,3 +206,60 @@ def test_adaptive_writer_waits_for_the_threads_files_after_moving_back(
         written()
     writer.close()
     assert (tmp_path / "t0.docx").read_bytes() == b"t"
+
+
+needs_unnamed = pytest.mark.skipif(not files_module._NAMED_BY_LINK,
+                                   reason="unnamed files (O_TMPFILE and /proc) are Linux only")
+
+
+@needs_unnamed
+def test_direct_writer_killed_before_naming_a_file_leaves_nothing(tmp_path: Path) -> None:
+    # The data is written into a file with no name; a process killed before the link leaves
+    # no temporary file behind (a named temporary would stay until the next batch's cleanup).
+    script = (
+        "import os, sys\n"
+        "from vn_union_docs.files import DirectWriter\n"
+        "os.link = lambda *a, **k: os._exit(9)\n"
+        "DirectWriter().put(sys.argv[1], b'x' * 9000)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "a.docx")], check=False)
+    assert done.returncode == 9
+    assert os.listdir(tmp_path) == []
+
+
+@needs_unnamed
+def test_direct_writer_replaces_an_existing_file_and_a_planted_link(tmp_path: Path) -> None:
+    (tmp_path / "old.docx").write_bytes(b"old")
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep")
+    (tmp_path / "link.docx").symlink_to(outside)
+    with DirectWriter() as writer:
+        writer.put(str(tmp_path / "old.docx"), b"new")
+        writer.put(str(tmp_path / "link.docx"), b"doc")
+        writer.put(str(tmp_path / "fresh.docx"), b"fresh")
+    assert (tmp_path / "old.docx").read_bytes() == b"new"
+    assert not (tmp_path / "link.docx").is_symlink()
+    assert (tmp_path / "link.docx").read_bytes() == b"doc"
+    assert outside.read_bytes() == b"keep"
+    assert sorted(os.listdir(tmp_path)) == ["fresh.docx", "link.docx", "old.docx", "outside.txt"]
+    assert stat.S_IMODE((tmp_path / "fresh.docx").stat().st_mode) == \
+        stat.S_IMODE((tmp_path / "outside.txt").stat().st_mode)  # 0666 less the umask
+
+
+def test_direct_writer_falls_back_to_a_named_temporary_where_unnamed_files_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = os.open
+    unnamed = getattr(os, "O_TMPFILE", 0)
+
+    def no_unnamed_files(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if unnamed and flags & unnamed == unnamed:
+            raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+        return original(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(files_module.os, "open", no_unnamed_files)
+    with DirectWriter() as writer:
+        writer.put(str(tmp_path / "a.docx"), b"a")
+        writer.put(str(tmp_path / "b.docx"), b"b")
+    assert (tmp_path / "a.docx").read_bytes() == b"a" and (tmp_path / "b.docx").read_bytes() == b"b"
+    assert sorted(os.listdir(tmp_path)) == ["a.docx", "b.docx"]

@@ -276,19 +276,22 @@ def test_interrupted_run_leaves_only_complete_files_and_resumes(
 ) -> None:
     rows = make_rows(10)
     out = tmp_path / "out"
-    original = os.replace
     calls = {"n": 0}
 
-    def dying_replace(src: Any, dst: Any, **folders: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 5:  # the 5th file is written to its temp name, then we "die"
-            raise KeyboardInterrupt
-        original(src, dst, **folders)
+    def dying(original: Any) -> Any:
+        def name_the_file(src: Any, dst: Any, **options: Any) -> None:
+            calls["n"] += 1
+            if calls["n"] == 5:  # the 5th file is written but not named yet: we "die"
+                raise KeyboardInterrupt
+            original(src, dst, **options)
+        return name_the_file
 
-    monkeypatch.setattr(batch_module.os, "replace", dying_replace)
-    with pytest.raises(KeyboardInterrupt):
-        generate(SPEC, rows, out, jobs=1)
-    monkeypatch.setattr(batch_module.os, "replace", original)
+    # A file is named by linking it (an unnamed file, Linux) or by renaming its temporary.
+    with monkeypatch.context() as patched:
+        patched.setattr(batch_module.os, "link", dying(os.link))
+        patched.setattr(batch_module.os, "replace", dying(os.replace))
+        with pytest.raises(KeyboardInterrupt):
+            generate(SPEC, rows, out, jobs=1)
     assert docx_files(out) == ["0001.docx", "0002.docx", "0003.docx", "0004.docx"]
     assert not (out / MANIFEST_NAME).exists()
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []

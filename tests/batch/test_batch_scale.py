@@ -292,13 +292,13 @@ def test_a_row_is_reported_only_once_its_file_is_on_disk(
 
     data = write_csv(tmp_path / "d.csv", 60)
     out = tmp_path / "out"
-    original = files_module.os.replace
+    original = files_module._write_all
 
-    def slow_replace(src: Any, dst: Any, **folders: Any) -> None:
+    def slow_write(fd: int, data: bytes) -> None:
         time.sleep(0.005)
-        original(src, dst, **folders)
+        original(fd, data)
 
-    monkeypatch.setattr(files_module.os, "replace", slow_replace)
+    monkeypatch.setattr(files_module, "_write_all", slow_write)
     # 5 ms a file is slow: after the first chunk the files go to the thread.
     monkeypatch.setattr(files_module.AdaptiveWriter, "slow_s", 0.001)
     monkeypatch.setattr(files_module.AdaptiveWriter, "window", 1)
