@@ -201,11 +201,13 @@ def test_adaptive_writer_waits_for_the_threads_files_after_moving_back(
     writer.put(str(tmp_path / "bad.docx"), b"t")
     written = writer.mark()
     assert not writer.threaded  # trying direct writes again
-    writer.put(str(tmp_path / "after.docx"), b"a")  # written now, in this thread
     with pytest.raises(IsADirectoryError):
         written()
+    with pytest.raises(IsADirectoryError):  # and nothing is written after the failed file
+        writer.put(str(tmp_path / "after.docx"), b"a")
     writer.close()
     assert (tmp_path / "t0.docx").read_bytes() == b"t"
+    assert not (tmp_path / "after.docx").exists()
 
 
 needs_unnamed = pytest.mark.skipif(not files_module._NAMED_BY_LINK,

@@ -364,6 +364,7 @@ class AdaptiveWriter:
         if self._threaded:
             self._background.put(path, data)
             return
+        self._background._raise_error()  # nothing is written after a file that failed
         start = time.perf_counter()
         self._direct.put(path, data)
         self._spent += time.perf_counter() - start
