@@ -354,6 +354,7 @@ def test_batch_job_gives_a_zip_with_manifest_and_errors(client: TestClient) -> N
     z = zipfile.ZipFile(io.BytesIO(client.get(status["result_url"]).content))
     names = z.namelist()
     assert "_manifest.csv" in names and "_errors.csv" in names
+    assert [n for n in names if n.startswith(".")] == []  # the batch's state is not sent
     assert "0101.docx" in names and len([n for n in names if n.endswith(".docx")]) == len(
         rows) - 2
     assert "dòng" in z.read("_errors.csv").decode("utf-8-sig") or z.read("_errors.csv")

@@ -210,11 +210,14 @@ def _work(job: Job, request: BatchRequest,
 
 
 def _pack(out: Path, target: Path) -> None:
-    """Zip every file of ``out`` (documents stored, CSV deflated), sorted, atomically."""
+    """Zip every file of ``out`` (documents stored, CSV deflated), sorted, atomically; the
+    batch's own state (``.vnud-checkpoint.json`` and other dot files) stays out."""
     tmp = target.with_suffix(".zip.part")
     with zipfile.ZipFile(tmp, "w") as archive:
         if out.is_dir():
             for path in sorted(p for p in out.rglob("*") if p.is_file()):
+                if any(part.startswith(".") for part in path.relative_to(out).parts):
+                    continue
                 arcname = path.relative_to(out).as_posix()
                 info = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
                 info.compress_type = (zipfile.ZIP_STORED if path.suffix in (".docx", ".pdf")
