@@ -335,7 +335,8 @@ class AdaptiveWriter:
     on tmpfs or a quiet ext4, but 250–500 µs on an ext4 that has just deleted many files, and
     milliseconds on a network share. So the writer writes directly, timing each ``window``
     of files; above ``slow_s`` a file it moves to the thread. From there it tries writing
-    directly again after ``retry`` files, twice as many after each try that was still slow.
+    directly again after ``retry`` files, twice as many after each try that was still slow
+    (the thread's files written first: a thread at work would make the try look slow).
     It changes only in ``mark()`` (a chunk's end): what ``mark`` waits for covers both.
     """
 
@@ -375,6 +376,8 @@ class AdaptiveWriter:
         written = self._background.mark()
         if self._threaded:
             if self._files >= self._retry:  # try writing directly again
+                with contextlib.suppress(Exception):  # drained first, so the direct window
+                    written()  # is timed alone (an error is raised again by written())
                 self._threaded, self._trying = False, True
                 self._files, self._spent = 0, 0.0
         elif self._files >= self.window:
