@@ -329,7 +329,7 @@ class AdaptiveWriter:
     """Atomic writes in the caller's thread while the disk answers quickly, on a background
     thread while it is slow (``BackgroundWriter``'s interface).
 
-    A file handed to a thread costs the renderer 0.12–0.18 ms on this project's 2-core
+    A file handed to a thread costs the renderer 0.12–0.21 ms on this project's 2-core
     machine, whatever the disk: each of the thread's four system calls must take the GIL
     back from it. Writing the file itself costs the renderer what the kernel takes: 15–50 µs
     on tmpfs or a quiet ext4, but 250–500 µs on an ext4 that has just deleted many files, and
