@@ -84,14 +84,19 @@ def _create_temporary(path: str, dir_fd: int | None = None) -> tuple[int, str]:
     link at the temporary name is never written through; ``mkstemp`` would also give mode
     0600 and colleagues could not open the documents). With ``dir_fd``, ``path`` and the
     returned name are relative to that folder."""
-    head, tail = os.path.split(path)
-    pid = os.getpid()
     while True:
-        tmp = os.path.join(head, f".{tail}.{pid}.{next(_counter)}.part")
+        tmp = _temporary_name(path)
         try:
             return open_exclusive(tmp, dir_fd), tmp
         except FileExistsError:
             continue
+
+
+def _temporary_name(path: str) -> str:
+    """A fresh temporary name beside ``path``: ``.NAME.PID.N.part`` (the shape
+    ``batch.state.remove_temporaries`` clears and ``DirectWriter`` names in errors)."""
+    head, tail = os.path.split(path)
+    return os.path.join(head, f".{tail}.{os.getpid()}.{next(_counter)}.part")
 
 
 def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
@@ -144,7 +149,7 @@ def _write_unnamed(name: str, data: bytes, dir_fd: int) -> bool:
             os.link(source, name, dst_dir_fd=dir_fd, follow_symlinks=True)
         except FileExistsError:
             while True:
-                tmp = f".{name}.{os.getpid()}.{next(_counter)}.part"
+                tmp = _temporary_name(name)
                 try:
                     os.link(source, tmp, dst_dir_fd=dir_fd, follow_symlinks=True)
                     break
