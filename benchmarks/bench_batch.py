@@ -292,11 +292,13 @@ def run(n_rows: int, jobs: int, *, resume: str | None = None,
 
 
 def file_creation_us(folder: Path, count: int = 2_000) -> float:
-    """Microseconds to write one 9 KB file the way the batch does (``files.write_atomic``:
-    a temporary file, then a rename), measured on ``count`` files in ``folder``, which is
-    left in place (see ``deferred_cleanup``). On this project's machine it is 25–50 µs on a
-    quiet disk and 250–500 µs within minutes of a large deletion: a run's ratio against
-    docxtpl is only comparable with runs whose disk was in the same state."""
+    """Microseconds to write one 9 KB file atomically (``files.write_atomic``: a named
+    temporary file, then a rename), measured on ``count`` files in ``folder``, which is left
+    in place (see ``deferred_cleanup``). On this project's machine it is 25–80 µs on a quiet
+    disk and 250–660 µs within minutes of a large deletion: a run's ratio against docxtpl is
+    only comparable with runs whose disk was in the same state. The batch itself now writes
+    unnamed files on Linux, which cost less (``files._write_unnamed``); the probe keeps the
+    named temporary so that its figures compare with the runs measured before."""
     from vn_union_docs.files import write_atomic
 
     folder.mkdir()

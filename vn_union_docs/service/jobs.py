@@ -216,9 +216,10 @@ def _pack(out: Path, target: Path) -> None:
     with zipfile.ZipFile(tmp, "w") as archive:
         if out.is_dir():
             for path in sorted(p for p in out.rglob("*") if p.is_file()):
-                if any(part.startswith(".") for part in path.relative_to(out).parts):
+                relative = path.relative_to(out)
+                if any(part.startswith(".") for part in relative.parts):
                     continue
-                arcname = path.relative_to(out).as_posix()
+                arcname = relative.as_posix()
                 info = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
                 info.compress_type = (zipfile.ZIP_STORED if path.suffix in (".docx", ".pdf")
                                       else zipfile.ZIP_DEFLATED)
